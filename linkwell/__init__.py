@@ -1,0 +1,1 @@
+"""Linkwell: open-source social prescribing for the NHS."""

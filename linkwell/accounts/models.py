@@ -1,0 +1,159 @@
+"""Organisations, users, their roles, API tokens, sign-in attempts and the audit log."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class OrganisationKind(models.TextChoices):
+    ICB = "icb", "Integrated care board"
+    PCN = "pcn", "Primary care network"
+    PRACTICE = "practice", "GP practice"
+    PROVIDER = "provider", "Community provider"
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    ods_code = models.CharField("ODS code", max_length=12, blank=True)
+    # A practice belongs to a PCN; a PCN to an ICB.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ods_code"], condition=~models.Q(ods_code=""), name="unique_ods_code"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        expected_parent = {
+            OrganisationKind.PRACTICE: OrganisationKind.PCN,
+            OrganisationKind.PCN: OrganisationKind.ICB,
+        }.get(self.kind)
+        if self.kind == OrganisationKind.PRACTICE and self.parent_id is None:
+            raise ValidationError({"parent": "A GP practice must belong to a PCN."})
+        if self.parent_id and expected_parent and self.parent.kind != expected_parent:
+            raise ValidationError({"parent": f"The parent must be a {expected_parent.label}."})
+
+    @property
+    def pcn(self):
+        """The PCN this organisation works within, if any."""
+        if self.kind == OrganisationKind.PCN:
+            return self
+        if self.kind == OrganisationKind.PRACTICE:
+            return self.parent
+        return None
+
+
+class Role(models.TextChoices):
+    LINK_WORKER = "link_worker", "Link worker"
+    REFERRER = "referrer", "Referrer"
+    PROVIDER = "provider", "Provider"
+    MANAGER = "manager", "Manager"
+    ADMIN = "admin", "Admin"
+
+
+class User(AbstractUser):
+    def memberships_by_role(self, *roles):
+        return [m for m in self.memberships.all() if m.role in roles]
+
+    def has_role(self, *roles) -> bool:
+        return bool(self.memberships_by_role(*roles))
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="unique_role")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for another system. Only a hash is kept; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
+
+
+class SignInAttempt(models.Model):
+    username = models.CharField(max_length=150, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    succeeded = models.BooleanField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    TRANSITION = "transition", "Changed status"
+    DENIED = "denied", "Denied access"
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    LOCKED_OUT = "locked_out", "Locked out"
+    TOKEN = "token", "API token"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One line of the append-only audit log.
+
+    Written only through `linkwell.accounts.audit.record`. Updates and deletes are refused here
+    and, underneath the ORM, by database triggers (migration 0002).
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, null=True, on_delete=models.DO_NOTHING, db_constraint=False)
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=50, blank=True)
+    object_id = models.CharField(max_length=50, blank=True)
+    person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")

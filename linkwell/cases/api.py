@@ -1,0 +1,166 @@
+"""API routes for referrals and cases: parse, call a service, return."""
+
+from ninja import Header, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from linkwell.accounts import permissions
+from linkwell.accounts.access import visible_or_404
+from linkwell.accounts.permissions import Capability, require
+from linkwell.people.services import PersonDetails, record_viewed
+
+from . import queries, services
+from .lifecycle import Status
+from .models import Case, ReferralSource
+from .needs import Need
+from .schemas import (
+    CarePlanIn,
+    CaseDetailOut,
+    CaseOut,
+    ContactIn,
+    ContactOut,
+    GoalIn,
+    GoalOut,
+    NeedOut,
+    ReferralIn,
+    ReferralOut,
+    TaskIn,
+    TaskOut,
+    TransitionIn,
+    WhatMattersIn,
+    WhatMattersOut,
+)
+
+router = Router(tags=["referrals and cases"])
+
+ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
+
+
+@router.get("/needs", response=list[NeedOut], auth=None, summary="The coded reasons for referral")
+def list_needs(request):
+    return [{"code": n.value, "label": n.label} for n in Need]
+
+
+def _destination(user, ods_code: str):
+    choices = permissions.referral_destinations(user)
+    if ods_code:
+        choices = [(pcn, origin) for pcn, origin in choices if pcn.ods_code == ods_code]
+    if not choices:
+        raise services.CaseError({"pcn": "You cannot refer to that PCN." if ods_code
+                                  else "You are not in an organisation that can refer."})
+    if len({pcn.pk for pcn, _ in choices}) > 1:
+        raise services.CaseError({"pcn": "Give the ODS code of the PCN to refer to."})
+    return choices[0]
+
+
+@router.post(
+    "/referrals", response={200: ReferralOut, 201: ReferralOut, **ERRORS},
+    summary="Make a referral (opens a case)",
+    description="Send an `Idempotency-Key` header so a retried request never makes two referrals: "
+    "a retry returns the first referral with status 200; the same key with a different body "
+    "is refused with 409.",
+)
+def create_referral(request, payload: ReferralIn, idempotency_key: str = Header("", alias="Idempotency-Key")):
+    user = request.user
+    require(user, Capability.MAKE_REFERRALS)
+    if len(idempotency_key) > 100:
+        raise services.CaseError({"Idempotency-Key": "Keep the key under 100 characters."})
+    pcn, origin = _destination(user, payload.pcn)
+    if payload.source != ReferralSource.GP_PRACTICE and not permissions.can(user, Capability.MANAGE_CASES):
+        raise services.CaseError({"source": "Referrers can only make GP practice referrals."})
+    body = payload.dict()
+    referral, created = services.make_referral(
+        pcn=pcn,
+        person=PersonDetails(**body["person"]),
+        source=payload.source,
+        reasons=[n.value for n in payload.reasons],
+        consent_given=payload.consent_given,
+        details=payload.details,
+        urgency=payload.urgency,
+        referrer_name=payload.referrer_name or user.get_full_name(),
+        referring_organisation=origin if payload.source == ReferralSource.GP_PRACTICE else None,
+        by=user,
+        idempotency_key=idempotency_key,
+        request_fingerprint=services.fingerprint(body),
+    )
+    return 201 if created else 200, referral
+
+
+@router.get("/referrals", response=list[ReferralOut], summary="Referrals you made or received")
+@paginate(LimitOffsetPagination)
+def list_referrals(request):
+    return queries.referrals_for(request.user)
+
+
+@router.get("/referrals/{referral_id}", response={200: ReferralOut, **ERRORS})
+def get_referral(request, referral_id: int):
+    referral = visible_or_404(queries.referrals_for(request.user), referral_id, request.user)
+    record_viewed(person=referral.person, by=request.user, via="api referral")
+    return referral
+
+
+class CaseFilters(Schema):
+    q: str = ""
+    status: Status | None = None
+    mine: bool = False
+
+
+@router.get("/cases", response=list[CaseOut], summary="The caseload")
+@paginate(LimitOffsetPagination)
+def list_cases(request, filters: Query[CaseFilters]):
+    require(request.user, Capability.VIEW_CASELOAD)
+    cases = Case.objects.visible_to(request.user).select_related("person", "link_worker", "referral")
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.mine:
+        cases = cases.filter(link_worker=request.user)
+    return queries.search_cases(cases, filters.q[:100]).order_by("opened_at", "pk")
+
+
+def _case(request, case_id: int, capability=Capability.MANAGE_CASES) -> Case:
+    require(request.user, capability)
+    return visible_or_404(Case.objects.visible_to(request.user), case_id, request.user)
+
+
+@router.get("/cases/{case_id}", response={200: CaseDetailOut, **ERRORS})
+def get_case(request, case_id: int):
+    case = _case(request, case_id, Capability.VIEW_CASELOAD)
+    record_viewed(person=case.person, by=request.user, via="api case")
+    return (
+        Case.objects.select_related("person", "link_worker", "referral__case", "referral__person")
+        .prefetch_related("contacts", "what_matters", "tasks", "events__by")
+        .get(pk=case.pk)
+    )
+
+
+@router.post("/cases/{case_id}/transitions", response={200: CaseOut, **ERRORS})
+def post_transition(request, case_id: int, payload: TransitionIn):
+    return services.transition(case=_case(request, case_id), to=payload.to, note=payload.note, by=request.user)
+
+
+@router.post("/cases/{case_id}/contacts", response={201: ContactOut, **ERRORS})
+def post_contact(request, case_id: int, payload: ContactIn):
+    return 201, services.record_contact(case=_case(request, case_id), by=request.user, **payload.dict())
+
+
+@router.post("/cases/{case_id}/what-matters", response={201: WhatMattersOut, **ERRORS})
+def post_what_matters(request, case_id: int, payload: WhatMattersIn):
+    data = payload.dict()
+    data["needs"] = [n.value for n in payload.needs]
+    return 201, services.record_what_matters(case=_case(request, case_id), by=request.user, **data)
+
+
+@router.put("/cases/{case_id}/care-plan", response={200: dict, **ERRORS})
+def put_care_plan(request, case_id: int, payload: CarePlanIn):
+    plan = services.agree_care_plan(case=_case(request, case_id), by=request.user, **payload.dict())
+    return {"summary": plan.summary, "agreed_on": plan.agreed_on, "review_on": plan.review_on}
+
+
+@router.post("/cases/{case_id}/goals", response={201: GoalOut, **ERRORS})
+def post_goal(request, case_id: int, payload: GoalIn):
+    return 201, services.add_goal(case=_case(request, case_id), by=request.user, **payload.dict())
+
+
+@router.post("/cases/{case_id}/tasks", response={201: TaskOut, **ERRORS})
+def post_task(request, case_id: int, payload: TaskIn):
+    return 201, services.add_task(case=_case(request, case_id), by=request.user, **payload.dict())
+

@@ -1,0 +1,163 @@
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from linkwell.forms import NHSFormMixin
+from linkwell.people.models import ContactMethod, Ethnicity, Sex
+from linkwell.people.services import PersonDetails
+
+from .lifecycle import TRANSITIONS, Status
+from .models import ContactMode, GoalStatus, ReferralSource, Urgency
+from .needs import Need
+
+
+class ReferralForm(NHSFormMixin, forms.Form):
+    destination = forms.ChoiceField(label="Refer to", required=True)
+    source = forms.ChoiceField(
+        label="Where the referral comes from", choices=ReferralSource.choices,
+        widget=forms.RadioSelect, initial=ReferralSource.GP_PRACTICE,
+    )
+    given_name = forms.CharField(label="First name", max_length=100)
+    family_name = forms.CharField(label="Last name", max_length=100)
+    dob_day = forms.IntegerField(label="Day", min_value=1, max_value=31)
+    dob_month = forms.IntegerField(label="Month", min_value=1, max_value=12)
+    dob_year = forms.IntegerField(label="Year", min_value=1900, max_value=2100)
+    nhs_number = forms.CharField(
+        label="NHS number", required=False, max_length=12, help_text="10 digits, like 943 476 5919"
+    )
+    sex = forms.ChoiceField(choices=Sex.choices, initial=Sex.NOT_KNOWN)
+    ethnicity = forms.ChoiceField(choices=Ethnicity.choices, initial=Ethnicity.NOT_STATED)
+    postcode = forms.CharField(required=False, max_length=8)
+    phone = forms.CharField(label="Phone number", required=False, max_length=30)
+    email = forms.EmailField(label="Email address", required=False)
+    preferred_contact = forms.ChoiceField(
+        label="How they would like to be contacted", choices=ContactMethod.choices,
+        widget=forms.RadioSelect, initial=ContactMethod.PHONE,
+    )
+    preferred_language = forms.CharField(initial="English", max_length=60)
+    interpreter_needed = forms.BooleanField(label="They need an interpreter", required=False)
+    accessibility_needs = forms.CharField(
+        label="Accessibility or communication needs", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reasons = forms.MultipleChoiceField(
+        label="Reasons for referral", choices=Need.choices, widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+    )
+    details = forms.CharField(
+        label="What would help the link worker", required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    urgency = forms.ChoiceField(choices=Urgency.choices, widget=forms.RadioSelect, initial=Urgency.ROUTINE)
+    consent_given = forms.BooleanField(
+        label="The person agrees to be referred to social prescribing", required=True,
+        error_messages={"required": "The person must agree before you refer them."},
+    )
+
+    def __init__(self, *args, destinations, can_choose_source: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.destinations = {str(i): d for i, d in enumerate(destinations)}
+        self.fields["destination"].choices = [
+            (key, f"{pcn.name} (from {origin.name})" if origin != pcn else pcn.name)
+            for key, (pcn, origin) in self.destinations.items()
+        ]
+        if len(destinations) == 1:
+            self.fields["destination"].widget = forms.HiddenInput()
+            self.fields["destination"].initial = "0"
+        if not can_choose_source:
+            del self.fields["source"]
+
+    def clean(self):
+        data = super().clean()
+        parts = [data.get(k) for k in ("dob_year", "dob_month", "dob_day")]
+        if all(parts):
+            try:
+                dob = date(*parts)
+            except ValueError:
+                self.add_error("dob_day", "Date of birth must be a real date.")
+            else:
+                if dob > timezone.localdate():
+                    self.add_error("dob_year", "Date of birth must be in the past.")
+                data["date_of_birth"] = dob
+        return data
+
+    def person_details(self) -> PersonDetails:
+        d = self.cleaned_data
+        return PersonDetails(
+            given_name=d["given_name"], family_name=d["family_name"],
+            date_of_birth=d["date_of_birth"], nhs_number=d["nhs_number"], sex=d["sex"],
+            ethnicity=d["ethnicity"], postcode=d["postcode"], phone=d["phone"], email=d["email"],
+            preferred_contact=d["preferred_contact"], preferred_language=d["preferred_language"],
+            interpreter_needed=d["interpreter_needed"], accessibility_needs=d["accessibility_needs"],
+        )
+
+
+class ContactForm(NHSFormMixin, forms.Form):
+    at = forms.DateTimeField(
+        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        initial=lambda: timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    )
+    mode = forms.ChoiceField(label="How", choices=ContactMode.choices, widget=forms.RadioSelect)
+    minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=600)
+    notes = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WhatMattersForm(NHSFormMixin, forms.Form):
+    what_matters = forms.CharField(
+        label="What matters to the person", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="In their own words.",
+    )
+    strengths = forms.CharField(
+        label="Strengths and what is going well", required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    needs = forms.MultipleChoiceField(
+        label="Needs identified", required=False, choices=Need.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class CarePlanForm(NHSFormMixin, forms.Form):
+    summary = forms.CharField(
+        label="Plan agreed with the person", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    review_on = forms.DateField(
+        label="Review date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class GoalForm(NHSFormMixin, forms.Form):
+    description = forms.CharField(label="Goal", max_length=500)
+    target_date = forms.DateField(
+        label="Target date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class GoalStatusForm(NHSFormMixin, forms.Form):
+    status = forms.ChoiceField(choices=GoalStatus.choices)
+
+
+class ActionForm(NHSFormMixin, forms.Form):
+    description = forms.CharField(label="Action", max_length=500)
+    owner = forms.CharField(label="Who will do it", max_length=100, initial="The person")
+
+
+class TaskForm(NHSFormMixin, forms.Form):
+    title = forms.CharField(label="Follow-up", max_length=200)
+    due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TransitionForm(NHSFormMixin, forms.Form):
+    to = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
+    note = forms.CharField(
+        label="Reason or note", required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only the moves the lifecycle allows from here.
+        self.fields["to"].choices = [
+            (s.value, s.label) for s in Status if s in TRANSITIONS[Status(current)]
+        ]

@@ -1,0 +1,241 @@
+"""Referrals, cases and everything recorded while supporting someone."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from linkwell.accounts import permissions
+from linkwell.accounts.models import Organisation
+from linkwell.people.models import Person
+
+from .lifecycle import OPEN, Status
+
+NOTE = settings.MAX_NOTE_LENGTH
+
+
+class ReferralSource(models.TextChoices):
+    GP_PRACTICE = "gp_practice", "GP practice"
+    SELF = "self", "Self-referral"
+    OTHER_AGENCY = "other_agency", "Other agency"
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", "Routine"
+    URGENT = "urgent", "Urgent"
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Referrals into the user's PCNs, or made by an organisation whose referrals they track."""
+        pcns = permissions.pcn_ids(user, permissions.Capability.VIEW_CASELOAD)
+        referrers = permissions.referring_organisation_ids(user)
+        return self.filter(
+            models.Q(organisation_id__in=pcns) | models.Q(referring_organisation_id__in=referrers)
+        )
+
+
+class Referral(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referrals_received",
+        help_text="The PCN referred to.",
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
+    source = models.CharField(max_length=20, choices=ReferralSource.choices)
+    referring_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="referrals_made",
+    )
+    referrer_name = models.CharField(max_length=200, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="referrals_made",
+    )
+    reasons = models.JSONField(help_text="Codes from linkwell.cases.needs.Need.")
+    details = models.TextField(blank=True, max_length=NOTE)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    consent_given = models.BooleanField(help_text="The person agreed to be referred.")
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referred_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="one_referral_per_idempotency_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"Referral {self.pk} for {self.person}"
+
+    def reason_labels(self) -> list[str]:
+        from .needs import Need
+
+        return [Need(code).label for code in self.reasons]
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Cases of the PCNs the user works in. Referrers do not see cases, only referral status."""
+        return self.filter(
+            organisation_id__in=permissions.pcn_ids(user, permissions.Capability.VIEW_CASELOAD)
+        )
+
+    def open(self):
+        return self.filter(status__in=OPEN)
+
+
+class Case(models.Model):
+    """One episode of support for one person, owned by a PCN."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="case")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    link_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="caseload",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    opened_at = models.DateTimeField(default=timezone.now)
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    discharge_reason = models.CharField(max_length=200, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["opened_at"]
+        indexes = [
+            models.Index(fields=["organisation", "status", "opened_at"]),
+            models.Index(fields=["link_worker", "status"]),
+        ]
+
+    def __str__(self):
+        return f"Case {self.pk} ({self.person})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    @property
+    def days_waiting(self) -> int:
+        return (timezone.now() - self.opened_at).days
+
+
+class CaseEvent(models.Model):
+    """A status change: the case's history, one row per transition."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    note = models.TextField(blank=True, max_length=NOTE)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class ContactMode(models.TextChoices):
+    FACE_TO_FACE = "face_to_face", "Face to face"
+    PHONE = "phone", "Phone"
+    VIDEO = "video", "Video"
+    HOME_VISIT = "home_visit", "Home visit"
+    GROUP = "group", "Group"
+
+
+class Contact(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    at = models.DateTimeField()
+    mode = models.CharField(max_length=20, choices=ContactMode.choices)
+    minutes = models.PositiveIntegerField()
+    notes = models.TextField(blank=True, max_length=NOTE)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class WhatMatters(models.Model):
+    """The "what matters to you" conversation, in the person's words."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="what_matters")
+    at = models.DateTimeField(default=timezone.now)
+    what_matters = models.TextField(max_length=NOTE)
+    strengths = models.TextField(blank=True, max_length=NOTE)
+    needs = models.JSONField(default=list, help_text="Codes from linkwell.cases.needs.Need.")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name_plural = "what matters conversations"
+
+
+class CarePlan(models.Model):
+    """The personalised care and support plan, agreed with the person."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="care_plan")
+    summary = models.TextField(max_length=NOTE)
+    agreed_on = models.DateField(default=timezone.localdate)
+    review_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+
+
+class GoalStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    ACHIEVED = "achieved", "Achieved"
+    NOT_ACHIEVED = "not_achieved", "Not achieved"
+
+
+class Goal(models.Model):
+    care_plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="goals")
+    description = models.CharField(max_length=500)
+    status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.NOT_STARTED)
+    target_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.description
+
+
+class Action(models.Model):
+    """A step towards a goal, and who will take it."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(max_length=500)
+    owner = models.CharField(max_length=100, default="The person")
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Task(models.Model):
+    """A follow-up or other task on a case, with a due date."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    due_on = models.DateField(db_index=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["case", "done_at", "due_on"])]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_on < timezone.localdate()

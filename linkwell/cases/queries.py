@@ -1,0 +1,69 @@
+"""Reading cases and referrals for a user, always through the models' visible_to scoping."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+
+from linkwell.people.identifiers import normalise_nhs_number
+
+from .lifecycle import Status
+from .models import Case, Referral, Task
+
+
+@dataclass
+class Caseload:
+    new_referrals: QuerySet
+    overdue_tasks: QuerySet
+    active_cases: QuerySet
+
+
+def search_cases(queryset: QuerySet, q: str) -> QuerySet:
+    """Search by NHS number (with or without spaces) or by any part of the name."""
+    q = (q or "").strip()
+    if not q:
+        return queryset
+    digits = normalise_nhs_number(q)
+    if digits.isdigit():
+        return queryset.filter(person__nhs_number__startswith=digits)
+    for word in q.split()[:3]:
+        queryset = queryset.filter(
+            Q(person__given_name__icontains=word) | Q(person__family_name__icontains=word)
+        )
+    return queryset
+
+
+def caseload(user, *, q: str = "", mine: bool = False, limit: int = 50) -> Caseload:
+    cases = Case.objects.visible_to(user).select_related("person", "link_worker", "referral")
+    if mine:
+        cases = cases.filter(link_worker=user)
+    cases = search_cases(cases, q)
+    today = timezone.localdate()
+    overdue = (
+        Task.objects.filter(
+            case__in=cases.values("pk"), done_at__isnull=True, due_on__lt=today
+        )
+        .select_related("case__person")
+        .order_by("due_on")
+    )
+    active = (
+        cases.filter(status__in=[Status.CONTACTED, Status.ASSESSED, Status.SUPPORTED])
+        .annotate(
+            next_due=Min("tasks__due_on", filter=Q(tasks__done_at__isnull=True)),
+            open_tasks=Count("tasks", filter=Q(tasks__done_at__isnull=True)),
+        )
+        .order_by("opened_at")
+    )
+    return Caseload(
+        new_referrals=cases.filter(status=Status.RECEIVED).order_by("opened_at")[:limit],
+        overdue_tasks=overdue[:limit],
+        active_cases=active[:limit],
+    )
+
+
+def referrals_for(user) -> QuerySet:
+    return (
+        Referral.objects.visible_to(user)
+        .select_related("person", "case", "referring_organisation", "organisation")
+        .order_by("-received_at")
+    )

@@ -1,0 +1,160 @@
+"""API shapes for referrals and cases."""
+
+from datetime import date, datetime
+
+from ninja import Field, Schema
+
+from linkwell.people.models import ContactMethod, Ethnicity, Sex
+
+from .lifecycle import Status
+from .models import CarePlan, ContactMode, GoalStatus, ReferralSource, Urgency
+from .needs import Need
+
+Text = Field("", max_length=5000)
+
+
+class PersonIn(Schema):
+    given_name: str = Field(..., min_length=1, max_length=100)
+    family_name: str = Field(..., min_length=1, max_length=100)
+    date_of_birth: date
+    nhs_number: str = Field("", max_length=12, description="10 digits, Modulus 11 valid")
+    sex: Sex = Sex.NOT_KNOWN
+    gender_identity: str = Field("", max_length=100)
+    ethnicity: Ethnicity = Ethnicity.NOT_STATED
+    postcode: str = Field("", max_length=8)
+    phone: str = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+    preferred_contact: ContactMethod = ContactMethod.PHONE
+    preferred_language: str = Field("English", max_length=60)
+    interpreter_needed: bool = False
+    accessibility_needs: str = Field("", max_length=1000)
+
+
+class ReferralIn(Schema):
+    person: PersonIn
+    reasons: list[Need] = Field(..., min_length=1)
+    consent_given: bool
+    source: ReferralSource = ReferralSource.GP_PRACTICE
+    details: str = Text
+    urgency: Urgency = Urgency.ROUTINE
+    referrer_name: str = Field("", max_length=200)
+    pcn: str = Field(
+        "", max_length=12,
+        description="ODS code of the PCN to refer to; needed only if you can refer to several.",
+    )
+
+
+class PersonOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    nhs_number: str
+    date_of_birth: date
+
+
+class ReferralOut(Schema):
+    id: int
+    case_id: int = Field(..., alias="case.id")
+    status: Status = Field(..., alias="case.status")
+    person: PersonOut
+    source: ReferralSource
+    reasons: list[Need]
+    urgency: Urgency
+    received_at: datetime
+    first_contact_at: datetime | None = Field(None, alias="case.first_contact_at")
+    closed_at: datetime | None = Field(None, alias="case.closed_at")
+
+
+class CaseOut(Schema):
+    id: int
+    status: Status
+    person: PersonOut
+    link_worker: str | None = Field(None, alias="link_worker.username")
+    opened_at: datetime
+    first_contact_at: datetime | None
+    closed_at: datetime | None
+    reasons: list[Need] = Field(..., alias="referral.reasons")
+    urgency: Urgency = Field(..., alias="referral.urgency")
+
+
+class EventOut(Schema):
+    at: datetime
+    from_status: str
+    to_status: Status
+    by: str | None = Field(None, alias="by.username")
+    note: str
+
+
+class ContactIn(Schema):
+    at: datetime
+    mode: ContactMode
+    minutes: int = Field(..., ge=1, le=600)
+    notes: str = Text
+
+
+class ContactOut(ContactIn):
+    id: int
+
+
+class WhatMattersIn(Schema):
+    what_matters: str = Field(..., min_length=1, max_length=5000)
+    strengths: str = Text
+    needs: list[Need] = []
+
+
+class WhatMattersOut(WhatMattersIn):
+    id: int
+    at: datetime
+
+
+class CarePlanIn(Schema):
+    summary: str = Field(..., min_length=1, max_length=5000)
+    review_on: date | None = None
+
+
+class GoalIn(Schema):
+    description: str = Field(..., min_length=1, max_length=500)
+    target_date: date | None = None
+
+
+class GoalOut(GoalIn):
+    id: int
+    status: GoalStatus
+
+
+class CarePlanOut(CarePlanIn):
+    agreed_on: date
+    goals: list[GoalOut]
+
+
+class TaskIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    due_on: date
+
+
+class TaskOut(TaskIn):
+    id: int
+    done_at: datetime | None
+
+
+class TransitionIn(Schema):
+    to: Status
+    note: str = Text
+
+
+class CaseDetailOut(CaseOut):
+    referral: ReferralOut
+    contacts: list[ContactOut]
+    what_matters: list[WhatMattersOut]
+    care_plan: CarePlanOut | None
+    tasks: list[TaskOut]
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_care_plan(case):
+        return CarePlan.objects.filter(case=case).prefetch_related("goals").first()
+
+
+class NeedOut(Schema):
+    code: str
+    label: str

@@ -1,0 +1,321 @@
+"""Case management: every change to a referral or case goes through these functions.
+
+Each is atomic, checks the rules, writes the case's history and the audit log, and raises
+CaseError (a ValidationError, so forms and the API show it by the field) when it cannot.
+"""
+
+import hashlib
+import json
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from linkwell.accounts import audit
+from linkwell.accounts.models import AuditAction, Organisation
+from linkwell.people.services import PersonDetails, register_person
+
+from . import lifecycle
+from .lifecycle import Status
+from .models import (
+    Action,
+    CarePlan,
+    Case,
+    CaseEvent,
+    Contact,
+    ContactMode,
+    Goal,
+    GoalStatus,
+    Referral,
+    ReferralSource,
+    Task,
+    Urgency,
+    WhatMatters,
+)
+from .needs import Need
+
+
+class CaseError(ValidationError):
+    """A rule of case management was broken; the message says how to put it right."""
+
+
+class IdempotencyConflict(CaseError):
+    pass
+
+
+def _check_text(field: str, value: str) -> None:
+    if len(value or "") > settings.MAX_NOTE_LENGTH:
+        raise CaseError({field: f"Keep this under {settings.MAX_NOTE_LENGTH} characters."})
+
+
+def _check_needs(field: str, codes, *, required: bool) -> list[str]:
+    codes = list(codes or [])
+    if required and not codes:
+        raise CaseError({field: "Choose at least one reason for the referral."})
+    unknown = [c for c in codes if c not in Need.values]
+    if unknown:
+        raise CaseError({field: f"Unknown reason code: {', '.join(map(str, unknown))}."})
+    return list(dict.fromkeys(codes))
+
+
+def fingerprint(payload: dict) -> str:
+    """A stable digest of a request body, to tell a retry from a different request."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@transaction.atomic
+def make_referral(
+    *,
+    pcn: Organisation,
+    person: PersonDetails,
+    source: str,
+    reasons,
+    consent_given: bool,
+    by,
+    referring_organisation: Organisation | None = None,
+    referrer_name: str = "",
+    details: str = "",
+    urgency: str = Urgency.ROUTINE,
+    idempotency_key: str = "",
+    request_fingerprint: str = "",
+) -> tuple[Referral, bool]:
+    """Record a referral and open its case. Returns (referral, created).
+
+    With an idempotency key, a retry of the same request returns the first referral
+    (created=False) and the same key with a different request is refused.
+    """
+    if idempotency_key:
+        earlier = Referral.objects.filter(referred_by=by, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return _replay(earlier, request_fingerprint), False
+    if source not in ReferralSource.values:
+        raise CaseError({"source": f"Unknown referral source {source!r}."})
+    if urgency not in Urgency.values:
+        raise CaseError({"urgency": f"Unknown urgency {urgency!r}."})
+    if consent_given is not True:
+        raise CaseError({"consent_given": "The person must agree to the referral before it is made."})
+    codes = _check_needs("reasons", reasons, required=True)
+    _check_text("details", details)
+    try:
+        registered, _ = register_person(pcn=pcn, details=person, by=by)
+    except ValidationError as e:
+        raise CaseError({f"person.{k}": v for k, v in e.message_dict.items()}) from e
+    referral = Referral(
+        organisation=pcn,
+        person=registered,
+        source=source,
+        referring_organisation=referring_organisation,
+        referrer_name=referrer_name,
+        referred_by=by if by is not None and by.is_authenticated else None,
+        reasons=codes,
+        details=details,
+        urgency=urgency,
+        consent_given=True,
+        idempotency_key=idempotency_key,
+        request_fingerprint=request_fingerprint,
+    )
+    try:
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError:
+        # A concurrent retry with the same key won the race.
+        earlier = Referral.objects.get(referred_by=by, idempotency_key=idempotency_key)
+        return _replay(earlier, request_fingerprint), False
+    case = Case.objects.create(referral=referral, person=registered, organisation=pcn)
+    CaseEvent.objects.create(case=case, by=referral.referred_by, to_status=Status.RECEIVED)
+    audit.record(user=by, action=AuditAction.CREATE, obj=referral, person_id=registered.pk)
+    return referral, True
+
+
+def _replay(earlier: Referral, request_fingerprint: str) -> Referral:
+    if request_fingerprint and earlier.request_fingerprint != request_fingerprint:
+        raise IdempotencyConflict(
+            {"Idempotency-Key": "This key was already used for a different referral."}
+        )
+    return earlier
+
+
+def _lock(case: Case) -> Case:
+    """The case as it is now, locked until the transaction ends.
+
+    Every change starts here, so two requests on one case queue rather than both acting on
+    a status one of them has already changed.
+    """
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def transition(*, case: Case, to: str, by, note: str = "") -> Case:
+    """Move the case to another status, if the lifecycle allows it, and record the event."""
+    case = _lock(case)
+    if to not in Status.values:
+        raise CaseError({"to": f"Unknown status {to!r}."})
+    if not lifecycle.allowed(case.status, to):
+        raise CaseError(
+            {"to": f"A case that is {case.get_status_display().lower()} cannot become "
+                   f"{Status(to).label.lower()}."}
+        )
+    _check_text("note", note)
+    now = timezone.now()
+    CaseEvent.objects.create(case=case, at=now, by=by, from_status=case.status, to_status=to, note=note)
+    old = case.status
+    case.status = to
+    case.closed_at = None if to in lifecycle.OPEN else now
+    if to == Status.DISCHARGED:
+        case.discharge_reason = note[:200]
+    case.save(update_fields=["status", "closed_at", "discharge_reason"])
+    audit.record(
+        user=by, action=AuditAction.TRANSITION, obj=case, person_id=case.person_id,
+        from_status=old, to_status=to,
+    )
+    return case
+
+
+def _advance(case: Case, frm: str, to: str, by) -> Case:
+    """Move forward on the normal path when the work that marks the step is recorded."""
+    return transition(case=case, to=to, by=by) if case.status == frm else case
+
+
+def _require_open(case: Case) -> None:
+    if not case.is_open:
+        raise CaseError({"case": "This case is closed. Reopen it before recording more."})
+
+
+@transaction.atomic
+def record_contact(*, case: Case, at: datetime, mode: str, minutes: int, notes: str, by) -> Contact:
+    case = _lock(case)
+    if case.status != Status.UNABLE_TO_CONTACT:
+        _require_open(case)
+    if mode not in ContactMode.values:
+        raise CaseError({"mode": f"Unknown contact mode {mode!r}."})
+    if not 1 <= minutes <= 600:
+        raise CaseError({"minutes": "Give the length of the contact in minutes, from 1 to 600."})
+    if at > timezone.now():
+        raise CaseError({"at": "The contact cannot be in the future."})
+    _check_text("notes", notes)
+    contact = Contact.objects.create(case=case, at=at, mode=mode, minutes=minutes, notes=notes, by=by)
+    if case.first_contact_at is None or at < case.first_contact_at:
+        case.first_contact_at = at
+        case.save(update_fields=["first_contact_at"])
+    for frm in (Status.RECEIVED, Status.UNABLE_TO_CONTACT):
+        case = _advance(case, frm, Status.CONTACTED, by)
+    audit.record(user=by, action=AuditAction.CREATE, obj=contact, person_id=case.person_id)
+    return contact
+
+
+@transaction.atomic
+def record_what_matters(*, case: Case, what_matters: str, by, strengths: str = "", needs=()) -> WhatMatters:
+    case = _lock(case)
+    _require_open(case)
+    if not (what_matters or "").strip():
+        raise CaseError({"what_matters": "Write down what matters to the person."})
+    _check_text("what_matters", what_matters)
+    _check_text("strengths", strengths)
+    codes = _check_needs("needs", needs, required=False)
+    entry = WhatMatters.objects.create(
+        case=case, what_matters=what_matters, strengths=strengths, needs=codes, by=by
+    )
+    _advance(case, Status.CONTACTED, Status.ASSESSED, by)
+    audit.record(user=by, action=AuditAction.CREATE, obj=entry, person_id=case.person_id)
+    return entry
+
+
+@transaction.atomic
+def agree_care_plan(*, case: Case, summary: str, by, review_on: date | None = None) -> CarePlan:
+    """Create or revise the care plan; agreeing the first one moves an assessed case to supported."""
+    case = _lock(case)
+    _require_open(case)
+    if not (summary or "").strip():
+        raise CaseError({"summary": "Summarise the plan agreed with the person."})
+    _check_text("summary", summary)
+    if review_on and review_on < timezone.localdate():
+        raise CaseError({"review_on": "The review date must be today or later."})
+    plan, created = CarePlan.objects.update_or_create(
+        case=case, defaults={"summary": summary, "review_on": review_on, "updated_by": by}
+    )
+    _advance(case, Status.ASSESSED, Status.SUPPORTED, by)
+    audit.record(
+        user=by, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=plan,
+        person_id=case.person_id,
+    )
+    return plan
+
+
+@transaction.atomic
+def add_goal(*, case: Case, description: str, by, target_date: date | None = None) -> Goal:
+    case = _lock(case)
+    _require_open(case)
+    plan = CarePlan.objects.filter(case=case).first()
+    if plan is None:
+        raise CaseError({"description": "Agree a care plan before adding goals."})
+    if not (description or "").strip():
+        raise CaseError({"description": "Describe the goal in the person's words."})
+    if len(description) > 500:
+        raise CaseError({"description": "Keep the goal under 500 characters."})
+    goal = Goal.objects.create(care_plan=plan, description=description, target_date=target_date)
+    audit.record(user=by, action=AuditAction.CREATE, obj=goal, person_id=case.person_id)
+    return goal
+
+
+@transaction.atomic
+def set_goal_status(*, goal: Goal, status: str, by) -> Goal:
+    if status not in GoalStatus.values:
+        raise CaseError({"status": f"Unknown goal status {status!r}."})
+    goal.status = status
+    goal.save(update_fields=["status"])
+    audit.record(
+        user=by, action=AuditAction.UPDATE, obj=goal, person_id=goal.care_plan.case.person_id,
+        status=status,
+    )
+    return goal
+
+
+@transaction.atomic
+def add_action(*, goal: Goal, description: str, owner: str, by) -> Action:
+    if not (description or "").strip() or len(description) > 500:
+        raise CaseError({"description": "Describe the action in under 500 characters."})
+    action = Action.objects.create(goal=goal, description=description, owner=owner or "The person")
+    audit.record(
+        user=by, action=AuditAction.CREATE, obj=action, person_id=goal.care_plan.case.person_id
+    )
+    return action
+
+
+@transaction.atomic
+def add_task(*, case: Case, title: str, due_on: date, by, assigned_to=None) -> Task:
+    case = _lock(case)
+    _require_open(case)
+    if not (title or "").strip() or len(title) > 200:
+        raise CaseError({"title": "Give the task a title of up to 200 characters."})
+    task = Task.objects.create(
+        case=case, title=title, due_on=due_on, assigned_to=assigned_to or case.link_worker
+    )
+    audit.record(user=by, action=AuditAction.CREATE, obj=task, person_id=case.person_id)
+    return task
+
+
+@transaction.atomic
+def complete_task(*, task: Task, by) -> Task:
+    if task.done_at is None:
+        task.done_at = timezone.now()
+        task.save(update_fields=["done_at"])
+        audit.record(user=by, action=AuditAction.UPDATE, obj=task, person_id=task.case.person_id)
+    return task
+
+
+@transaction.atomic
+def assign(*, case: Case, link_worker, by) -> Case:
+    if link_worker is not None and not link_worker.memberships.filter(
+        organisation_id=case.organisation_id, role="link_worker"
+    ).exists():
+        raise CaseError({"link_worker": "Choose a link worker in this case's PCN."})
+    case = _lock(case)
+    case.link_worker = link_worker
+    case.save(update_fields=["link_worker"])
+    audit.record(
+        user=by, action=AuditAction.UPDATE, obj=case, person_id=case.person_id,
+        link_worker=getattr(link_worker, "username", None),
+    )
+    return case

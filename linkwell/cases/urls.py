@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+urlpatterns = [
+    path("caseload/", views.caseload, name="caseload"),
+    path("referrals/", views.referrals, name="referrals"),
+    path("referrals/new/", views.referral_new, name="referral_new"),
+    path("referrals/<int:pk>/", views.referral_detail, name="referral"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/take/", views.take_case, name="take"),
+    path("cases/<int:pk>/goals/<int:goal_id>/status/", views.goal_status, name="goal_status"),
+    path("cases/<int:pk>/goals/<int:goal_id>/actions/", views.goal_action, name="goal_action"),
+    path("cases/<int:pk>/tasks/<int:task_id>/done/", views.task_done, name="task_done"),
+    path("cases/<int:pk>/<slug:action>/", views.case_action, name="action"),
+]

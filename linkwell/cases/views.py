@@ -1,0 +1,211 @@
+"""Web pages for link workers and referrers. Thin: parse, call a service, render."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from linkwell.accounts import permissions
+from linkwell.accounts.access import visible_or_404
+from linkwell.accounts.decorators import requires
+from linkwell.accounts.permissions import Capability, can
+from linkwell.people.services import record_viewed
+
+from . import forms, queries, services
+from .models import CarePlan, Case, Goal, GoalStatus, ReferralSource, Task
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    if can(request.user, Capability.VIEW_CASELOAD):
+        return redirect("cases:caseload")
+    if can(request.user, Capability.TRACK_OWN_REFERRALS):
+        return redirect("cases:referrals")
+    if can(request.user, Capability.READ_AUDIT):
+        return redirect("accounts:audit")
+    return render(request, "cases/no_role.html")
+
+
+@requires(Capability.VIEW_CASELOAD)
+def caseload(request):
+    q = request.GET.get("q", "")[:100]
+    mine = request.GET.get("mine") == "1"
+    context = {"caseload": queries.caseload(request.user, q=q, mine=mine), "q": q, "mine": mine}
+    template = "cases/_caseload_results.html" if request.headers.get("HX-Request") else "cases/caseload.html"
+    return render(request, template, context)
+
+
+@requires(Capability.MAKE_REFERRALS)
+def referral_new(request):
+    user = request.user
+    destinations = permissions.referral_destinations(user)
+    if not destinations:
+        raise Http404("You are not in an organisation that can refer to a PCN.")
+    can_choose_source = can(user, Capability.MANAGE_CASES)
+    form = forms.ReferralForm(
+        request.POST or None, destinations=destinations, can_choose_source=can_choose_source
+    )
+    if request.method == "POST" and form.is_valid():
+        pcn, origin = form.destinations[form.cleaned_data["destination"]]
+        source = form.cleaned_data.get("source") or ReferralSource.GP_PRACTICE
+        try:
+            referral, _ = services.make_referral(
+                pcn=pcn, person=form.person_details(), source=source,
+                reasons=form.cleaned_data["reasons"], consent_given=form.cleaned_data["consent_given"],
+                details=form.cleaned_data["details"], urgency=form.cleaned_data["urgency"],
+                referring_organisation=origin if source == ReferralSource.GP_PRACTICE else None,
+                referrer_name=user.get_full_name(), by=user,
+            )
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, f"Referral sent for {referral.person.full_name}.")
+            if can(user, Capability.VIEW_CASELOAD):
+                return redirect("cases:case", pk=referral.case.pk)
+            return redirect("cases:referral", pk=referral.pk)
+    return render(request, "cases/referral_form.html", {"form": form})
+
+
+@requires(Capability.TRACK_OWN_REFERRALS)
+def referrals(request):
+    return render(request, "cases/referral_list.html", {"referrals": queries.referrals_for(request.user)[:200]})
+
+
+@requires(Capability.TRACK_OWN_REFERRALS)
+def referral_detail(request, pk):
+    referral = visible_or_404(queries.referrals_for(request.user), pk, request.user)
+    record_viewed(person=referral.person, by=request.user, via="referral status")
+    return render(request, "cases/referral_detail.html", {"referral": referral})
+
+
+def _case_page(request, case, bound=None, status=200):
+    """The case page; `bound` is a form with errors to show in place of its blank twin."""
+    case = (
+        Case.objects.select_related("person", "referral__referring_organisation", "link_worker")
+        .prefetch_related(
+            "events__by", "contacts__by", "what_matters",
+            Prefetch("tasks", queryset=Task.objects.order_by("done_at", "due_on")),
+        )
+        .get(pk=case.pk)
+    )
+    plan = CarePlan.objects.filter(case=case).first()
+    goals = plan.goals.prefetch_related("actions") if plan else []
+    blank = {
+        "contact_form": forms.ContactForm(),
+        "what_matters_form": forms.WhatMattersForm(),
+        "plan_form": forms.CarePlanForm(initial={"summary": plan.summary, "review_on": plan.review_on} if plan else None),
+        "goal_form": forms.GoalForm(),
+        "task_form": forms.TaskForm(),
+        "transition_form": forms.TransitionForm(current=case.status),
+    }
+    if bound is not None:
+        blank[bound[0]] = bound[1]
+    return render(
+        request, "cases/case_detail.html",
+        {"case": case, "person": case.person, "plan": plan, "goals": goals,
+         "can_manage": can(request.user, Capability.MANAGE_CASES),
+         "goal_statuses": GoalStatus.choices, **blank},
+        status=status,
+    )
+
+
+@requires(Capability.VIEW_CASELOAD)
+def case_detail(request, pk):
+    case = visible_or_404(Case.objects.visible_to(request.user), pk, request.user)
+    record_viewed(person=case.person, by=request.user, via="case")
+    return _case_page(request, case)
+
+
+# Each action on a case: the form that parses it, the name the page gives that form, and the
+# service call that performs it.
+CASE_ACTIONS = {
+    "contact": (forms.ContactForm, "contact_form",
+                lambda case, d, by: services.record_contact(case=case, by=by, **d)),
+    "what-matters": (forms.WhatMattersForm, "what_matters_form",
+                     lambda case, d, by: services.record_what_matters(case=case, by=by, **d)),
+    "care-plan": (forms.CarePlanForm, "plan_form",
+                  lambda case, d, by: services.agree_care_plan(case=case, by=by, **d)),
+    "goal": (forms.GoalForm, "goal_form",
+             lambda case, d, by: services.add_goal(case=case, by=by, **d)),
+    "task": (forms.TaskForm, "task_form",
+             lambda case, d, by: services.add_task(case=case, by=by, **d)),
+    "transition": (forms.TransitionForm, "transition_form",
+                   lambda case, d, by: services.transition(case=case, by=by, **d)),
+}
+
+
+@require_POST
+@requires(Capability.MANAGE_CASES)
+def case_action(request, pk, action):
+    case = visible_or_404(Case.objects.visible_to(request.user), pk, request.user)
+    if action not in CASE_ACTIONS:
+        raise Http404("No such action.")
+    form_class, name, perform = CASE_ACTIONS[action]
+    extra = {"current": case.status} if form_class is forms.TransitionForm else {}
+    form = form_class(request.POST, **extra)
+    if form.is_valid():
+        try:
+            perform(case, form.cleaned_data, request.user)
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(reverse("cases:case", args=[case.pk]) + f"#{action}")
+    return _case_page(request, case, bound=(name, form), status=422)
+
+
+def _goal_for(request, pk, goal_id) -> Goal:
+    case = visible_or_404(Case.objects.visible_to(request.user), pk, request.user)
+    return visible_or_404(Goal.objects.filter(care_plan__case=case), goal_id, request.user)
+
+
+@require_POST
+@requires(Capability.MANAGE_CASES)
+def goal_status(request, pk, goal_id):
+    goal = _goal_for(request, pk, goal_id)
+    form = forms.GoalStatusForm(request.POST)
+    if form.is_valid():
+        services.set_goal_status(goal=goal, status=form.cleaned_data["status"], by=request.user)
+        messages.success(request, "Goal updated.")
+    return redirect(reverse("cases:case", args=[pk]) + "#care-plan")
+
+
+@require_POST
+@requires(Capability.MANAGE_CASES)
+def goal_action(request, pk, goal_id):
+    goal = _goal_for(request, pk, goal_id)
+    form = forms.ActionForm(request.POST)
+    if form.is_valid():
+        services.add_action(goal=goal, by=request.user, **form.cleaned_data)
+        messages.success(request, "Action added.")
+    else:
+        messages.error(request, "Describe the action in under 500 characters.")
+    return redirect(reverse("cases:case", args=[pk]) + "#care-plan")
+
+
+@require_POST
+@requires(Capability.MANAGE_CASES)
+def task_done(request, pk, task_id):
+    case = visible_or_404(Case.objects.visible_to(request.user), pk, request.user)
+    task = visible_or_404(Task.objects.filter(case=case), task_id, request.user)
+    services.complete_task(task=task, by=request.user)
+    messages.success(request, f"Done: {task.title}.")
+    if request.POST.get("next") == "caseload":
+        return redirect("cases:caseload")
+    return redirect(reverse("cases:case", args=[pk]) + "#tasks")
+
+
+@require_POST
+@requires(Capability.MANAGE_CASES)
+def take_case(request, pk):
+    case = visible_or_404(Case.objects.visible_to(request.user), pk, request.user)
+    try:
+        services.assign(case=case, link_worker=request.user, by=request.user)
+    except ValidationError as e:
+        messages.error(request, " ".join(sum(e.message_dict.values(), [])))
+    return redirect("cases:case", pk=pk)
+

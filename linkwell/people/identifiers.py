@@ -1,0 +1,34 @@
+"""Validation of NHS numbers and UK postcodes."""
+
+import re
+
+import nhs_number
+from django.core.exceptions import ValidationError
+
+
+def normalise_nhs_number(value: str) -> str:
+    return re.sub(r"[\s-]", "", value or "")
+
+
+def validate_nhs_number(value: str) -> None:
+    """Ten digits with a valid Modulus 11 check digit (NHS Data Dictionary, "NHS Number")."""
+    digits = normalise_nhs_number(value)
+    if not re.fullmatch(r"\d{10}", digits):
+        raise ValidationError("Enter an NHS number of 10 digits, like 943 476 5919.")
+    if not nhs_number.is_valid(digits):
+        raise ValidationError("This is not a valid NHS number: check the digits.")
+
+
+# The GOV.UK "Bulk Data Transfer: additional validation" pattern used across government services.
+_POSTCODE = re.compile(r"^([A-Z][A-HJ-Y]?[0-9][A-Z0-9]? ?[0-9][A-Z]{2}|GIR ?0A{2})$")
+
+
+def normalise_postcode(value: str) -> str:
+    """Upper case with one space before the inward code, e.g. 'ls11ue' → 'LS1 1UE'."""
+    compact = re.sub(r"\s+", "", (value or "").upper())
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def validate_postcode(value: str) -> None:
+    if not _POSTCODE.match(normalise_postcode(value)):
+        raise ValidationError("Enter a real UK postcode, like LS1 4AP.")

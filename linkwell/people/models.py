@@ -1,0 +1,127 @@
+"""The person being supported."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from linkwell.accounts import permissions
+from linkwell.accounts.models import Organisation
+
+from .identifiers import validate_nhs_number, validate_postcode
+
+
+class Sex(models.TextChoices):
+    # NHS Data Dictionary "Person Stated Gender Code" values.
+    MALE = "1", "Male"
+    FEMALE = "2", "Female"
+    INDETERMINATE = "9", "Indeterminate"
+    NOT_KNOWN = "X", "Not known"
+
+
+class Ethnicity(models.TextChoices):
+    # NHS Data Dictionary "Ethnic Category" (2001 census categories), national codes A–Z.
+    WHITE_BRITISH = "A", "White: British"
+    WHITE_IRISH = "B", "White: Irish"
+    WHITE_OTHER = "C", "White: Any other White background"
+    MIXED_WHITE_BLACK_CARIBBEAN = "D", "Mixed: White and Black Caribbean"
+    MIXED_WHITE_BLACK_AFRICAN = "E", "Mixed: White and Black African"
+    MIXED_WHITE_ASIAN = "F", "Mixed: White and Asian"
+    MIXED_OTHER = "G", "Mixed: Any other mixed background"
+    ASIAN_INDIAN = "H", "Asian or Asian British: Indian"
+    ASIAN_PAKISTANI = "J", "Asian or Asian British: Pakistani"
+    ASIAN_BANGLADESHI = "K", "Asian or Asian British: Bangladeshi"
+    ASIAN_OTHER = "L", "Asian or Asian British: Any other Asian background"
+    BLACK_CARIBBEAN = "M", "Black or Black British: Caribbean"
+    BLACK_AFRICAN = "N", "Black or Black British: African"
+    BLACK_OTHER = "P", "Black or Black British: Any other Black background"
+    CHINESE = "R", "Other ethnic groups: Chinese"
+    OTHER = "S", "Other ethnic groups: Any other ethnic group"
+    NOT_STATED = "Z", "Not stated"
+    NOT_KNOWN = "99", "Not known"
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one scoping rule for people: those with a case in a PCN the user works in,
+        or referred by an organisation whose referrals the user tracks."""
+        pcns = permissions.pcn_ids(user, permissions.Capability.VIEW_CASELOAD)
+        referrers = permissions.referring_organisation_ids(user)
+        return self.filter(
+            models.Q(organisation_id__in=pcns)
+            | models.Q(referrals__referring_organisation_id__in=referrers)
+        ).distinct()
+
+
+class Person(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="people",
+        help_text="The PCN whose social prescribing service supports this person.",
+    )
+    nhs_number = models.CharField(
+        "NHS number", max_length=10, blank=True, validators=[validate_nhs_number]
+    )
+    given_name = models.CharField("first name", max_length=100)
+    family_name = models.CharField("last name", max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.NOT_KNOWN)
+    gender_identity = models.CharField(max_length=100, blank=True)
+    ethnicity = models.CharField(max_length=2, choices=Ethnicity.choices, default=Ethnicity.NOT_STATED)
+    postcode = models.CharField(max_length=8, blank=True, validators=[validate_postcode])
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    preferred_contact = models.CharField(
+        max_length=10, choices=ContactMethod.choices, default=ContactMethod.PHONE
+    )
+    preferred_language = models.CharField(max_length=60, default="English")
+    interpreter_needed = models.BooleanField(default=False)
+    accessibility_needs = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "people"
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "nhs_number"],
+                condition=~models.Q(nhs_number=""),
+                name="one_person_per_nhs_number_per_pcn",
+            )
+        ]
+        indexes = [models.Index(fields=["family_name", "given_name"])]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def nhs_number_display(self) -> str:
+        n = self.nhs_number
+        return f"{n[:3]} {n[3:6]} {n[6:]}" if n else ""
+
+    def age_on(self, day) -> int:
+        years = day.year - self.date_of_birth.year
+        return years - ((day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day))
+
+    def clean(self):
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": "Date of birth must be in the past."})
+        if self.date_of_birth and self.date_of_birth.year < 1900:
+            raise ValidationError({"date_of_birth": "Date of birth must be after 1900."})
+        if self.preferred_contact == ContactMethod.EMAIL and not self.email:
+            raise ValidationError({"email": "Give an email address to contact them by email."})
+        if self.preferred_contact in (ContactMethod.PHONE, ContactMethod.TEXT) and not self.phone:
+            raise ValidationError({"phone": "Give a phone number to contact them by phone or text."})
+

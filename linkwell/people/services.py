@@ -1,0 +1,69 @@
+"""Registering and finding people."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from linkwell.accounts import audit
+from linkwell.accounts.models import AuditAction, Organisation
+
+from .identifiers import normalise_nhs_number, normalise_postcode
+from .models import Person
+
+PERSON_FIELDS = (
+    "nhs_number given_name family_name date_of_birth sex gender_identity ethnicity postcode "
+    "phone email preferred_contact preferred_language interpreter_needed accessibility_needs"
+).split()
+
+
+@dataclass
+class PersonDetails:
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    nhs_number: str = ""
+    sex: str = "X"
+    gender_identity: str = ""
+    ethnicity: str = "Z"
+    postcode: str = ""
+    phone: str = ""
+    email: str = ""
+    preferred_contact: str = "phone"
+    preferred_language: str = "English"
+    interpreter_needed: bool = False
+    accessibility_needs: str = ""
+
+
+@transaction.atomic
+def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[Person, bool]:
+    """The PCN's record for this person: the existing one with the same NHS number, or a new one.
+
+    Returns (person, created). Raises ValidationError with field messages for bad details.
+    """
+    values = {f: getattr(details, f) for f in PERSON_FIELDS}
+    values["nhs_number"] = normalise_nhs_number(values["nhs_number"])
+    values["postcode"] = normalise_postcode(values["postcode"]) if values["postcode"] else ""
+    if values["nhs_number"]:
+        existing = (
+            Person.objects.select_for_update()
+            .filter(organisation=pcn, nhs_number=values["nhs_number"])
+            .first()
+        )
+        if existing is not None:
+            return existing, False
+    person = Person(organisation=pcn, **values)
+    person.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        # Another request registered the same NHS number a moment ago: use that record.
+        return Person.objects.get(organisation=pcn, nhs_number=values["nhs_number"]), False
+    audit.record(user=by, action=AuditAction.CREATE, obj=person, person_id=person.pk)
+    return person, True
+
+
+def record_viewed(*, person: Person, by, via: str) -> None:
+    audit.record(user=by, action=AuditAction.VIEW, obj=person, person_id=person.pk, via=via)
+

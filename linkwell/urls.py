@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from linkwell.api import api
+from linkwell.cases.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("linkwell.accounts.urls")),
+    path("api/", api.urls),
+    path("", include("linkwell.cases.urls")),
+]
