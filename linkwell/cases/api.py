@@ -1,6 +1,7 @@
 """API routes for referrals and cases: parse, call a service, return."""
 
 from ninja import Header, Query, Router, Schema
+from ninja.responses import Status as Reply
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from linkwell.accounts import permissions
@@ -82,7 +83,7 @@ def create_referral(request, payload: ReferralIn, idempotency_key: str = Header(
         idempotency_key=idempotency_key,
         request_fingerprint=services.fingerprint(body),
     )
-    return 201 if created else 200, referral
+    return Reply(201 if created else 200, referral)
 
 
 @router.get("/referrals", response=list[ReferralOut], summary="Referrals you made or received")
@@ -139,14 +140,14 @@ def post_transition(request, case_id: int, payload: TransitionIn):
 
 @router.post("/cases/{case_id}/contacts", response={201: ContactOut, **ERRORS})
 def post_contact(request, case_id: int, payload: ContactIn):
-    return 201, services.record_contact(case=_case(request, case_id), by=request.user, **payload.dict())
+    return Reply(201, services.record_contact(case=_case(request, case_id), by=request.user, **payload.dict()))
 
 
 @router.post("/cases/{case_id}/what-matters", response={201: WhatMattersOut, **ERRORS})
 def post_what_matters(request, case_id: int, payload: WhatMattersIn):
     data = payload.dict()
     data["needs"] = [n.value for n in payload.needs]
-    return 201, services.record_what_matters(case=_case(request, case_id), by=request.user, **data)
+    return Reply(201, services.record_what_matters(case=_case(request, case_id), by=request.user, **data))
 
 
 @router.put("/cases/{case_id}/care-plan", response={200: dict, **ERRORS})
@@ -157,10 +158,10 @@ def put_care_plan(request, case_id: int, payload: CarePlanIn):
 
 @router.post("/cases/{case_id}/goals", response={201: GoalOut, **ERRORS})
 def post_goal(request, case_id: int, payload: GoalIn):
-    return 201, services.add_goal(case=_case(request, case_id), by=request.user, **payload.dict())
+    return Reply(201, services.add_goal(case=_case(request, case_id), by=request.user, **payload.dict()))
 
 
 @router.post("/cases/{case_id}/tasks", response={201: TaskOut, **ERRORS})
 def post_task(request, case_id: int, payload: TaskIn):
-    return 201, services.add_task(case=_case(request, case_id), by=request.user, **payload.dict())
+    return Reply(201, services.add_task(case=_case(request, case_id), by=request.user, **payload.dict()))
 

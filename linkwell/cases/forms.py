@@ -22,7 +22,7 @@ class ReferralForm(NHSFormMixin, forms.Form):
     family_name = forms.CharField(label="Last name", max_length=100)
     dob_day = forms.IntegerField(label="Day", min_value=1, max_value=31)
     dob_month = forms.IntegerField(label="Month", min_value=1, max_value=12)
-    dob_year = forms.IntegerField(label="Year", min_value=1900, max_value=2100)
+    dob_year = forms.IntegerField(label="Year", min_value=1900)
     nhs_number = forms.CharField(
         label="NHS number", required=False, max_length=12, help_text="10 digits, like 943 476 5919"
     )
@@ -67,6 +67,10 @@ class ReferralForm(NHSFormMixin, forms.Form):
             self.fields["destination"].initial = "0"
         if not can_choose_source:
             del self.fields["source"]
+
+    @property
+    def dob_fields(self):
+        return [self["dob_day"], self["dob_month"], self["dob_year"]]
 
     def clean(self):
         data = super().clean()

@@ -74,7 +74,11 @@ def fit_grouped_logit(
             "no practice has both answers and more than one survey year",
             fix="include at least two survey years",
         )
-    data = data.reset_index(drop=True)
+    # Integer codes: pyfixest re-encodes the grouping columns on every step,
+    # which costs far more on strings.
+    data = data[[*regressors, *fixed_effects, cluster, "n", "successes"]].reset_index(drop=True)
+    for column in {*fixed_effects, cluster}:
+        data[column] = pd.factorize(data[column])[0]
     n = data["n"].to_numpy(float)
     y = data["successes"].to_numpy(float) / n
     mu = (data["successes"].to_numpy(float) + 0.5) / (n + 1.0)
@@ -112,7 +116,7 @@ def fit_grouped_logit(
     return Fit(
         terms=terms,
         n_cells=len(data),
-        n_units=data[fixed_effects[0]].nunique(),
+        n_units=int(data[fixed_effects[0]].nunique()),
         n_respondents=int(n.sum()),
         dropped_no_variation=flat,
         dropped_singletons=singletons,

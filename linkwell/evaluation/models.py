@@ -14,7 +14,6 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 import pyfixest as pf
 from scipy.stats import norm
@@ -22,13 +21,22 @@ from scipy.stats import norm
 from linkwell.evaluation.errors import EvaluationError
 from linkwell.evaluation.fe_logit import Z95, fit_grouped_logit
 
+HEADLINE = "overall_experience"
+
 
 @dataclass(frozen=True)
 class Settings:
     unit: str = "practice_code"  # or "pcn_code": PCN instead of practice fixed effects
     cohort_threshold: float = 1.0  # FTE per 50,000 that marks a practice's PCN as "adopted"
-    event_study: bool = True
+    # The event study checks the design (flat pre-trends) and is the slowest model,
+    # so by default it runs for the headline outcome only: "headline", "all" or "none".
+    event_study: str = "headline"
     heterogeneity: bool = True
+
+    def wants_event_study(self, outcome: str) -> bool:
+        return self.event_study == "all" or (
+            self.event_study == "headline" and outcome == HEADLINE
+        )
 
 
 @dataclass
@@ -145,7 +153,7 @@ def fit_outcome(data: pd.DataFrame, settings: Settings) -> OutcomeResult:
         logit=logit,
         linear=_linear(data, settings),
         heterogeneity=_heterogeneity(data, settings) if settings.heterogeneity else [],
-        event_study=_event_study(data, settings) if settings.event_study else None,
+        event_study=_event_study(data, settings) if settings.wants_event_study(outcome) else None,
         exclusions={
             "practice-years of practices seen in one year only": fit.dropped_singletons,
             "practice-years of practices answering all-yes or all-no": fit.dropped_no_variation,
@@ -160,8 +168,3 @@ def fit_all(panel: pd.DataFrame, settings: Settings, progress=None) -> list[Outc
     for part in progress(slices) if progress else slices:
         results.append(fit_outcome(part.reset_index(drop=True), settings))
     return results
-
-
-def per_unit_scale(value: float) -> float:
-    """Odds ratio for +1 FTE per 50,000 expressed as a % change in the odds."""
-    return 100 * (value - 1) if np.isfinite(value) else float("nan")

@@ -26,8 +26,9 @@ def exposure_over_time(national: pd.DataFrame, panel: pd.DataFrame):
     left.plot(national["census"].dt.to_timestamp(), national["fte"], marker="o")
     left.set_title("Link worker FTE in England, by census")
     left.set_ylabel("Full-time equivalent")
-    by_year = panel.drop_duplicates(["practice_code", "year"]).groupby("year")["fte_per_50k"]
-    right.bar(by_year.mean().index.astype(str), by_year.mean().to_numpy(), color="#005eb8")
+    by_year = panel.drop_duplicates(["practice_code", "year"]).groupby("year")["fte_per_50k"].mean()
+    right.bar(by_year.index.astype(int), by_year.to_numpy(), color="#005eb8")
+    right.set_xticks(by_year.index.astype(int))
     right.set_title("Average exposure of practices, by survey year")
     right.set_ylabel("FTE per 50,000 patients")
     return figure

@@ -1,0 +1,49 @@
+# The only commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-postgres test-e2e lint format bench browser clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: install, migrate the embedded SQLite database, load demo data, serve http://127.0.0.1:8000
+run: $(STAMP)
+	$(BIN)/linkwell migrate --no-input
+	$(BIN)/linkwell demo
+	DEBUG=true $(BIN)/linkwell runserver 127.0.0.1:8000
+
+## test: the whole suite (unit, API, evaluation and browser journeys) on SQLite
+test: $(STAMP) browser
+	$(BIN)/pytest
+
+## test-postgres: the whole suite against PostgreSQL (DATABASE_URL, default the local server)
+test-postgres: $(STAMP) browser
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest
+
+## browser: Debian's chromium for the Playwright journeys (never a browser download)
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## bench: the performance benchmarks (see bench/README.md); figures go in the closing note
+bench: $(STAMP)
+	$(BIN)/python bench/bench_caseload.py
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache

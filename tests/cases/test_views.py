@@ -1,0 +1,71 @@
+import pytest
+
+from linkwell.cases.models import Case, Referral
+from linkwell.people.models import Person
+from tests.factories import make_case, valid_nhs_number
+
+pytestmark = pytest.mark.django_db
+
+
+def form(**overrides):
+    data = {
+        "destination": "0", "given_name": "Ivy", "family_name": "Lane", "dob_day": "3",
+        "dob_month": "4", "dob_year": "1941", "nhs_number": valid_nhs_number(11), "sex": "2",
+        "ethnicity": "A", "postcode": "LS1 4AP", "phone": "0113 496 0001", "email": "",
+        "preferred_contact": "phone", "preferred_language": "English", "reasons": ["loneliness"],
+        "details": "", "urgency": "routine", "consent_given": "on",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_a_referrer_refers_and_lands_on_the_status_page(client, referrer):
+    client.force_login(referrer)
+    response = client.post("/referrals/new/", form())
+    referral = Referral.objects.get()
+    assert response.status_code == 302 and response.url == f"/referrals/{referral.pk}/"
+    assert referral.person.full_name == "Ivy Lane" and referral.case.status == "received"
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"nhs_number": "9434765918"}, "not a valid NHS number"),
+        ({"dob_year": "2990"}, "must be in the past"),
+        ({"dob_day": "31", "dob_month": "2"}, "must be a real date"),
+        ({"postcode": "LS1"}, "real UK postcode"),
+        ({"reasons": ["astrology"]}, "Select a valid choice"),
+        ({"details": "x" * 5001}, "at most 5000 characters"),
+        ({"consent_given": None}, "must agree"),
+    ],
+)
+def test_bad_referral_forms_show_the_error_and_save_nothing(client, referrer, change, message):
+    client.force_login(referrer)
+    response = client.post("/referrals/new/", form(**change))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "There is a problem" in response.content.decode()
+    assert not Referral.objects.exists() and not Person.objects.exists()
+
+
+def test_a_forbidden_transition_is_shown_by_the_field(client, link_worker, pcn):
+    case = make_case(pcn=pcn, by=link_worker)
+    client.force_login(link_worker)
+    client.post(f"/cases/{case.pk}/transition/", {"to": "not_appropriate"})
+    response = client.post(f"/cases/{case.pk}/transition/", {"to": "contacted"})
+    assert response.status_code == 422
+    assert "Select a valid choice" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).status == "not_appropriate"
+
+
+def test_caseload_search_returns_a_fragment_to_htmx(client, link_worker, pcn):
+    make_case(pcn=pcn, by=link_worker, given_name="Maud")
+    client.force_login(link_worker)
+    fragment = client.get("/caseload/?q=maud", HTTP_HX_REQUEST="true").content.decode()
+    assert "Maud" in fragment and "<html" not in fragment
+    assert "Maud" not in client.get("/caseload/?q=zzz", HTTP_HX_REQUEST="true").content.decode()
+
+
+def test_pages_need_sign_in(client):
+    assert client.get("/caseload/").status_code == 302
+    assert client.get("/").url == "/accounts/sign-in/"

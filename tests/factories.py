@@ -1,0 +1,85 @@
+"""Model factories for tests: organisations, users with roles, people, referrals and cases."""
+
+from datetime import date
+
+import factory
+
+from linkwell.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from linkwell.cases import services
+from linkwell.people.services import PersonDetails
+
+PASSWORD = "correct-horse-battery"
+
+
+class ICBFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"ICB {n}")
+    kind = OrganisationKind.ICB
+
+
+class PCNFactory(ICBFactory):
+    name = factory.Sequence(lambda n: f"PCN {n}")
+    kind = OrganisationKind.PCN
+    ods_code = factory.Sequence(lambda n: f"U{n:05d}")
+    parent = factory.SubFactory(ICBFactory)
+
+
+class PracticeFactory(ICBFactory):
+    name = factory.Sequence(lambda n: f"Practice {n}")
+    kind = OrganisationKind.PRACTICE
+    ods_code = factory.Sequence(lambda n: f"B{n:05d}")
+    parent = factory.SubFactory(PCNFactory)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Sam"
+    last_name = factory.Sequence(lambda n: f"Tester{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def saved(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+def user_with_role(role: Role, organisation: Organisation, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+def valid_nhs_number(seq: int) -> str:
+    """The seq-th valid test NHS number in the never-issued 999 range."""
+    from linkwell.cases.demo import test_nhs_numbers
+
+    numbers = test_nhs_numbers(__import__("random").Random(seq))
+    return next(numbers)
+
+
+def person_details(**overrides) -> PersonDetails:
+    values = dict(
+        given_name="Jo", family_name="Bloggs", date_of_birth=date(1950, 5, 17),
+        postcode="LS1 4AP", phone="07700 900123",
+    )
+    values.update(overrides)
+    return PersonDetails(**values)
+
+
+def make_case(*, pcn=None, referrer=None, by=None, practice=None, **person):
+    """A referral and its case, made through the service as a real one would be."""
+    if practice is None:
+        practice = PracticeFactory(parent=pcn) if pcn is not None else PracticeFactory()
+    pcn = practice.parent
+    referral, _ = services.make_referral(
+        pcn=pcn, person=person_details(**person), source="gp_practice", reasons=["loneliness"],
+        consent_given=True, referring_organisation=practice, by=referrer or by,
+    )
+    return referral.case
+

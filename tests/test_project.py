@@ -1,0 +1,53 @@
+"""Set-up: settings from the environment, the linkwell command, production checks."""
+
+import os
+import subprocess
+import sys
+
+import dj_database_url
+import pytest
+
+PROD = {
+    "LINKWELL_ENV": "production",
+    "SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789",
+    "ALLOWED_HOSTS": "linkwell.example.nhs.uk",
+    "DATABASE_URL": "sqlite:////tmp/linkwell-deploy-check.sqlite3",
+}
+
+
+def run(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "linkwell", *args], capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run("check", "--deploy", "--fail-level", "WARNING", env=PROD)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run("check", env={**PROD, "SECRET_KEY": ""})
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url,engine,name",
+    [
+        ("sqlite:///var/db.sqlite3", "django.db.backends.sqlite3", "var/db.sqlite3"),
+        ("postgres://user@host:5432/name", "django.db.backends.postgresql", "name"),
+        ("postgresql://u:p@127.0.0.1/linkwell", "django.db.backends.postgresql", "linkwell"),
+    ],
+)
+def test_database_url_forms(url, engine, name):
+    config = dj_database_url.parse(url)
+    assert (config["ENGINE"], config["NAME"]) == (engine, name)
+
+
+def test_the_linkwell_command_runs_django_and_project_commands():
+    result = run("help")
+    assert result.returncode == 0
+    for command in ("migrate", "runserver", "demo", "token"):
+        assert command in result.stdout
