@@ -156,6 +156,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "linkwell" / "static"]
 # collectstatic writes here in production; locally WhiteNoise serves from the app folders.
 STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
 STORAGES = {

@@ -64,10 +64,15 @@ def fit_grouped_logit(
     *,
     fixed_effects: tuple[str, ...] = ("practice_code", "year"),
     cluster: str = "pcn_code",
+    ssc: dict | None = None,
     tol: float = 1e-9,
     max_iter: int = 50,
 ) -> Fit:
-    """Odds ratios for `regressors` from columns `successes` and `n` per cell."""
+    """Odds ratios for `regressors` from columns `successes` and `n` per cell.
+
+    `ssc` is pyfixest's small-sample correction; the default is fixest's
+    (G/(G-1) and (N-1)/(N-K), not counting effects nested in clusters).
+    """
     data, singletons, flat = _informative(data, fixed_effects[0])
     if data.empty:
         raise EvaluationError(
@@ -88,7 +93,9 @@ def fit_grouped_logit(
     for iteration in range(1, max_iter + 1):
         variance = mu * (1 - mu)
         work = data.assign(z=eta + (y - mu) / variance, w=n * variance)
-        model = pf.feols(formula, data=work, weights="w", vcov={"CRV1": cluster}, copy_data=False)
+        model = pf.feols(
+            formula, data=work, weights="w", vcov={"CRV1": cluster}, ssc=ssc, copy_data=False
+        )
         eta = work["z"].to_numpy() - model.resid()
         mu = np.clip(1 / (1 + np.exp(-eta)), 1e-12, 1 - 1e-12)
         new = -2 * np.sum(n * (y * np.log(mu) + (1 - y) * np.log(1 - mu)))

@@ -1,0 +1,94 @@
+"""The foundation journey, on a phone-sized screen: refer, work the case, discharge, see it."""
+
+import pytest
+from playwright.sync_api import expect
+
+from linkwell.accounts.models import Role
+from tests.factories import PASSWORD, PracticeFactory, user_with_role
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, username):
+    page.goto("/accounts/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to Linkwell")).to_be_visible()
+
+
+def test_referral_to_discharge(page):
+    practice = PracticeFactory(name="Moor Lane Surgery")
+    referrer = user_with_role(Role.REFERRER, practice, first_name="Rachel", last_name="Green")
+    worker = user_with_role(Role.LINK_WORKER, practice.parent, first_name="Lena", last_name="Walker")
+
+    # The GP practice refers.
+    sign_in(page, referrer.username)
+    # The vendored NHS.UK frontend styles are served (the header is NHS blue).
+    expect(page.locator("header.nhsuk-header")).to_have_css("background-color", "rgb(0, 94, 184)")
+    expect(page.get_by_role("heading", name="Referrals from your practice")).to_be_visible()
+    page.get_by_role("link", name="Make a new referral").click()
+    page.get_by_label("First name").fill("Edith")
+    page.get_by_label("Last name").fill("Crawley")
+    page.get_by_label("Day").fill("12")
+    page.get_by_label("Month").fill("7")
+    page.get_by_label("Year").fill("1939")
+    page.get_by_label("NHS number").fill("943 476 5919")
+    page.get_by_label("Postcode").fill("ls6 2ab")
+    page.get_by_label("Phone number").fill("0113 496 0123")
+    page.get_by_label("Loneliness and isolation").check()
+    page.get_by_label("Bereavement").check()
+    page.get_by_label("What would help the link worker").fill("Husband died in spring; rarely goes out.")
+    page.get_by_label("The person agrees to be referred").check()
+    page.get_by_role("button", name="Send referral").click()
+    expect(page.locator("#referral-status")).to_have_text("Referral received")
+    sign_out(page)
+
+    # The link worker finds it on their caseload and works it.
+    sign_in(page, worker.username)
+    new = page.locator("#new-referrals")
+    expect(new).to_contain_text("Edith Crawley")
+    expect(new).to_contain_text("943 476 5919")
+    new.get_by_role("link", name="Edith Crawley").click()
+    page.get_by_role("button", name="Assign to me").click()
+
+    page.get_by_text("Record a contact").click()
+    page.get_by_label("Phone", exact=True).check()
+    page.get_by_label("Minutes").fill("40")
+    page.get_by_label("Notes").fill("Long chat; keen to meet people.")
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.locator("h1")).to_contain_text("Contacted")
+
+    page.get_by_text("Record the what matters conversation").click()
+    page.get_by_label("What matters to the person").fill("Having someone to talk to about Bert.")
+    page.get_by_role("button", name="Save conversation").click()
+    expect(page.locator("h1")).to_contain_text("What matters explored")
+
+    page.get_by_text("Agree a care and support plan").click()
+    page.get_by_label("Plan agreed with the person").fill("Try the bereavement café and a walking group.")
+    page.get_by_role("button", name="Save plan").click()
+    expect(page.locator("h1")).to_contain_text("Being supported")
+
+    page.get_by_text("Add a goal").click()
+    page.get_by_label("Goal", exact=True).fill("Go to the café on Tuesday")
+    page.get_by_role("button", name="Add goal").click()
+    expect(page.locator("#care-plan ~ .nhsuk-card").first).to_contain_text("Go to the café on Tuesday")
+
+    page.get_by_label("Discharged").check()
+    page.get_by_label("Reason or note").fill("Settled at the café; knows how to come back.")
+    page.get_by_role("button", name="Change status").click()
+    expect(page.locator("h1")).to_contain_text("Discharged")
+    expect(page.locator(".lw-timeline")).to_contain_text("Settled at the café")
+    sign_out(page)
+
+    # The referrer sees what happened, without the notes.
+    sign_in(page, referrer.username)
+    row = page.locator("#referrals tr", has_text="Edith Crawley")
+    expect(row).to_contain_text("Discharged")
+    row.get_by_role("link", name="Edith Crawley").click()
+    expect(page.locator("#referral-status")).to_have_text("Discharged")
+    expect(page.locator("main")).not_to_contain_text("Long chat")

@@ -1,0 +1,94 @@
+"""`linkwell evaluate` end to end on the real excerpts and synthetic survey files."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from linkwell.evaluation import synthetic
+from linkwell.evaluation.cli import main
+from linkwell.evaluation.ledger import Ledger
+from linkwell.evaluation.pipeline import build_exposure
+
+from .conftest import FIXTURES
+
+INPUTS = ["--workforce", str(FIXTURES / "pcn_workforce"), "--payments", str(FIXTURES / "payments")]
+
+
+def test_exposure_prints_national_totals_and_writes_the_table(tmp_path, capsys):
+    out = tmp_path / "exposure.csv"
+    assert main(["exposure", *INPUTS, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "census" in printed and "2020-03" in printed and "5.7" in printed
+    header = out.read_text().splitlines()[0].split(",")
+    assert {"practice_code", "pcn_code", "census", "fte_per_50k", "pcn_splw_fte"} <= set(header)
+
+
+@pytest.fixture
+def gpps_for_fixture_practices(tmp_path):
+    """Survey files for the excerpt's practices, drawn with odds ratio 1.2 per FTE."""
+    exposure = build_exposure(FIXTURES / "pcn_workforce", FIXTURES / "payments", ledger=Ledger())
+    practices = exposure.practices.drop_duplicates("practice_code")[["practice_code", "pcn_code"]]
+    rows = [practices.assign(year=y, fte_per_50k=0.5 * max(0, y - 2019)) for y in range(2018, 2024)]
+    counts = synthetic.simulate_counts(
+        pd.concat(rows), true_or=1.2, mean_respondents=300, seed=2
+    )
+    synthetic.write_gpps_csvs(counts, tmp_path / "gpps")
+    return tmp_path / "gpps"
+
+
+def test_run_writes_results_tables_plots_and_a_self_contained_report(
+    tmp_path, gpps_for_fixture_practices
+):
+    out = tmp_path / "out"
+    code = main(
+        ["run", "--gpps", str(gpps_for_fixture_practices), *INPUTS,
+         "--imd", str(FIXTURES / "imd"), "--out", str(out)]
+    )  # fmt: skip
+    assert code == 0
+    results = json.loads((out / "results.json").read_text())
+    entry = next(o for o in results["outcomes"] if o["outcome"] == "overall_experience")
+    for key in ["odds_ratio", "ci_low", "ci_high", "n_practices", "n_respondents", "years"]:
+        assert key in entry
+    assert entry["ci_low"] < entry["odds_ratio"] < entry["ci_high"]
+    # 2020 and 2022 have no census within six months before fieldwork in the excerpt.
+    assert entry["years"] == [2018, 2019, 2021, 2023]
+    assert any("Survey year 2020 left out" in n for n in results["notes"])
+    assert any(e["year"] == 2020 for e in results["exclusions"])
+    for name in ["coefficients.png", "exposure.png"]:
+        assert (out / "plots" / name).stat().st_size > 1000
+    assert (out / "tables" / "logit.csv").exists()
+    html = (out / "report.html").read_text()
+    assert "data:image/png;base64," in html and 'src="http' not in html
+    assert "BJGP 2025" in html and "What was left out" in html
+
+
+def test_missing_folder_is_a_clear_error_and_exit_code_2(tmp_path, capsys):
+    code = main(["exposure", "--workforce", str(tmp_path / "nope"), "--payments", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "nope" in err and "does not exist" in err and "Fix:" in err
+
+
+def test_importing_and_running_help_does_not_import_django():
+    script = (
+        "import sys, contextlib, io\n"
+        "import linkwell.evaluation.cli as cli\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    cli.main(['--help'])\n"
+        "import linkwell.evaluation.pipeline, linkwell.evaluation.report\n"
+        "assert 'django' not in sys.modules, 'django was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_module_entry_point_runs():
+    done = subprocess.run(
+        [sys.executable, "-m", "linkwell.evaluation", "run", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "linkwell evaluate run" in done.stdout
