@@ -65,8 +65,11 @@ def valid_nhs_number(seq: int) -> str:
 
 def person_details(**overrides) -> PersonDetails:
     values = dict(
-        given_name="Jo", family_name="Bloggs", date_of_birth=date(1950, 5, 17),
-        postcode="LS1 4AP", phone="07700 900123",
+        given_name="Jo",
+        family_name="Bloggs",
+        date_of_birth=date(1950, 5, 17),
+        postcode="LS1 4AP",
+        phone="07700 900123",
     )
     values.update(overrides)
     return PersonDetails(**values)
@@ -78,8 +81,12 @@ def make_case(*, pcn=None, referrer=None, by=None, practice=None, **person):
         practice = PracticeFactory(parent=pcn) if pcn is not None else PracticeFactory()
     pcn = practice.parent
     referral, _ = services.make_referral(
-        pcn=pcn, person=person_details(**person), source="gp_practice", reasons=["loneliness"],
-        consent_given=True, referring_organisation=practice, by=referrer or by,
+        pcn=pcn,
+        person=person_details(**person),
+        source="gp_practice",
+        reasons=["loneliness"],
+        consent_given=True,
+        referring_organisation=practice,
+        by=referrer or by,
     )
     return referral.case
-

@@ -19,30 +19,45 @@ ROLES = [Role.LINK_WORKER, Role.REFERRER, Role.PROVIDER, Role.MANAGER, Role.ADMI
 # (surface, what) → {role: (status for own organisation, status for another)}
 EXPECTED = {
     ("page", "case"): {
-        Role.LINK_WORKER: (200, 404), Role.MANAGER: (200, 404),
-        Role.REFERRER: (403, 403), Role.PROVIDER: (403, 403), Role.ADMIN: (403, 403),
+        Role.LINK_WORKER: (200, 404),
+        Role.MANAGER: (200, 404),
+        Role.REFERRER: (403, 403),
+        Role.PROVIDER: (403, 403),
+        Role.ADMIN: (403, 403),
     },
     ("api", "case"): {
-        Role.LINK_WORKER: (200, 404), Role.MANAGER: (200, 404),
-        Role.REFERRER: (403, 403), Role.PROVIDER: (403, 403), Role.ADMIN: (403, 403),
+        Role.LINK_WORKER: (200, 404),
+        Role.MANAGER: (200, 404),
+        Role.REFERRER: (403, 403),
+        Role.PROVIDER: (403, 403),
+        Role.ADMIN: (403, 403),
     },
     ("page", "referral"): {
         Role.REFERRER: (200, 404),
-        Role.LINK_WORKER: (403, 403), Role.MANAGER: (403, 403), Role.PROVIDER: (403, 403),
+        Role.LINK_WORKER: (403, 403),
+        Role.MANAGER: (403, 403),
+        Role.PROVIDER: (403, 403),
         Role.ADMIN: (403, 403),
     },
     ("api", "referral"): {
-        Role.LINK_WORKER: (200, 404), Role.MANAGER: (200, 404), Role.REFERRER: (200, 404),
-        Role.PROVIDER: (404, 404), Role.ADMIN: (404, 404),
+        Role.LINK_WORKER: (200, 404),
+        Role.MANAGER: (200, 404),
+        Role.REFERRER: (200, 404),
+        Role.PROVIDER: (404, 404),
+        Role.ADMIN: (404, 404),
     },
     ("page", "transition"): {
         Role.LINK_WORKER: (302, 404),
-        Role.MANAGER: (403, 403), Role.REFERRER: (403, 403), Role.PROVIDER: (403, 403),
+        Role.MANAGER: (403, 403),
+        Role.REFERRER: (403, 403),
+        Role.PROVIDER: (403, 403),
         Role.ADMIN: (403, 403),
     },
     ("api", "transition"): {
         Role.LINK_WORKER: (200, 404),
-        Role.MANAGER: (403, 403), Role.REFERRER: (403, 403), Role.PROVIDER: (403, 403),
+        Role.MANAGER: (403, 403),
+        Role.REFERRER: (403, 403),
+        Role.PROVIDER: (403, 403),
         Role.ADMIN: (403, 403),
     },
 }
@@ -59,7 +74,9 @@ def world():
 def member(role, world, which):
     practice = world[which]
     organisation = {
-        Role.REFERRER: practice, Role.ADMIN: practice.parent.parent, Role.PROVIDER: practice.parent,
+        Role.REFERRER: practice,
+        Role.ADMIN: practice.parent.parent,
+        Role.PROVIDER: practice.parent,
     }.get(role, practice.parent)
     return user_with_role(role, organisation)
 
@@ -67,16 +84,25 @@ def member(role, world, which):
 def request(client, surface, what, user, case):
     if surface == "page":
         client.force_login(user)
-        url = {"case": f"/cases/{case.pk}/", "referral": f"/referrals/{case.referral_id}/",
-               "transition": f"/cases/{case.pk}/transition/"}[what]
+        url = {
+            "case": f"/cases/{case.pk}/",
+            "referral": f"/referrals/{case.referral_id}/",
+            "transition": f"/cases/{case.pk}/transition/",
+        }[what]
         if what == "transition":
             return client.post(url, {"to": "declined", "note": "x"})
         return client.get(url)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(user=user)}"}
     if what == "transition":
-        return client.post(f"/api/v1/cases/{case.pk}/transitions", {"to": "declined"},
-                           content_type="application/json", **headers)
-    url = {"case": f"/api/v1/cases/{case.pk}", "referral": f"/api/v1/referrals/{case.referral_id}"}[what]
+        return client.post(
+            f"/api/v1/cases/{case.pk}/transitions",
+            {"to": "declined"},
+            content_type="application/json",
+            **headers,
+        )
+    url = {"case": f"/api/v1/cases/{case.pk}", "referral": f"/api/v1/referrals/{case.referral_id}"}[
+        what
+    ]
     return client.get(url, **headers)
 
 
@@ -110,14 +136,22 @@ def test_caseload_lists_only_own_pcn(client, world, which, visible, surface):
 def test_referrers_see_status_but_never_notes(client, world):
     worker = member(Role.LINK_WORKER, world, "own")
     case = world["case"]
-    services.record_contact(case=case, at=timezone.now(), mode="phone", minutes=5,
-                            notes="Confidential: talked about debts", by=worker)
+    services.record_contact(
+        case=case,
+        at=timezone.now(),
+        mode="phone",
+        minutes=5,
+        notes="Confidential: talked about debts",
+        by=worker,
+    )
     referrer = member(Role.REFERRER, world, "own")
     client.force_login(referrer)
     page = client.get(f"/referrals/{case.referral_id}/").content.decode()
     assert "Contacted" in page and "Confidential" not in page
-    api = client.get(f"/api/v1/referrals/{case.referral_id}",
-                     HTTP_AUTHORIZATION=f"Bearer {create_token(user=referrer)}").content.decode()
+    api = client.get(
+        f"/api/v1/referrals/{case.referral_id}",
+        HTTP_AUTHORIZATION=f"Bearer {create_token(user=referrer)}",
+    ).content.decode()
     assert '"status": "contacted"' in api.replace('":"', '": "') and "Confidential" not in api
 
 

@@ -17,8 +17,11 @@ PROD = {
 
 def run(*args, env=None):
     return subprocess.run(
-        [sys.executable, "-m", "linkwell", *args], capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=120,
+        [sys.executable, "-m", "linkwell", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
     )
 
 

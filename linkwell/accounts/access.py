@@ -18,8 +18,10 @@ def visible_or_404(queryset, pk, user):
         obj = None
     if obj is None:
         audit.record(
-            user=user, action=AuditAction.DENIED,
-            object_type=queryset.model._meta.label_lower, object_id=pk,
+            user=user,
+            action=AuditAction.DENIED,
+            object_type=queryset.model._meta.label_lower,
+            object_id=pk,
         )
         raise Http404("No such record, or it is not yours to see.")
     return obj

@@ -20,7 +20,13 @@ current_request: ContextVar[RequestContext | None] = ContextVar("current_request
 
 
 def record(
-    *, user, action: AuditAction, obj=None, object_type: str = "", object_id="", person_id=None,
+    *,
+    user,
+    action: AuditAction,
+    obj=None,
+    object_type: str = "",
+    object_id="",
+    person_id=None,
     **detail,
 ) -> AuditEntry:
     context = current_request.get()

@@ -21,10 +21,14 @@ def sign_in_view(request):
         else:
             login(request, user)
             target = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+            if not url_has_allowed_host_and_scheme(
+                target, {request.get_host()}, require_https=request.is_secure()
+            ):
                 target = "home"
             return redirect(target)
-    return render(request, "accounts/sign_in.html", {"form": form}, status=200 if not form.errors else 400)
+    return render(
+        request, "accounts/sign_in.html", {"form": form}, status=200 if not form.errors else 400
+    )
 
 
 @require_POST

@@ -1,8 +1,8 @@
 """API routes for referrals and cases: parse, call a service, return."""
 
 from ninja import Header, Query, Router, Schema
-from ninja.responses import Status as Reply
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status as Reply
 
 from linkwell.accounts import permissions
 from linkwell.accounts.access import visible_or_404
@@ -46,27 +46,37 @@ def _destination(user, ods_code: str):
     if ods_code:
         choices = [(pcn, origin) for pcn, origin in choices if pcn.ods_code == ods_code]
     if not choices:
-        raise services.CaseError({"pcn": "You cannot refer to that PCN." if ods_code
-                                  else "You are not in an organisation that can refer."})
+        raise services.CaseError(
+            {
+                "pcn": "You cannot refer to that PCN."
+                if ods_code
+                else "You are not in an organisation that can refer."
+            }
+        )
     if len({pcn.pk for pcn, _ in choices}) > 1:
         raise services.CaseError({"pcn": "Give the ODS code of the PCN to refer to."})
     return choices[0]
 
 
 @router.post(
-    "/referrals", response={200: ReferralOut, 201: ReferralOut, **ERRORS},
+    "/referrals",
+    response={200: ReferralOut, 201: ReferralOut, **ERRORS},
     summary="Make a referral (opens a case)",
     description="Send an `Idempotency-Key` header so a retried request never makes two referrals: "
     "a retry returns the first referral with status 200; the same key with a different body "
     "is refused with 409.",
 )
-def create_referral(request, payload: ReferralIn, idempotency_key: str = Header("", alias="Idempotency-Key")):
+def create_referral(
+    request, payload: ReferralIn, idempotency_key: str = Header("", alias="Idempotency-Key")
+):
     user = request.user
     require(user, Capability.MAKE_REFERRALS)
     if len(idempotency_key) > 100:
         raise services.CaseError({"Idempotency-Key": "Keep the key under 100 characters."})
     pcn, origin = _destination(user, payload.pcn)
-    if payload.source != ReferralSource.GP_PRACTICE and not permissions.can(user, Capability.MANAGE_CASES):
+    if payload.source != ReferralSource.GP_PRACTICE and not permissions.can(
+        user, Capability.MANAGE_CASES
+    ):
         raise services.CaseError({"source": "Referrers can only make GP practice referrals."})
     body = payload.dict()
     referral, created = services.make_referral(
@@ -109,7 +119,9 @@ class CaseFilters(Schema):
 @paginate(LimitOffsetPagination)
 def list_cases(request, filters: Query[CaseFilters]):
     require(request.user, Capability.VIEW_CASELOAD)
-    cases = Case.objects.visible_to(request.user).select_related("person", "link_worker", "referral")
+    cases = Case.objects.visible_to(request.user).select_related(
+        "person", "link_worker", "referral"
+    )
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.mine:
@@ -135,19 +147,26 @@ def get_case(request, case_id: int):
 
 @router.post("/cases/{case_id}/transitions", response={200: CaseOut, **ERRORS})
 def post_transition(request, case_id: int, payload: TransitionIn):
-    return services.transition(case=_case(request, case_id), to=payload.to, note=payload.note, by=request.user)
+    return services.transition(
+        case=_case(request, case_id), to=payload.to, note=payload.note, by=request.user
+    )
 
 
 @router.post("/cases/{case_id}/contacts", response={201: ContactOut, **ERRORS})
 def post_contact(request, case_id: int, payload: ContactIn):
-    return Reply(201, services.record_contact(case=_case(request, case_id), by=request.user, **payload.dict()))
+    return Reply(
+        201,
+        services.record_contact(case=_case(request, case_id), by=request.user, **payload.dict()),
+    )
 
 
 @router.post("/cases/{case_id}/what-matters", response={201: WhatMattersOut, **ERRORS})
 def post_what_matters(request, case_id: int, payload: WhatMattersIn):
     data = payload.dict()
     data["needs"] = [n.value for n in payload.needs]
-    return Reply(201, services.record_what_matters(case=_case(request, case_id), by=request.user, **data))
+    return Reply(
+        201, services.record_what_matters(case=_case(request, case_id), by=request.user, **data)
+    )
 
 
 @router.put("/cases/{case_id}/care-plan", response={200: dict, **ERRORS})
@@ -158,10 +177,13 @@ def put_care_plan(request, case_id: int, payload: CarePlanIn):
 
 @router.post("/cases/{case_id}/goals", response={201: GoalOut, **ERRORS})
 def post_goal(request, case_id: int, payload: GoalIn):
-    return Reply(201, services.add_goal(case=_case(request, case_id), by=request.user, **payload.dict()))
+    return Reply(
+        201, services.add_goal(case=_case(request, case_id), by=request.user, **payload.dict())
+    )
 
 
 @router.post("/cases/{case_id}/tasks", response={201: TaskOut, **ERRORS})
 def post_task(request, case_id: int, payload: TaskIn):
-    return Reply(201, services.add_task(case=_case(request, case_id), by=request.user, **payload.dict()))
-
+    return Reply(
+        201, services.add_task(case=_case(request, case_id), by=request.user, **payload.dict())
+    )

@@ -20,11 +20,96 @@ from .needs import Need
 
 DEMO_PASSWORD = "linkwell-demo-2026"  # noqa: S105 — published in the README, demo only
 
-GIVEN = "Aisha Alan Amira Ben Bridget Carlos Chloe Darren Deborah Emeka Ellen Fatima Frank Grace Hamza Helen Imran Irene Jack Joan Kwame Linda Mohammed Margaret Nia Norman Olu Pat Priya Raymond Rosa Sam Shirley Tariq Tom Una Vera Wei Yusuf Zofia".split()
-FAMILY = "Ahmed Barker Begum Brown Campbell Chen Clarke Davies Evans Green Hall Hussain Jackson Jones Khan Lewis Mensah Mistry Murphy Nowak O'Brien Okafor Patel Roberts Robinson Shah Singh Smith Taylor Thomas Walker Ward White Williams Wilson Wood Wright Young".split()
+GIVEN = [
+    "Aisha",
+    "Alan",
+    "Amira",
+    "Ben",
+    "Bridget",
+    "Carlos",
+    "Chloe",
+    "Darren",
+    "Deborah",
+    "Emeka",
+    "Ellen",
+    "Fatima",
+    "Frank",
+    "Grace",
+    "Hamza",
+    "Helen",
+    "Imran",
+    "Irene",
+    "Jack",
+    "Joan",
+    "Kwame",
+    "Linda",
+    "Mohammed",
+    "Margaret",
+    "Nia",
+    "Norman",
+    "Olu",
+    "Pat",
+    "Priya",
+    "Raymond",
+    "Rosa",
+    "Sam",
+    "Shirley",
+    "Tariq",
+    "Tom",
+    "Una",
+    "Vera",
+    "Wei",
+    "Yusuf",
+    "Zofia",
+]
+FAMILY = [
+    "Ahmed",
+    "Barker",
+    "Begum",
+    "Brown",
+    "Campbell",
+    "Chen",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Green",
+    "Hall",
+    "Hussain",
+    "Jackson",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Mensah",
+    "Mistry",
+    "Murphy",
+    "Nowak",
+    "O'Brien",
+    "Okafor",
+    "Patel",
+    "Roberts",
+    "Robinson",
+    "Shah",
+    "Singh",
+    "Smith",
+    "Taylor",
+    "Thomas",
+    "Walker",
+    "Ward",
+    "White",
+    "Williams",
+    "Wilson",
+    "Wood",
+    "Wright",
+    "Young",
+]
 STAGES = [
-    (Status.RECEIVED, 30), (Status.CONTACTED, 25), (Status.ASSESSED, 25), (Status.SUPPORTED, 55),
-    (Status.DISCHARGED, 45), (Status.DECLINED, 7), (Status.UNABLE_TO_CONTACT, 8),
+    (Status.RECEIVED, 30),
+    (Status.CONTACTED, 25),
+    (Status.ASSESSED, 25),
+    (Status.SUPPORTED, 55),
+    (Status.DISCHARGED, 45),
+    (Status.DECLINED, 7),
+    (Status.UNABLE_TO_CONTACT, 8),
     (Status.NOT_APPROPRIATE, 5),
 ]
 WHAT_MATTERS = [
@@ -37,9 +122,13 @@ WHAT_MATTERS = [
     "Getting back into work, even part time.",
 ]
 GOALS = [
-    "Go to the walking group once a week", "Meet the debt adviser and make a budget",
-    "Join the community garden", "Apply for the warm home discount", "Try the carers' café",
-    "Start the digital skills course", "Go to the bereavement support group",
+    "Go to the walking group once a week",
+    "Meet the debt adviser and make a budget",
+    "Join the community garden",
+    "Apply for the warm home discount",
+    "Try the carers' café",
+    "Start the digital skills course",
+    "Go to the bereavement support group",
 ]
 PLACES = {
     "U00001": ["LS6 1AB", "LS6 2CD", "LS4 2EF", "LS5 3GH", "LS16 5JK"],
@@ -63,7 +152,9 @@ def test_nhs_numbers(rng: random.Random):
 
 
 def _user(username, first, last, org, role):
-    user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=first, last_name=last)
+    user = User.objects.create_user(
+        username, password=DEMO_PASSWORD, first_name=first, last_name=last
+    )
     Membership.objects.create(user=user, organisation=org, role=role)
     return user
 
@@ -72,24 +163,41 @@ def _user(username, first, last, org, role):
 def load(*, seed: int = 2026) -> dict:
     """Load the demo organisations, people and cases. Returns counts."""
     rng = random.Random(seed)
-    icb = Organisation.objects.create(name="West Yorkshire ICB (demo)", kind=OrganisationKind.ICB, ods_code="QWO")
+    icb = Organisation.objects.create(
+        name="West Yorkshire ICB (demo)", kind=OrganisationKind.ICB, ods_code="QWO"
+    )
     pcns, practices, link_workers, referrers = [], {}, {}, {}
-    for code, name, area in [("U00001", "Leeds North West PCN", "Leeds"), ("U00002", "Bradford City PCN", "Bradford")]:
-        pcn = Organisation.objects.create(name=f"{name} (demo)", kind=OrganisationKind.PCN, ods_code=code, parent=icb)
+    for code, name, area in [
+        ("U00001", "Leeds North West PCN", "Leeds"),
+        ("U00002", "Bradford City PCN", "Bradford"),
+    ]:
+        pcn = Organisation.objects.create(
+            name=f"{name} (demo)", kind=OrganisationKind.PCN, ods_code=code, parent=icb
+        )
         pcns.append(pcn)
         practices[pcn.pk] = [
-            Organisation.objects.create(name=f"{area} {street} Surgery (demo)", kind=OrganisationKind.PRACTICE,
-                                        ods_code=f"Y{code[-1]}00{i}", parent=pcn)
+            Organisation.objects.create(
+                name=f"{area} {street} Surgery (demo)",
+                kind=OrganisationKind.PRACTICE,
+                ods_code=f"Y{code[-1]}00{i}",
+                parent=pcn,
+            )
             for i, street in enumerate(["Park Road", "High Street", "Moor Lane"], start=1)
         ]
     for name in ["Ridings Walking Group", "Citizens Advice (demo)", "Good Neighbours Befriending"]:
         Organisation.objects.create(name=name, kind=OrganisationKind.PROVIDER)
 
-    link_workers[pcns[0].pk] = [_user("lw.leeds", "Lena", "Walker", pcns[0], Role.LINK_WORKER),
-                                _user("lw.leeds2", "Kofi", "Mensah", pcns[0], Role.LINK_WORKER)]
+    link_workers[pcns[0].pk] = [
+        _user("lw.leeds", "Lena", "Walker", pcns[0], Role.LINK_WORKER),
+        _user("lw.leeds2", "Kofi", "Mensah", pcns[0], Role.LINK_WORKER),
+    ]
     link_workers[pcns[1].pk] = [_user("lw.bradford", "Bushra", "Ali", pcns[1], Role.LINK_WORKER)]
-    referrers[pcns[0].pk] = [_user("gp.leeds", "Rachel", "Green", practices[pcns[0].pk][0], Role.REFERRER)]
-    referrers[pcns[1].pk] = [_user("gp.bradford", "Sunil", "Rao", practices[pcns[1].pk][0], Role.REFERRER)]
+    referrers[pcns[0].pk] = [
+        _user("gp.leeds", "Rachel", "Green", practices[pcns[0].pk][0], Role.REFERRER)
+    ]
+    referrers[pcns[1].pk] = [
+        _user("gp.bradford", "Sunil", "Rao", practices[pcns[1].pk][0], Role.REFERRER)
+    ]
     _user("manager.leeds", "Martin", "Hughes", pcns[0], Role.MANAGER)
     _user("manager.icb", "Sarah", "Lock", icb, Role.MANAGER)
     _user("admin", "Ada", "Mills", icb, Role.ADMIN)
@@ -100,9 +208,21 @@ def load(*, seed: int = 2026) -> dict:
     rng.shuffle(stages)
     for stage in stages:
         pcn = rng.choice(pcns)
-        _demo_case(rng, pcn, practices[pcn.pk], link_workers[pcn.pk], referrers[pcn.pk], next(numbers), stage, now)
-    return {"organisations": Organisation.objects.count(), "users": User.objects.count(),
-            "cases": Case.objects.count()}
+        _demo_case(
+            rng,
+            pcn,
+            practices[pcn.pk],
+            link_workers[pcn.pk],
+            referrers[pcn.pk],
+            next(numbers),
+            stage,
+            now,
+        )
+    return {
+        "organisations": Organisation.objects.count(),
+        "users": User.objects.count(),
+        "cases": Case.objects.count(),
+    }
 
 
 def _demo_case(rng, pcn, practices, link_workers, referrers, nhs_number, stage, now):
@@ -113,20 +233,30 @@ def _demo_case(rng, pcn, practices, link_workers, referrers, nhs_number, stage, 
     referrer = rng.choice(referrers) if source == ReferralSource.GP_PRACTICE else None
     worker = rng.choice(link_workers)
     person = PersonDetails(
-        given_name=rng.choice(GIVEN), family_name=rng.choice(FAMILY),
+        given_name=rng.choice(GIVEN),
+        family_name=rng.choice(FAMILY),
         date_of_birth=date.today() - timedelta(days=age * 365 + rng.randint(0, 364)),
         nhs_number=nhs_number if source != ReferralSource.SELF or rng.random() < 0.5 else "",
-        sex=rng.choice("12"), ethnicity=rng.choice("AAAAACHJKMNRSZ"), postcode=rng.choice(PLACES[pcn.ods_code]),
-        phone=f"07700 900{rng.randint(0, 999):03d}", preferred_contact=rng.choice(["phone", "phone", "text"]),
+        sex=rng.choice("12"),
+        ethnicity=rng.choice("AAAAACHJKMNRSZ"),
+        postcode=rng.choice(PLACES[pcn.ods_code]),
+        phone=f"07700 900{rng.randint(0, 999):03d}",
+        preferred_contact=rng.choice(["phone", "phone", "text"]),
         interpreter_needed=rng.random() < 0.05,
     )
     referral, _ = services.make_referral(
-        pcn=pcn, person=person, source=source, consent_given=True,
+        pcn=pcn,
+        person=person,
+        source=source,
+        consent_given=True,
         reasons=rng.sample(list(Need.values[:-1]), k=rng.randint(1, 3)),
-        details="Lives alone and has not been out much since the winter." if rng.random() < 0.5 else "",
+        details="Lives alone and has not been out much since the winter."
+        if rng.random() < 0.5
+        else "",
         urgency="urgent" if rng.random() < 0.08 else "routine",
         referring_organisation=rng.choice(practices) if referrer else None,
-        referrer_name=referrer.get_full_name() if referrer else "", by=referrer or worker,
+        referrer_name=referrer.get_full_name() if referrer else "",
+        by=referrer or worker,
     )
     case = referral.case
     Referral.objects.filter(pk=referral.pk).update(received_at=opened)
@@ -151,37 +281,67 @@ def _spread_history(case, opened, now):
 def _walk(rng, case, stage, worker, opened, now):
     """Take the case along the lifecycle to `stage`, recording what a link worker would."""
     when = opened + timedelta(days=rng.randint(1, 6))
-    if stage == Status.UNABLE_TO_CONTACT or (stage in (Status.NOT_APPROPRIATE, Status.DECLINED) and rng.random() < 0.5):
+    if stage == Status.UNABLE_TO_CONTACT or (
+        stage in (Status.NOT_APPROPRIATE, Status.DECLINED) and rng.random() < 0.5
+    ):
         services.transition(case=case, to=stage, by=worker, note="Demo: closed early.")
         return
     if stage == Status.RECEIVED:
         return
-    services.record_contact(case=case, at=min(when, now), mode=rng.choice(list(ContactMode)),
-                            minutes=rng.choice([15, 30, 45, 60]), notes="First conversation.", by=worker)
+    services.record_contact(
+        case=case,
+        at=min(when, now),
+        mode=rng.choice(list(ContactMode)),
+        minutes=rng.choice([15, 30, 45, 60]),
+        notes="First conversation.",
+        by=worker,
+    )
     if stage == Status.CONTACTED:
         _follow_up(rng, case, worker, now)
         return
-    services.record_what_matters(case=case, what_matters=rng.choice(WHAT_MATTERS), by=worker,
-                                 strengths="Good friends nearby; enjoys cooking.")
+    services.record_what_matters(
+        case=case,
+        what_matters=rng.choice(WHAT_MATTERS),
+        by=worker,
+        strengths="Good friends nearby; enjoys cooking.",
+    )
     if stage in (Status.ASSESSED, Status.NOT_APPROPRIATE):
         if stage == Status.NOT_APPROPRIATE:
-            services.transition(case=case, to=stage, by=worker, note="Needs clinical support first.")
+            services.transition(
+                case=case, to=stage, by=worker, note="Needs clinical support first."
+            )
         else:
             _follow_up(rng, case, worker, now)
         return
-    services.agree_care_plan(case=case, summary="Small steps towards what matters, agreed together.", by=worker)
+    services.agree_care_plan(
+        case=case, summary="Small steps towards what matters, agreed together.", by=worker
+    )
     for description in rng.sample(GOALS, k=rng.randint(1, 3)):
-        goal = services.add_goal(case=case, description=description, by=worker,
-                                 target_date=(now + timedelta(days=rng.randint(14, 90))).date())
+        goal = services.add_goal(
+            case=case,
+            description=description,
+            by=worker,
+            target_date=(now + timedelta(days=rng.randint(14, 90))).date(),
+        )
         if stage == Status.DISCHARGED:
-            services.set_goal_status(goal=goal, status=rng.choice([GoalStatus.ACHIEVED, GoalStatus.ACHIEVED,
-                                                                  GoalStatus.NOT_ACHIEVED]), by=worker)
+            services.set_goal_status(
+                goal=goal,
+                status=rng.choice(
+                    [GoalStatus.ACHIEVED, GoalStatus.ACHIEVED, GoalStatus.NOT_ACHIEVED]
+                ),
+                by=worker,
+            )
     if stage == Status.SUPPORTED:
         _follow_up(rng, case, worker, now)
     elif stage in (Status.DISCHARGED, Status.DECLINED):
-        services.transition(case=case, to=stage, by=worker,
-                            note="Goals met; knows how to get back in touch." if stage == Status.DISCHARGED
-                            else "Decided it was not for them right now.")
+        services.transition(
+            case=case,
+            to=stage,
+            by=worker,
+            note="Goals met; knows how to get back in touch."
+            if stage == Status.DISCHARGED
+            else "Decided it was not for them right now.",
+        )
 
 
 def _follow_up(rng, case, worker, now):

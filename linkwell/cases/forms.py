@@ -15,8 +15,10 @@ from .needs import Need
 class ReferralForm(NHSFormMixin, forms.Form):
     destination = forms.ChoiceField(label="Refer to", required=True)
     source = forms.ChoiceField(
-        label="Where the referral comes from", choices=ReferralSource.choices,
-        widget=forms.RadioSelect, initial=ReferralSource.GP_PRACTICE,
+        label="Where the referral comes from",
+        choices=ReferralSource.choices,
+        widget=forms.RadioSelect,
+        initial=ReferralSource.GP_PRACTICE,
     )
     given_name = forms.CharField(label="First name", max_length=100)
     family_name = forms.CharField(label="Last name", max_length=100)
@@ -32,26 +34,37 @@ class ReferralForm(NHSFormMixin, forms.Form):
     phone = forms.CharField(label="Phone number", required=False, max_length=30)
     email = forms.EmailField(label="Email address", required=False)
     preferred_contact = forms.ChoiceField(
-        label="How they would like to be contacted", choices=ContactMethod.choices,
-        widget=forms.RadioSelect, initial=ContactMethod.PHONE,
+        label="How they would like to be contacted",
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        initial=ContactMethod.PHONE,
     )
     preferred_language = forms.CharField(initial="English", max_length=60)
     interpreter_needed = forms.BooleanField(label="They need an interpreter", required=False)
     accessibility_needs = forms.CharField(
-        label="Accessibility or communication needs", required=False, max_length=1000,
+        label="Accessibility or communication needs",
+        required=False,
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     reasons = forms.MultipleChoiceField(
-        label="Reasons for referral", choices=Need.choices, widget=forms.CheckboxSelectMultiple,
+        label="Reasons for referral",
+        choices=Need.choices,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Select all that apply.",
     )
     details = forms.CharField(
-        label="What would help the link worker", required=False, max_length=5000,
+        label="What would help the link worker",
+        required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    urgency = forms.ChoiceField(choices=Urgency.choices, widget=forms.RadioSelect, initial=Urgency.ROUTINE)
+    urgency = forms.ChoiceField(
+        choices=Urgency.choices, widget=forms.RadioSelect, initial=Urgency.ROUTINE
+    )
     consent_given = forms.BooleanField(
-        label="The person agrees to be referred to social prescribing", required=True,
+        label="The person agrees to be referred to social prescribing",
+        required=True,
         error_messages={"required": "The person must agree before you refer them."},
     )
 
@@ -89,42 +102,61 @@ class ReferralForm(NHSFormMixin, forms.Form):
     def person_details(self) -> PersonDetails:
         d = self.cleaned_data
         return PersonDetails(
-            given_name=d["given_name"], family_name=d["family_name"],
-            date_of_birth=d["date_of_birth"], nhs_number=d["nhs_number"], sex=d["sex"],
-            ethnicity=d["ethnicity"], postcode=d["postcode"], phone=d["phone"], email=d["email"],
-            preferred_contact=d["preferred_contact"], preferred_language=d["preferred_language"],
-            interpreter_needed=d["interpreter_needed"], accessibility_needs=d["accessibility_needs"],
+            given_name=d["given_name"],
+            family_name=d["family_name"],
+            date_of_birth=d["date_of_birth"],
+            nhs_number=d["nhs_number"],
+            sex=d["sex"],
+            ethnicity=d["ethnicity"],
+            postcode=d["postcode"],
+            phone=d["phone"],
+            email=d["email"],
+            preferred_contact=d["preferred_contact"],
+            preferred_language=d["preferred_language"],
+            interpreter_needed=d["interpreter_needed"],
+            accessibility_needs=d["accessibility_needs"],
         )
 
 
 class ContactForm(NHSFormMixin, forms.Form):
     at = forms.DateTimeField(
-        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         initial=lambda: timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
     )
     mode = forms.ChoiceField(label="How", choices=ContactMode.choices, widget=forms.RadioSelect)
     minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=600)
-    notes = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class WhatMattersForm(NHSFormMixin, forms.Form):
     what_matters = forms.CharField(
-        label="What matters to the person", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+        label="What matters to the person",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="In their own words.",
     )
     strengths = forms.CharField(
-        label="Strengths and what is going well", required=False, max_length=5000,
+        label="Strengths and what is going well",
+        required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     needs = forms.MultipleChoiceField(
-        label="Needs identified", required=False, choices=Need.choices,
+        label="Needs identified",
+        required=False,
+        choices=Need.choices,
         widget=forms.CheckboxSelectMultiple,
     )
 
 
 class CarePlanForm(NHSFormMixin, forms.Form):
     summary = forms.CharField(
-        label="Plan agreed with the person", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+        label="Plan agreed with the person",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     review_on = forms.DateField(
         label="Review date", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -155,7 +187,9 @@ class TaskForm(NHSFormMixin, forms.Form):
 class TransitionForm(NHSFormMixin, forms.Form):
     to = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
     note = forms.CharField(
-        label="Reason or note", required=False, max_length=5000,
+        label="Reason or note",
+        required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -36,18 +36,26 @@ class ReferralQuerySet(models.QuerySet):
 
 class Referral(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="referrals_received",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
         help_text="The PCN referred to.",
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
     source = models.CharField(max_length=20, choices=ReferralSource.choices)
     referring_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="referrals_made",
     )
     referrer_name = models.CharField(max_length=200, blank=True)
     referred_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="referrals_made",
     )
     reasons = models.JSONField(help_text="Codes from linkwell.cases.needs.Need.")
@@ -97,7 +105,10 @@ class Case(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
     link_worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="caseload",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
@@ -197,7 +208,9 @@ class GoalStatus(models.TextChoices):
 class Goal(models.Model):
     care_plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="goals")
     description = models.CharField(max_length=500)
-    status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.NOT_STARTED)
+    status = models.CharField(
+        max_length=20, choices=GoalStatus.choices, default=GoalStatus.NOT_STARTED
+    )
     target_date = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -226,7 +239,10 @@ class Task(models.Model):
     title = models.CharField(max_length=200)
     due_on = models.DateField(db_index=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="tasks",
     )
     done_at = models.DateTimeField(null=True, blank=True)

@@ -39,7 +39,8 @@ class ReferralIn(Schema):
     urgency: Urgency = Urgency.ROUTINE
     referrer_name: str = Field("", max_length=200)
     pcn: str = Field(
-        "", max_length=12,
+        "",
+        max_length=12,
         description="ODS code of the PCN to refer to; needed only if you can refer to several.",
     )
 

@@ -95,7 +95,9 @@ def make_referral(
     if urgency not in Urgency.values:
         raise CaseError({"urgency": f"Unknown urgency {urgency!r}."})
     if consent_given is not True:
-        raise CaseError({"consent_given": "The person must agree to the referral before it is made."})
+        raise CaseError(
+            {"consent_given": "The person must agree to the referral before it is made."}
+        )
     codes = _check_needs("reasons", reasons, required=True)
     _check_text("details", details)
     try:
@@ -154,12 +156,16 @@ def transition(*, case: Case, to: str, by, note: str = "") -> Case:
         raise CaseError({"to": f"Unknown status {to!r}."})
     if not lifecycle.allowed(case.status, to):
         raise CaseError(
-            {"to": f"A case that is {case.get_status_display().lower()} cannot become "
-                   f"{Status(to).label.lower()}."}
+            {
+                "to": f"A case that is {case.get_status_display().lower()} cannot become "
+                f"{Status(to).label.lower()}."
+            }
         )
     _check_text("note", note)
     now = timezone.now()
-    CaseEvent.objects.create(case=case, at=now, by=by, from_status=case.status, to_status=to, note=note)
+    CaseEvent.objects.create(
+        case=case, at=now, by=by, from_status=case.status, to_status=to, note=note
+    )
     old = case.status
     case.status = to
     case.closed_at = None if to in lifecycle.OPEN else now
@@ -167,8 +173,12 @@ def transition(*, case: Case, to: str, by, note: str = "") -> Case:
         case.discharge_reason = note[:200]
     case.save(update_fields=["status", "closed_at", "discharge_reason"])
     audit.record(
-        user=by, action=AuditAction.TRANSITION, obj=case, person_id=case.person_id,
-        from_status=old, to_status=to,
+        user=by,
+        action=AuditAction.TRANSITION,
+        obj=case,
+        person_id=case.person_id,
+        from_status=old,
+        to_status=to,
     )
     return case
 
@@ -195,7 +205,9 @@ def record_contact(*, case: Case, at: datetime, mode: str, minutes: int, notes: 
     if at > timezone.now():
         raise CaseError({"at": "The contact cannot be in the future."})
     _check_text("notes", notes)
-    contact = Contact.objects.create(case=case, at=at, mode=mode, minutes=minutes, notes=notes, by=by)
+    contact = Contact.objects.create(
+        case=case, at=at, mode=mode, minutes=minutes, notes=notes, by=by
+    )
     if case.first_contact_at is None or at < case.first_contact_at:
         case.first_contact_at = at
         case.save(update_fields=["first_contact_at"])
@@ -206,7 +218,9 @@ def record_contact(*, case: Case, at: datetime, mode: str, minutes: int, notes: 
 
 
 @transaction.atomic
-def record_what_matters(*, case: Case, what_matters: str, by, strengths: str = "", needs=()) -> WhatMatters:
+def record_what_matters(
+    *, case: Case, what_matters: str, by, strengths: str = "", needs=()
+) -> WhatMatters:
     case = _lock(case)
     _require_open(case)
     if not (what_matters or "").strip():
@@ -224,7 +238,7 @@ def record_what_matters(*, case: Case, what_matters: str, by, strengths: str = "
 
 @transaction.atomic
 def agree_care_plan(*, case: Case, summary: str, by, review_on: date | None = None) -> CarePlan:
-    """Create or revise the care plan; agreeing the first one moves an assessed case to supported."""
+    """Create or revise the care plan; the first one moves an assessed case to supported."""
     case = _lock(case)
     _require_open(case)
     if not (summary or "").strip():
@@ -237,7 +251,9 @@ def agree_care_plan(*, case: Case, summary: str, by, review_on: date | None = No
     )
     _advance(case, Status.ASSESSED, Status.SUPPORTED, by)
     audit.record(
-        user=by, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=plan,
+        user=by,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=plan,
         person_id=case.person_id,
     )
     return plan
@@ -266,7 +282,10 @@ def set_goal_status(*, goal: Goal, status: str, by) -> Goal:
     goal.status = status
     goal.save(update_fields=["status"])
     audit.record(
-        user=by, action=AuditAction.UPDATE, obj=goal, person_id=goal.care_plan.case.person_id,
+        user=by,
+        action=AuditAction.UPDATE,
+        obj=goal,
+        person_id=goal.care_plan.case.person_id,
         status=status,
     )
     return goal
@@ -307,15 +326,21 @@ def complete_task(*, task: Task, by) -> Task:
 
 @transaction.atomic
 def assign(*, case: Case, link_worker, by) -> Case:
-    if link_worker is not None and not link_worker.memberships.filter(
-        organisation_id=case.organisation_id, role="link_worker"
-    ).exists():
+    if (
+        link_worker is not None
+        and not link_worker.memberships.filter(
+            organisation_id=case.organisation_id, role="link_worker"
+        ).exists()
+    ):
         raise CaseError({"link_worker": "Choose a link worker in this case's PCN."})
     case = _lock(case)
     case.link_worker = link_worker
     case.save(update_fields=["link_worker"])
     audit.record(
-        user=by, action=AuditAction.UPDATE, obj=case, person_id=case.person_id,
+        user=by,
+        action=AuditAction.UPDATE,
+        obj=case,
+        person_id=case.person_id,
         link_worker=getattr(link_worker, "username", None),
     )
     return case

@@ -35,7 +35,11 @@ def caseload(request):
     q = request.GET.get("q", "")[:100]
     mine = request.GET.get("mine") == "1"
     context = {"caseload": queries.caseload(request.user, q=q, mine=mine), "q": q, "mine": mine}
-    template = "cases/_caseload_results.html" if request.headers.get("HX-Request") else "cases/caseload.html"
+    template = (
+        "cases/_caseload_results.html"
+        if request.headers.get("HX-Request")
+        else "cases/caseload.html"
+    )
     return render(request, template, context)
 
 
@@ -54,11 +58,16 @@ def referral_new(request):
         source = form.cleaned_data.get("source") or ReferralSource.GP_PRACTICE
         try:
             referral, _ = services.make_referral(
-                pcn=pcn, person=form.person_details(), source=source,
-                reasons=form.cleaned_data["reasons"], consent_given=form.cleaned_data["consent_given"],
-                details=form.cleaned_data["details"], urgency=form.cleaned_data["urgency"],
+                pcn=pcn,
+                person=form.person_details(),
+                source=source,
+                reasons=form.cleaned_data["reasons"],
+                consent_given=form.cleaned_data["consent_given"],
+                details=form.cleaned_data["details"],
+                urgency=form.cleaned_data["urgency"],
                 referring_organisation=origin if source == ReferralSource.GP_PRACTICE else None,
-                referrer_name=user.get_full_name(), by=user,
+                referrer_name=user.get_full_name(),
+                by=user,
             )
         except ValidationError as e:
             form.add_service_error(e)
@@ -72,7 +81,11 @@ def referral_new(request):
 
 @requires(Capability.TRACK_OWN_REFERRALS)
 def referrals(request):
-    return render(request, "cases/referral_list.html", {"referrals": queries.referrals_for(request.user)[:200]})
+    return render(
+        request,
+        "cases/referral_list.html",
+        {"referrals": queries.referrals_for(request.user)[:200]},
+    )
 
 
 @requires(Capability.TRACK_OWN_REFERRALS)
@@ -87,7 +100,9 @@ def _case_page(request, case, bound=None, status=200):
     case = (
         Case.objects.select_related("person", "referral__referring_organisation", "link_worker")
         .prefetch_related(
-            "events__by", "contacts__by", "what_matters",
+            "events__by",
+            "contacts__by",
+            "what_matters",
             Prefetch("tasks", queryset=Task.objects.order_by("done_at", "due_on")),
         )
         .get(pk=case.pk)
@@ -97,7 +112,9 @@ def _case_page(request, case, bound=None, status=200):
     blank = {
         "contact_form": forms.ContactForm(),
         "what_matters_form": forms.WhatMattersForm(),
-        "plan_form": forms.CarePlanForm(initial={"summary": plan.summary, "review_on": plan.review_on} if plan else None),
+        "plan_form": forms.CarePlanForm(
+            initial={"summary": plan.summary, "review_on": plan.review_on} if plan else None
+        ),
         "goal_form": forms.GoalForm(),
         "task_form": forms.TaskForm(),
         "transition_form": forms.TransitionForm(current=case.status),
@@ -105,10 +122,17 @@ def _case_page(request, case, bound=None, status=200):
     if bound is not None:
         blank[bound[0]] = bound[1]
     return render(
-        request, "cases/case_detail.html",
-        {"case": case, "person": case.person, "plan": plan, "goals": goals,
-         "can_manage": can(request.user, Capability.MANAGE_CASES),
-         "goal_statuses": GoalStatus.choices, **blank},
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "person": case.person,
+            "plan": plan,
+            "goals": goals,
+            "can_manage": can(request.user, Capability.MANAGE_CASES),
+            "goal_statuses": GoalStatus.choices,
+            **blank,
+        },
         status=status,
     )
 
@@ -123,18 +147,36 @@ def case_detail(request, pk):
 # Each action on a case: the form that parses it, the name the page gives that form, and the
 # service call that performs it.
 CASE_ACTIONS = {
-    "contact": (forms.ContactForm, "contact_form",
-                lambda case, d, by: services.record_contact(case=case, by=by, **d)),
-    "what-matters": (forms.WhatMattersForm, "what_matters_form",
-                     lambda case, d, by: services.record_what_matters(case=case, by=by, **d)),
-    "care-plan": (forms.CarePlanForm, "plan_form",
-                  lambda case, d, by: services.agree_care_plan(case=case, by=by, **d)),
-    "goal": (forms.GoalForm, "goal_form",
-             lambda case, d, by: services.add_goal(case=case, by=by, **d)),
-    "task": (forms.TaskForm, "task_form",
-             lambda case, d, by: services.add_task(case=case, by=by, **d)),
-    "transition": (forms.TransitionForm, "transition_form",
-                   lambda case, d, by: services.transition(case=case, by=by, **d)),
+    "contact": (
+        forms.ContactForm,
+        "contact_form",
+        lambda case, d, by: services.record_contact(case=case, by=by, **d),
+    ),
+    "what-matters": (
+        forms.WhatMattersForm,
+        "what_matters_form",
+        lambda case, d, by: services.record_what_matters(case=case, by=by, **d),
+    ),
+    "care-plan": (
+        forms.CarePlanForm,
+        "plan_form",
+        lambda case, d, by: services.agree_care_plan(case=case, by=by, **d),
+    ),
+    "goal": (
+        forms.GoalForm,
+        "goal_form",
+        lambda case, d, by: services.add_goal(case=case, by=by, **d),
+    ),
+    "task": (
+        forms.TaskForm,
+        "task_form",
+        lambda case, d, by: services.add_task(case=case, by=by, **d),
+    ),
+    "transition": (
+        forms.TransitionForm,
+        "transition_form",
+        lambda case, d, by: services.transition(case=case, by=by, **d),
+    ),
 }
 
 
@@ -208,4 +250,3 @@ def take_case(request, pk):
     except ValidationError as e:
         messages.error(request, " ".join(sum(e.message_dict.values(), [])))
     return redirect("cases:case", pk=pk)
-

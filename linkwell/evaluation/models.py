@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -19,7 +18,7 @@ import pyfixest as pf
 from scipy.stats import norm
 
 from linkwell.evaluation.errors import EvaluationError
-from linkwell.evaluation.fe_logit import Z95, fit_grouped_logit
+from linkwell.evaluation.fe_logit import Z95, fit_grouped_logit, quiet_pyfixest
 
 HEADLINE = "overall_experience"
 
@@ -27,7 +26,7 @@ HEADLINE = "overall_experience"
 @dataclass(frozen=True)
 class Settings:
     unit: str = "practice_code"  # or "pcn_code": PCN instead of practice fixed effects
-    cohort_threshold: float = 1.0  # FTE per 50,000 that marks a practice's PCN as "adopted"
+    cohort_threshold: float = 1.0  # FTE per 50,000 at which a PCN counts as "adopted"
     # The event study checks the design (flat pre-trends) and is the slowest model,
     # so by default it runs for the headline outcome only: "headline", "all" or "none".
     event_study: str = "headline"
@@ -53,12 +52,13 @@ class OutcomeResult:
 def _linear(data: pd.DataFrame, settings: Settings) -> dict:
     """Respondent-weighted linear probability model, in percentage points."""
     work = data.assign(share=data["successes"] / data["n"])
-    model = pf.feols(
-        f"share ~ fte_per_50k | {settings.unit} + year",
-        data=work,
-        weights="n",
-        vcov={"CRV1": "pcn_code"},
-    )
+    with quiet_pyfixest():
+        model = pf.feols(
+            f"share ~ fte_per_50k | {settings.unit} + year",
+            data=work,
+            weights="n",
+            vcov={"CRV1": "pcn_code"},
+        )
     coef, se = float(model.coef()["fte_per_50k"]), float(model.se()["fte_per_50k"])
     return {
         "pp_change": 100 * coef,
@@ -91,29 +91,34 @@ def _odds(row: pd.Series) -> dict:
     }
 
 
-def adoption_cohorts(data: pd.DataFrame, threshold: float) -> pd.Series:
-    """First survey year each practice's exposure reached `threshold` (0 = never)."""
+def adoption_cohorts(data: pd.DataFrame, unit: str, threshold: float) -> pd.Series:
+    """First survey year each unit's exposure reached `threshold` (0 = never)."""
     reached = data[data["fte_per_50k"] >= threshold]
-    first = reached.groupby("practice_code")["year"].min()
-    return data["practice_code"].map(first).fillna(0).astype(int)
+    first = reached.groupby(unit)["year"].min()
+    return data[unit].map(first).fillna(0).astype(int)
 
 
 def _event_study(data: pd.DataFrame, settings: Settings) -> pd.DataFrame | None:
-    work = data.assign(
-        share=data["successes"] / data["n"],
-        cohort=adoption_cohorts(data, settings.cohort_threshold),
+    # Link workers arrive per PCN, so adoption is a PCN event: compare PCNs,
+    # pooling their practices' answers (also 5x fewer units for pyfixest's
+    # per-unit checks, the slowest step of a run).
+    pcns = data.groupby(["pcn_code", "year"], as_index=False).agg(
+        successes=("successes", "sum"), n=("n", "sum"), fte_per_50k=("fte_per_50k", "mean")
     )
-    # Practices adopting in the first year have no before-period to compare.
+    work = pcns.assign(
+        share=pcns["successes"] / pcns["n"],
+        cohort=adoption_cohorts(pcns, "pcn_code", settings.cohort_threshold),
+    )
+    # PCNs adopting in the first year have no before-period to compare.
     work = work[work["cohort"] != work["year"].min()]
     cohorts = set(work["cohort"]) - {0}
     if not cohorts or not (work["cohort"] == 0).any() or work["year"].nunique() < 3:
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pyfixest marks the estimator "beta"
+    with quiet_pyfixest():
         fit = pf.event_study(
             work,
             yname="share",
-            idname="practice_code",
+            idname="pcn_code",
             tname="year",
             gname="cohort",
             cluster="pcn_code",

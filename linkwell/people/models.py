@@ -61,7 +61,9 @@ class PersonQuerySet(models.QuerySet):
 
 class Person(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="people",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="people",
         help_text="The PCN whose social prescribing service supports this person.",
     )
     nhs_number = models.CharField(
@@ -72,7 +74,9 @@ class Person(models.Model):
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.NOT_KNOWN)
     gender_identity = models.CharField(max_length=100, blank=True)
-    ethnicity = models.CharField(max_length=2, choices=Ethnicity.choices, default=Ethnicity.NOT_STATED)
+    ethnicity = models.CharField(
+        max_length=2, choices=Ethnicity.choices, default=Ethnicity.NOT_STATED
+    )
     postcode = models.CharField(max_length=8, blank=True, validators=[validate_postcode])
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
@@ -123,5 +127,6 @@ class Person(models.Model):
         if self.preferred_contact == ContactMethod.EMAIL and not self.email:
             raise ValidationError({"email": "Give an email address to contact them by email."})
         if self.preferred_contact in (ContactMethod.PHONE, ContactMethod.TEXT) and not self.phone:
-            raise ValidationError({"phone": "Give a phone number to contact them by phone or text."})
-
+            raise ValidationError(
+                {"phone": "Give a phone number to contact them by phone or text."}
+            )

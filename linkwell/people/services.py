@@ -1,6 +1,6 @@
 """Registering and finding people."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -10,11 +10,6 @@ from linkwell.accounts.models import AuditAction, Organisation
 
 from .identifiers import normalise_nhs_number, normalise_postcode
 from .models import Person
-
-PERSON_FIELDS = (
-    "nhs_number given_name family_name date_of_birth sex gender_identity ethnicity postcode "
-    "phone email preferred_contact preferred_language interpreter_needed accessibility_needs"
-).split()
 
 
 @dataclass
@@ -41,7 +36,7 @@ def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[P
 
     Returns (person, created). Raises ValidationError with field messages for bad details.
     """
-    values = {f: getattr(details, f) for f in PERSON_FIELDS}
+    values = asdict(details)
     values["nhs_number"] = normalise_nhs_number(values["nhs_number"])
     values["postcode"] = normalise_postcode(values["postcode"]) if values["postcode"] else ""
     if values["nhs_number"]:
@@ -66,4 +61,3 @@ def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[P
 
 def record_viewed(*, person: Person, by, via: str) -> None:
     audit.record(user=by, action=AuditAction.VIEW, obj=person, person_id=person.pk, via=via)
-

@@ -25,7 +25,10 @@ def test_every_change_is_audited(client, link_worker, pcn):
     client.post(f"/cases/{case.pk}/transition/", {"to": "not_appropriate", "note": "Moved away"})
     entry = AuditEntry.objects.exclude(action="view").order_by("-id").first()
     assert AuditEntry.objects.count() > before
-    assert entry.action == "transition" and entry.detail == {"from_status": "received", "to_status": "not_appropriate"}
+    assert entry.action == "transition" and entry.detail == {
+        "from_status": "received",
+        "to_status": "not_appropriate",
+    }
 
 
 def test_the_orm_refuses_to_edit_or_delete_entries(link_worker):
@@ -48,7 +51,9 @@ def test_the_database_refuses_to_edit_entries(link_worker):
     assert AuditEntry.objects.get(pk=entry.pk).action == "view"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="DELETE is refused by PostgreSQL only")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="DELETE is refused by PostgreSQL only"
+)
 def test_postgresql_refuses_to_delete_entries(link_worker):
     entry = audit.record(user=link_worker, action=AuditAction.VIEW)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:

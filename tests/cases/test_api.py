@@ -16,8 +16,14 @@ def bearer(user):
 
 def referral_body(**person):
     body = {
-        "person": {"given_name": "Ann", "family_name": "Other", "date_of_birth": "1948-02-29",
-                   "nhs_number": valid_nhs_number(7), "postcode": "ls1 4ap", "phone": "0113 496 0000"},
+        "person": {
+            "given_name": "Ann",
+            "family_name": "Other",
+            "date_of_birth": "1948-02-29",
+            "nhs_number": valid_nhs_number(7),
+            "postcode": "ls1 4ap",
+            "phone": "0113 496 0000",
+        },
         "reasons": ["loneliness", "physical_activity"],
         "consent_given": True,
         "details": "Recently widowed.",
@@ -47,8 +53,13 @@ def test_a_retried_request_with_the_same_key_makes_one_referral(client, referrer
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     assert Referral.objects.count() == 1
-    different = post(client, "/api/v1/referrals", referral_body(given_name="Bea"), referrer,
-                     HTTP_IDEMPOTENCY_KEY="abc")
+    different = post(
+        client,
+        "/api/v1/referrals",
+        referral_body(given_name="Bea"),
+        referrer,
+        HTTP_IDEMPOTENCY_KEY="abc",
+    )
     assert different.status_code == 409
     assert different.json()["detail"][0]["loc"] == ["body", "Idempotency-Key"]
 
@@ -81,17 +92,51 @@ def test_bad_referrals_get_422_with_the_field_path_and_save_nothing(client, refe
 def test_the_link_worker_works_a_case_through_the_api(client, link_worker, pcn):
     case = make_case(pcn=pcn, by=link_worker)
     url = f"/api/v1/cases/{case.pk}"
-    contact = post(client, f"{url}/contacts", {"at": timezone.now().isoformat(), "mode": "phone", "minutes": 25}, link_worker)
+    contact = post(
+        client,
+        f"{url}/contacts",
+        {"at": timezone.now().isoformat(), "mode": "phone", "minutes": 25},
+        link_worker,
+    )
     assert contact.status_code == 201, contact.content
-    assert post(client, f"{url}/what-matters", {"what_matters": "My garden", "needs": ["loneliness"]}, link_worker).status_code == 201
-    plan = client.put(f"{url}/care-plan", {"summary": "Community garden"}, content_type="application/json", **bearer(link_worker))
+    assert (
+        post(
+            client,
+            f"{url}/what-matters",
+            {"what_matters": "My garden", "needs": ["loneliness"]},
+            link_worker,
+        ).status_code
+        == 201
+    )
+    plan = client.put(
+        f"{url}/care-plan",
+        {"summary": "Community garden"},
+        content_type="application/json",
+        **bearer(link_worker),
+    )
     assert plan.status_code == 200
-    assert post(client, f"{url}/goals", {"description": "Plant potatoes"}, link_worker).status_code == 201
-    assert post(client, f"{url}/tasks", {"title": "Ring", "due_on": "2030-01-01"}, link_worker).status_code == 201
-    done = post(client, f"{url}/transitions", {"to": "discharged", "note": "Settled in"}, link_worker)
+    assert (
+        post(client, f"{url}/goals", {"description": "Plant potatoes"}, link_worker).status_code
+        == 201
+    )
+    assert (
+        post(
+            client, f"{url}/tasks", {"title": "Ring", "due_on": "2030-01-01"}, link_worker
+        ).status_code
+        == 201
+    )
+    done = post(
+        client, f"{url}/transitions", {"to": "discharged", "note": "Settled in"}, link_worker
+    )
     assert done.status_code == 200 and done.json()["status"] == "discharged"
     detail = client.get(url, **bearer(link_worker)).json()
-    assert [e["to_status"] for e in detail["events"]] == ["received", "contacted", "assessed", "supported", "discharged"]
+    assert [e["to_status"] for e in detail["events"]] == [
+        "received",
+        "contacted",
+        "assessed",
+        "supported",
+        "discharged",
+    ]
     assert detail["care_plan"]["goals"][0]["description"] == "Plant potatoes"
     again = post(client, f"{url}/transitions", {"to": "contacted"}, link_worker)
     assert again.status_code == 422
@@ -104,7 +149,11 @@ def test_another_organisations_case_is_404_and_audited(client, link_worker, othe
     response = client.get(f"/api/v1/cases/{theirs.pk}", **bearer(link_worker))
     assert response.status_code == 404
     denied = AuditEntry.objects.get(action="denied")
-    assert (denied.user, denied.object_type, denied.object_id) == (link_worker, "cases.case", str(theirs.pk))
+    assert (denied.user, denied.object_type, denied.object_id) == (
+        link_worker,
+        "cases.case",
+        str(theirs.pk),
+    )
 
 
 def test_no_token_is_401_and_a_revoked_token_stops_working(client, referrer):

@@ -15,8 +15,13 @@ pytestmark = pytest.mark.django_db
 
 def refer(pcn, practice, by, **kwargs):
     values = dict(
-        pcn=pcn, person=person_details(), source="gp_practice", reasons=["loneliness", "money"],
-        consent_given=True, referring_organisation=practice, by=by,
+        pcn=pcn,
+        person=person_details(),
+        source="gp_practice",
+        reasons=["loneliness", "money"],
+        consent_given=True,
+        referring_organisation=practice,
+        by=by,
     )
     values.update(kwargs)
     return services.make_referral(**values)
@@ -35,12 +40,16 @@ def test_a_referral_opens_a_received_case_with_its_first_event(pcn, practice, re
 def test_the_same_nhs_number_in_one_pcn_is_one_person(pcn, practice, referrer):
     number = valid_nhs_number(1)
     first, _ = refer(pcn, practice, referrer, person=person_details(nhs_number=number))
-    second, _ = refer(pcn, practice, referrer, person=person_details(nhs_number=number[:3] + " " + number[3:]))
+    second, _ = refer(
+        pcn, practice, referrer, person=person_details(nhs_number=number[:3] + " " + number[3:])
+    )
     assert first.person_id == second.person_id
     assert Person.objects.filter(nhs_number=number).count() == 1
 
 
-def test_the_same_nhs_number_in_another_pcn_is_another_record(pcn, practice, referrer, other_practice):
+def test_the_same_nhs_number_in_another_pcn_is_another_record(
+    pcn, practice, referrer, other_practice
+):
     number = valid_nhs_number(2)
     refer(pcn, practice, referrer, person=person_details(nhs_number=number))
     refer(other_practice.parent, other_practice, referrer, person=person_details(nhs_number=number))
@@ -51,7 +60,10 @@ def test_the_same_nhs_number_in_another_pcn_is_another_record(pcn, practice, ref
     "change,field",
     [
         ({"person": person_details(nhs_number="9434765918")}, "person.nhs_number"),
-        ({"person": person_details(date_of_birth=timezone.localdate() + timedelta(days=1))}, "person.date_of_birth"),
+        (
+            {"person": person_details(date_of_birth=timezone.localdate() + timedelta(days=1))},
+            "person.date_of_birth",
+        ),
         ({"person": person_details(postcode="NOT A CODE")}, "person.postcode"),
         ({"reasons": ["astrology"]}, "reasons"),
         ({"reasons": []}, "reasons"),
@@ -63,26 +75,44 @@ def test_bad_referrals_name_the_field_and_save_nothing(pcn, practice, referrer, 
     with pytest.raises(services.CaseError) as error:
         refer(pcn, practice, referrer, **change)
     assert field in error.value.message_dict
-    assert not Referral.objects.exists() and not Person.objects.exists() and not Case.objects.exists()
+    assert (
+        not Referral.objects.exists() and not Person.objects.exists() and not Case.objects.exists()
+    )
 
 
 def test_an_idempotency_key_makes_a_retry_return_the_first_referral(pcn, practice, referrer):
     body = services.fingerprint({"a": 1})
     first, created = refer(pcn, practice, referrer, idempotency_key="k1", request_fingerprint=body)
-    again, created_again = refer(pcn, practice, referrer, idempotency_key="k1", request_fingerprint=body)
+    again, created_again = refer(
+        pcn, practice, referrer, idempotency_key="k1", request_fingerprint=body
+    )
     assert created and not created_again and first.pk == again.pk
     assert Referral.objects.count() == 1
 
 
 def test_the_same_key_for_a_different_request_is_refused(pcn, practice, referrer):
-    refer(pcn, practice, referrer, idempotency_key="k1", request_fingerprint=services.fingerprint({"a": 1}))
+    refer(
+        pcn,
+        practice,
+        referrer,
+        idempotency_key="k1",
+        request_fingerprint=services.fingerprint({"a": 1}),
+    )
     with pytest.raises(services.IdempotencyConflict):
-        refer(pcn, practice, referrer, idempotency_key="k1", request_fingerprint=services.fingerprint({"a": 2}))
+        refer(
+            pcn,
+            practice,
+            referrer,
+            idempotency_key="k1",
+            request_fingerprint=services.fingerprint({"a": 2}),
+        )
 
 
 def test_the_working_day_moves_a_case_along_its_lifecycle(pcn, link_worker):
     case = make_case(pcn=pcn, by=link_worker)
-    services.record_contact(case=case, at=timezone.now(), mode="phone", minutes=20, notes="", by=link_worker)
+    services.record_contact(
+        case=case, at=timezone.now(), mode="phone", minutes=20, notes="", by=link_worker
+    )
     assert Case.objects.get(pk=case.pk).status == Status.CONTACTED
     assert Case.objects.get(pk=case.pk).first_contact_at is not None
     services.record_what_matters(case=case, what_matters="Seeing my grandchildren", by=link_worker)
@@ -93,9 +123,15 @@ def test_the_working_day_moves_a_case_along_its_lifecycle(pcn, link_worker):
     services.set_goal_status(goal=goal, status="achieved", by=link_worker)
     services.transition(case=case, to=Status.DISCHARGED, note="Goals met", by=link_worker)
     case = Case.objects.get(pk=case.pk)
-    assert case.status == Status.DISCHARGED and case.closed_at and case.discharge_reason == "Goals met"
+    assert (
+        case.status == Status.DISCHARGED and case.closed_at and case.discharge_reason == "Goals met"
+    )
     assert [e.to_status for e in case.events.all()] == [
-        "received", "contacted", "assessed", "supported", "discharged"
+        "received",
+        "contacted",
+        "assessed",
+        "supported",
+        "discharged",
     ]
 
 
@@ -105,14 +141,20 @@ def test_a_discharged_case_cannot_be_contacted_again(pcn, link_worker):
     with pytest.raises(services.CaseError):
         services.transition(case=case, to=Status.CONTACTED, by=link_worker)
     with pytest.raises(services.CaseError):
-        services.record_contact(case=case, at=timezone.now(), mode="phone", minutes=5, notes="", by=link_worker)
+        services.record_contact(
+            case=case, at=timezone.now(), mode="phone", minutes=5, notes="", by=link_worker
+        )
     assert Case.objects.get(pk=case.pk).status == Status.NOT_APPROPRIATE
 
 
 @pytest.mark.parametrize(
     "kwargs,field",
-    [({"mode": "carrier pigeon"}, "mode"), ({"minutes": 0}, "minutes"),
-     ({"at": timezone.now() + timedelta(days=2)}, "at"), ({"notes": "x" * 6000}, "notes")],
+    [
+        ({"mode": "carrier pigeon"}, "mode"),
+        ({"minutes": 0}, "minutes"),
+        ({"at": timezone.now() + timedelta(days=2)}, "at"),
+        ({"notes": "x" * 6000}, "notes"),
+    ],
 )
 def test_bad_contacts_are_refused(pcn, link_worker, kwargs, field):
     case = make_case(pcn=pcn, by=link_worker)
@@ -133,8 +175,15 @@ def test_goals_need_a_plan(pcn, link_worker):
 def test_caseload_shows_waiting_overdue_and_active(pcn, link_worker):
     waiting = make_case(pcn=pcn, by=link_worker, given_name="Wendy")
     active = make_case(pcn=pcn, by=link_worker, given_name="Arthur")
-    services.record_contact(case=active, at=timezone.now(), mode="phone", minutes=5, notes="", by=link_worker)
-    services.add_task(case=active, title="Call back", due_on=timezone.localdate() - timedelta(days=1), by=link_worker)
+    services.record_contact(
+        case=active, at=timezone.now(), mode="phone", minutes=5, notes="", by=link_worker
+    )
+    services.add_task(
+        case=active,
+        title="Call back",
+        due_on=timezone.localdate() - timedelta(days=1),
+        by=link_worker,
+    )
     other = make_case(by=None, given_name="Elsewhere")  # another PCN
     load = queries.caseload(link_worker)
     assert [c.pk for c in load.new_referrals] == [waiting.pk]

@@ -9,11 +9,24 @@ pytestmark = pytest.mark.django_db
 
 def form(**overrides):
     data = {
-        "destination": "0", "given_name": "Ivy", "family_name": "Lane", "dob_day": "3",
-        "dob_month": "4", "dob_year": "1941", "nhs_number": valid_nhs_number(11), "sex": "2",
-        "ethnicity": "A", "postcode": "LS1 4AP", "phone": "0113 496 0001", "email": "",
-        "preferred_contact": "phone", "preferred_language": "English", "reasons": ["loneliness"],
-        "details": "", "urgency": "routine", "consent_given": "on",
+        "destination": "0",
+        "given_name": "Ivy",
+        "family_name": "Lane",
+        "dob_day": "3",
+        "dob_month": "4",
+        "dob_year": "1941",
+        "nhs_number": valid_nhs_number(11),
+        "sex": "2",
+        "ethnicity": "A",
+        "postcode": "LS1 4AP",
+        "phone": "0113 496 0001",
+        "email": "",
+        "preferred_contact": "phone",
+        "preferred_language": "English",
+        "reasons": ["loneliness"],
+        "details": "",
+        "urgency": "routine",
+        "consent_given": "on",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

@@ -24,7 +24,9 @@ def sign_out(page):
 def test_referral_to_discharge(page):
     practice = PracticeFactory(name="Moor Lane Surgery")
     referrer = user_with_role(Role.REFERRER, practice, first_name="Rachel", last_name="Green")
-    worker = user_with_role(Role.LINK_WORKER, practice.parent, first_name="Lena", last_name="Walker")
+    worker = user_with_role(
+        Role.LINK_WORKER, practice.parent, first_name="Lena", last_name="Walker"
+    )
 
     # The GP practice refers.
     sign_in(page, referrer.username)
@@ -42,7 +44,9 @@ def test_referral_to_discharge(page):
     page.get_by_label("Phone number").fill("0113 496 0123")
     page.get_by_label("Loneliness and isolation").check()
     page.get_by_label("Bereavement").check()
-    page.get_by_label("What would help the link worker").fill("Husband died in spring; rarely goes out.")
+    page.get_by_label("What would help the link worker").fill(
+        "Husband died in spring; rarely goes out."
+    )
     page.get_by_label("The person agrees to be referred").check()
     page.get_by_role("button", name="Send referral").click()
     expect(page.locator("#referral-status")).to_have_text("Referral received")
@@ -69,14 +73,18 @@ def test_referral_to_discharge(page):
     expect(page.locator("h1")).to_contain_text("What matters explored")
 
     page.get_by_text("Agree a care and support plan").click()
-    page.get_by_label("Plan agreed with the person").fill("Try the bereavement café and a walking group.")
+    page.get_by_label("Plan agreed with the person").fill(
+        "Try the bereavement café and a walking group."
+    )
     page.get_by_role("button", name="Save plan").click()
     expect(page.locator("h1")).to_contain_text("Being supported")
 
     page.get_by_text("Add a goal").click()
     page.get_by_label("Goal", exact=True).fill("Go to the café on Tuesday")
     page.get_by_role("button", name="Add goal").click()
-    expect(page.locator("#care-plan ~ .nhsuk-card").first).to_contain_text("Go to the café on Tuesday")
+    expect(page.locator("#care-plan ~ .nhsuk-card").first).to_contain_text(
+        "Go to the café on Tuesday"
+    )
 
     page.get_by_label("Discharged").check()
     page.get_by_label("Reason or note").fill("Settled at the café; knows how to come back.")

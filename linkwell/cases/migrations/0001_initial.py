@@ -7,173 +7,472 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('people', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('received', 'Referral received'), ('contacted', 'Contacted'), ('assessed', 'What matters explored'), ('supported', 'Being supported'), ('discharged', 'Discharged'), ('declined', 'Declined'), ('unable_to_contact', 'Unable to contact'), ('not_appropriate', 'Not appropriate')], default='received', max_length=20)),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('first_contact_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('discharge_reason', models.CharField(blank=True, max_length=200)),
-                ('link_worker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='caseload', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='accounts.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Referral received"),
+                            ("contacted", "Contacted"),
+                            ("assessed", "What matters explored"),
+                            ("supported", "Being supported"),
+                            ("discharged", "Discharged"),
+                            ("declined", "Declined"),
+                            ("unable_to_contact", "Unable to contact"),
+                            ("not_appropriate", "Not appropriate"),
+                        ],
+                        default="received",
+                        max_length=20,
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("first_contact_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("discharge_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "link_worker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="caseload",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['opened_at'],
+                "ordering": ["opened_at"],
             },
         ),
         migrations.CreateModel(
-            name='CarePlan',
+            name="CarePlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('summary', models.TextField(max_length=5000)),
-                ('agreed_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('review_on', models.DateField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='care_plan', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("summary", models.TextField(max_length=5000)),
+                ("agreed_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("review_on", models.DateField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="care_plan",
+                        to="cases.case",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('from_status', models.CharField(blank=True, choices=[('received', 'Referral received'), ('contacted', 'Contacted'), ('assessed', 'What matters explored'), ('supported', 'Being supported'), ('discharged', 'Discharged'), ('declined', 'Declined'), ('unable_to_contact', 'Unable to contact'), ('not_appropriate', 'Not appropriate')], max_length=20)),
-                ('to_status', models.CharField(choices=[('received', 'Referral received'), ('contacted', 'Contacted'), ('assessed', 'What matters explored'), ('supported', 'Being supported'), ('discharged', 'Discharged'), ('declined', 'Declined'), ('unable_to_contact', 'Unable to contact'), ('not_appropriate', 'Not appropriate')], max_length=20)),
-                ('note', models.TextField(blank=True, max_length=5000)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("received", "Referral received"),
+                            ("contacted", "Contacted"),
+                            ("assessed", "What matters explored"),
+                            ("supported", "Being supported"),
+                            ("discharged", "Discharged"),
+                            ("declined", "Declined"),
+                            ("unable_to_contact", "Unable to contact"),
+                            ("not_appropriate", "Not appropriate"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Referral received"),
+                            ("contacted", "Contacted"),
+                            ("assessed", "What matters explored"),
+                            ("supported", "Being supported"),
+                            ("discharged", "Discharged"),
+                            ("declined", "Declined"),
+                            ("unable_to_contact", "Unable to contact"),
+                            ("not_appropriate", "Not appropriate"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=5000)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('mode', models.CharField(choices=[('face_to_face', 'Face to face'), ('phone', 'Phone'), ('video', 'Video'), ('home_visit', 'Home visit'), ('group', 'Group')], max_length=20)),
-                ('minutes', models.PositiveIntegerField()),
-                ('notes', models.TextField(blank=True, max_length=5000)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("face_to_face", "Face to face"),
+                            ("phone", "Phone"),
+                            ("video", "Video"),
+                            ("home_visit", "Home visit"),
+                            ("group", "Group"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("minutes", models.PositiveIntegerField()),
+                ("notes", models.TextField(blank=True, max_length=5000)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='Goal',
+            name="Goal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(max_length=500)),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('achieved', 'Achieved'), ('not_achieved', 'Not achieved')], default='not_started', max_length=20)),
-                ('target_date', models.DateField(blank=True, null=True)),
-                ('care_plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='goals', to='cases.careplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.CharField(max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("achieved", "Achieved"),
+                            ("not_achieved", "Not achieved"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                    ),
+                ),
+                ("target_date", models.DateField(blank=True, null=True)),
+                (
+                    "care_plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="goals",
+                        to="cases.careplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(max_length=500)),
-                ('owner', models.CharField(default='The person', max_length=100)),
-                ('done', models.BooleanField(default=False)),
-                ('goal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='cases.goal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.CharField(max_length=500)),
+                ("owner", models.CharField(default="The person", max_length=100)),
+                ("done", models.BooleanField(default=False)),
+                (
+                    "goal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="cases.goal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('gp_practice', 'GP practice'), ('self', 'Self-referral'), ('other_agency', 'Other agency')], max_length=20)),
-                ('referrer_name', models.CharField(blank=True, max_length=200)),
-                ('reasons', models.JSONField(help_text='Codes from linkwell.cases.needs.Need.')),
-                ('details', models.TextField(blank=True, max_length=5000)),
-                ('urgency', models.CharField(choices=[('routine', 'Routine'), ('urgent', 'Urgent')], default='routine', max_length=10)),
-                ('consent_given', models.BooleanField(help_text='The person agreed to be referred.')),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('idempotency_key', models.CharField(blank=True, max_length=100)),
-                ('request_fingerprint', models.CharField(blank=True, max_length=64)),
-                ('organisation', models.ForeignKey(help_text='The PCN referred to.', on_delete=django.db.models.deletion.PROTECT, related_name='referrals_received', to='accounts.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='people.person')),
-                ('referred_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referrals_made', to=settings.AUTH_USER_MODEL)),
-                ('referring_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals_made', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("gp_practice", "GP practice"),
+                            ("self", "Self-referral"),
+                            ("other_agency", "Other agency"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("referrer_name", models.CharField(blank=True, max_length=200)),
+                ("reasons", models.JSONField(help_text="Codes from linkwell.cases.needs.Need.")),
+                ("details", models.TextField(blank=True, max_length=5000)),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("routine", "Routine"), ("urgent", "Urgent")],
+                        default="routine",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "consent_given",
+                    models.BooleanField(help_text="The person agreed to be referred."),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("idempotency_key", models.CharField(blank=True, max_length=100)),
+                ("request_fingerprint", models.CharField(blank=True, max_length=64)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        help_text="The PCN referred to.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals_received",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "referred_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="referrals_made",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referring_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals_made",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at'],
+                "ordering": ["-received_at"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='referral',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='case', to='cases.referral'),
+            model_name="case",
+            name="referral",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="case",
+                to="cases.referral",
+            ),
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('due_on', models.DateField(db_index=True)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("due_on", models.DateField(db_index=True)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tasks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'id'],
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WhatMatters',
+            name="WhatMatters",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('what_matters', models.TextField(max_length=5000)),
-                ('strengths', models.TextField(blank=True, max_length=5000)),
-                ('needs', models.JSONField(default=list, help_text='Codes from linkwell.cases.needs.Need.')),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='what_matters', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("what_matters", models.TextField(max_length=5000)),
+                ("strengths", models.TextField(blank=True, max_length=5000)),
+                (
+                    "needs",
+                    models.JSONField(
+                        default=list, help_text="Codes from linkwell.cases.needs.Need."
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="what_matters",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'what matters conversations',
-                'ordering': ['-at'],
+                "verbose_name_plural": "what matters conversations",
+                "ordering": ["-at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), fields=('referred_by', 'idempotency_key'), name='one_referral_per_idempotency_key'),
+            model_name="referral",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("idempotency_key", ""), _negated=True),
+                fields=("referred_by", "idempotency_key"),
+                name="one_referral_per_idempotency_key",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['organisation', 'status', 'opened_at'], name='cases_case_organis_2a90b1_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["organisation", "status", "opened_at"], name="cases_case_organis_2a90b1_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['link_worker', 'status'], name='cases_case_link_wo_c09d3f_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["link_worker", "status"], name="cases_case_link_wo_c09d3f_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['case', 'done_at', 'due_on'], name='cases_task_case_id_2aacb8_idx'),
+            model_name="task",
+            index=models.Index(
+                fields=["case", "done_at", "due_on"], name="cases_task_case_id_2aacb8_idx"
+            ),
         ),
     ]

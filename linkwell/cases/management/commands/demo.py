@@ -16,6 +16,9 @@ class Command(BaseCommand):
             return
         counts = demo.load(seed=seed)
         self.stdout.write(
-            "Loaded {organisations} organisations, {users} users and {cases} cases. ".format(**counts)
-            + f"Sign in as lw.leeds, gp.leeds, manager.leeds or admin with password {demo.DEMO_PASSWORD}."
+            "Loaded {organisations} organisations, {users} users and {cases} cases. ".format(
+                **counts
+            )
+            + "Sign in as lw.leeds, gp.leeds, manager.leeds or admin "
+            + f"with password {demo.DEMO_PASSWORD}."
         )

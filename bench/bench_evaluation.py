@@ -1,0 +1,141 @@
+"""Benchmark `linkwell evaluate run`: respondent-level and practice-level modes.
+
+Run by hand:  .venv/bin/python bench/bench_evaluation.py [--respondents 4100000]
+
+Practices and exposure come from the real workforce and payments files
+(--data, default ../shared/data/nhs-public) and outcomes are simulated with a
+known odds ratio. Each mode runs the CLI end to end in a fresh process, which
+reports its own wall time and peak RSS. The same run compares the grouped
+estimator with the obvious alternative, statsmodels Logit on one row per
+respondent with practice and year dummies, on a subset small enough for that
+to fit in memory (--compare-practices).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from linkwell.evaluation import exposure as exposure_
+from linkwell.evaluation import synthetic
+from linkwell.evaluation.fe_logit import fit_grouped_logit
+from linkwell.evaluation.ledger import Ledger
+from linkwell.evaluation.microdata import aggregate_microdata
+from linkwell.evaluation.pipeline import build_exposure
+
+YEARS = list(range(2018, 2024))
+OFFSET = 2  # the March census, so every one of the six years has exposure in these files
+_CHILD = """
+import resource, sys, time
+from linkwell.evaluation.cli import main
+start = time.perf_counter()
+code = main(sys.argv[1:])
+print(f"BENCH {time.perf_counter() - start:.2f} "
+      f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def _cli(args: list[str]) -> tuple[float, float]:
+    """Wall seconds (interpreter start included) and peak RSS MB of one CLI run."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, *args], capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - start
+    if done.returncode:
+        sys.exit(f"run failed:\n{done.stderr}")
+    line = next(x for x in done.stderr.splitlines() if x.startswith("BENCH"))
+    return wall, float(line.split()[2])
+
+
+def _statsmodels_vs_grouped(parquet: Path, panel: pd.DataFrame, practices: int) -> dict:
+    import statsmodels.api as sm
+
+    keep = sorted(panel["practice_code"].unique())[:practices]
+    subset = duckdb.sql(
+        f"SELECT practice_code, year, overall_experience FROM read_parquet('{parquet}') "
+        "WHERE overall_experience IS NOT NULL AND list_contains($keep, practice_code)",
+        params={"keep": keep},
+    ).df()
+    rows = subset.merge(panel, on=["practice_code", "year"])
+    start = time.perf_counter()
+    dummies = pd.get_dummies(rows[["practice_code", "year"]].astype(str), drop_first=True)
+    design = sm.add_constant(pd.concat([rows[["fte_per_50k"]], dummies.astype(float)], axis=1))
+    slow = sm.Logit(rows["overall_experience"], design).fit(
+        disp=0, cov_type="cluster", cov_kwds={"groups": pd.factorize(rows["pcn_code"])[0]}
+    )
+    statsmodels_s = time.perf_counter() - start
+    start = time.perf_counter()
+    counts = rows.groupby(["practice_code", "pcn_code", "year", "fte_per_50k"], as_index=False).agg(
+        n=("overall_experience", "size"), successes=("overall_experience", "sum")
+    )
+    fast = fit_grouped_logit(counts, ["fte_per_50k"]).terms.loc["fte_per_50k"]
+    grouped_s = time.perf_counter() - start
+    return {
+        "respondents": len(rows),
+        "dummies": design.shape[1],
+        "statsmodels_s": statsmodels_s,
+        "grouped_s": grouped_s,
+        "same_coef": abs(slow.params["fte_per_50k"] - fast["coef"]) < 1e-5,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--respondents", type=int, default=4_100_000)
+    parser.add_argument("--compare-practices", type=int, default=300)
+    parser.add_argument("--true-or", type=float, default=1.015)
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "nhs-public",
+    )
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="linkwell-bench-"))
+
+    start = time.perf_counter()
+    exposure = build_exposure(args.data / "pcn_workforce", args.data / "payments", ledger=Ledger())
+    censuses = sorted(set(exposure.practices["census"].dt.to_period("M")))
+    census_by_year = exposure_.census_for_survey_years(
+        censuses, YEARS, ledger=Ledger(), offset_months=OFFSET
+    )
+    panel = synthetic.practice_year_exposure(
+        exposure.practices, exposure_.latest_pcn(exposure.payments), census_by_year
+    )
+    parquet = work / "respondents.parquet"
+    rows = synthetic.write_microdata(panel, parquet, true_or=args.true_or, respondents=args.respondents)
+    counts = aggregate_microdata(parquet)
+    synthetic.write_gpps_csvs(counts.drop(columns="group"), work / "gpps")
+    print(
+        f"Synthetic data: {rows:,} respondents, {panel['practice_code'].nunique():,} practices, "
+        f"{len(YEARS)} years (made in {time.perf_counter() - start:.1f} s, not timed below)"
+    )
+
+    files = ["--workforce", str(args.data / "pcn_workforce"), "--payments", str(args.data / "payments"),
+             "--census-offset-months", str(OFFSET)]  # fmt: skip
+    micro = _cli(["run", "--microdata", str(parquet), *files, "--out", str(work / "micro")])
+    practice = _cli(["run", "--gpps", str(work / "gpps"), *files, "--out", str(work / "practice")])
+    print(f"Respondent-level run (DuckDB → all models → report): {micro[0]:.1f} s, peak RSS {micro[1]:,.0f} MB")
+    print(f"Practice-level run   (GPPS CSVs → all models → report): {practice[0]:.1f} s, peak RSS {practice[1]:,.0f} MB")
+
+    compare = _statsmodels_vs_grouped(parquet, panel, args.compare_practices)
+    print(
+        f"statsmodels Logit with dummies, {compare['respondents']:,} respondents × "
+        f"{compare['dummies']:,} columns ({args.compare_practices} practices): "
+        f"{compare['statsmodels_s']:.2f} s; grouped fixed-effects logit on the same rows: "
+        f"{compare['grouped_s']:.2f} s; ratio {compare['statsmodels_s'] / compare['grouped_s']:.0f}x; "
+        f"same coefficient: {compare['same_coef']}"
+    )
+    print(f"Outputs kept in {work}")
+
+
+if __name__ == "__main__":
+    main()
