@@ -46,9 +46,8 @@ sys.exit(code)
 def _cli(args: list[str]) -> tuple[float, float]:
     """Wall seconds (interpreter start included) and peak RSS MB of one CLI run."""
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD, *args], capture_output=True, text=True, check=False
-    )
+    command = [sys.executable, "-c", _CHILD, *args]  # our own interpreter and script
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     wall = time.perf_counter() - start
     if done.returncode:
         sys.exit(f"run failed:\n{done.stderr}")
@@ -61,9 +60,9 @@ def _statsmodels_vs_grouped(parquet: Path, panel: pd.DataFrame, practices: int) 
 
     keep = sorted(panel["practice_code"].unique())[:practices]
     subset = duckdb.sql(
-        f"SELECT practice_code, year, overall_experience FROM read_parquet('{parquet}') "
+        "SELECT practice_code, year, overall_experience FROM read_parquet($path) "
         "WHERE overall_experience IS NOT NULL AND list_contains($keep, practice_code)",
-        params={"keep": keep},
+        params={"keep": keep, "path": str(parquet)},
     ).df()
     rows = subset.merge(panel, on=["practice_code", "year"])
     start = time.perf_counter()
@@ -111,7 +110,9 @@ def main() -> None:
         exposure.practices, exposure_.latest_pcn(exposure.payments), census_by_year
     )
     parquet = work / "respondents.parquet"
-    rows = synthetic.write_microdata(panel, parquet, true_or=args.true_or, respondents=args.respondents)
+    rows = synthetic.write_microdata(
+        panel, parquet, true_or=args.true_or, respondents=args.respondents
+    )
     counts = aggregate_microdata(parquet)
     synthetic.write_gpps_csvs(counts.drop(columns="group"), work / "gpps")
     print(
@@ -123,8 +124,12 @@ def main() -> None:
              "--census-offset-months", str(OFFSET)]  # fmt: skip
     micro = _cli(["run", "--microdata", str(parquet), *files, "--out", str(work / "micro")])
     practice = _cli(["run", "--gpps", str(work / "gpps"), *files, "--out", str(work / "practice")])
-    print(f"Respondent-level run (DuckDB → all models → report): {micro[0]:.1f} s, peak RSS {micro[1]:,.0f} MB")
-    print(f"Practice-level run   (GPPS CSVs → all models → report): {practice[0]:.1f} s, peak RSS {practice[1]:,.0f} MB")
+    print(
+        f"Respondent-level run (DuckDB → all models → report): {micro[0]:.1f} s, peak RSS {micro[1]:,.0f} MB"
+    )
+    print(
+        f"Practice-level run   (GPPS CSVs → all models → report): {practice[0]:.1f} s, peak RSS {practice[1]:,.0f} MB"
+    )
 
     compare = _statsmodels_vs_grouped(parquet, panel, args.compare_practices)
     print(

@@ -16,7 +16,9 @@ def _years(text: str) -> list[int]:
             return list(range(first, last + 1))
         return [int(p) for p in text.split(",")]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"years must look like 2018-2023 or 2021,2022: {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"years must look like 2018-2023 or 2021,2022: {text!r}"
+        ) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,42 +29,84 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def inputs(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--workforce", type=Path, required=True, metavar="DIR",
-                         help="NHS Digital PCN workforce individual-level CSVs")
-        sub.add_argument("--payments", type=Path, required=True, metavar="DIR",
-                         help="NHS Payments to General Practice CSVs (e.g. 22-23.csv)")
-        sub.add_argument("--absent-pcn", choices=["zero", "missing"], default="zero",
-                         help="a PCN missing from a census has 0 FTE (default) or is left out")
+        sub.add_argument(
+            "--workforce",
+            type=Path,
+            required=True,
+            metavar="DIR",
+            help="NHS Digital PCN workforce individual-level CSVs",
+        )
+        sub.add_argument(
+            "--payments",
+            type=Path,
+            required=True,
+            metavar="DIR",
+            help="NHS Payments to General Practice CSVs (e.g. 22-23.csv)",
+        )
+        sub.add_argument(
+            "--absent-pcn",
+            choices=["zero", "missing"],
+            default="zero",
+            help="a PCN missing from a census has 0 FTE (default) or is left out",
+        )
 
     exposure = commands.add_parser(
         "exposure", help="link worker FTE per 50,000 patients by PCN, practice and census"
     )
     inputs(exposure)
-    exposure.add_argument("--out", type=Path, metavar="FILE.csv",
-                          help="write the PCN- and practice-level table here")
+    exposure.add_argument(
+        "--out", type=Path, metavar="FILE.csv", help="write the PCN- and practice-level table here"
+    )
 
     run = commands.add_parser("run", help="fit the models and write results and report")
     source = run.add_mutually_exclusive_group(required=True)
-    source.add_argument("--gpps", type=Path, metavar="DIR",
-                        help="GPPS practice-level weighted CSVs, one per year")
-    source.add_argument("--microdata", type=Path, metavar="FILE",
-                        help="respondent-level Parquet/CSV (approved access only)")
+    source.add_argument(
+        "--gpps", type=Path, metavar="DIR", help="GPPS practice-level weighted CSVs, one per year"
+    )
+    source.add_argument(
+        "--microdata",
+        type=Path,
+        metavar="FILE",
+        help="respondent-level Parquet/CSV (approved access only)",
+    )
     inputs(run)
     run.add_argument("--imd", type=Path, metavar="DIR", help="IMD by practice (Fingertips 93553)")
     run.add_argument("--out", type=Path, required=True, metavar="DIR")
-    run.add_argument("--years", type=_years, default=list(range(2018, 2024)),
-                     help="survey years to use (default 2018-2023; 2024+ is a redesigned survey)")
-    run.add_argument("--group", action="append", default=[], metavar="FLAG",
-                     help="respondent flag column to analyse separately, e.g. ltc (microdata)")
-    run.add_argument("--census-offset-months", type=int, default=0, metavar="N",
-                     help="use the latest census up to N months after January of the survey "
-                     "year (default 0: the census before fieldwork)")
+    run.add_argument(
+        "--years",
+        type=_years,
+        default=list(range(2018, 2024)),
+        help="survey years to use (default 2018-2023; 2024+ is a redesigned survey)",
+    )
+    run.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="FLAG",
+        help="respondent flag column to analyse separately, e.g. ltc (microdata)",
+    )
+    run.add_argument(
+        "--census-offset-months",
+        type=int,
+        default=0,
+        metavar="N",
+        help="use the latest census up to N months after January of the survey "
+        "year (default 0: the census before fieldwork)",
+    )
     run.add_argument("--fixed-effects", choices=["practice", "pcn"], default="practice")
-    run.add_argument("--cohort-threshold", type=float, default=1.0, metavar="FTE",
-                     help="FTE per 50,000 at which a PCN counts as adopting (event study)")
-    run.add_argument("--event-study", choices=["headline", "all", "none"], default="headline",
-                     help="outcomes to run the (slower) event study for; headline = overall "
-                     "experience")
+    run.add_argument(
+        "--cohort-threshold",
+        type=float,
+        default=1.0,
+        metavar="FTE",
+        help="FTE per 50,000 at which a PCN counts as adopting (event study)",
+    )
+    run.add_argument(
+        "--event-study",
+        choices=["headline", "all", "none"],
+        default="headline",
+        help="outcomes to run the (slower) event study for; headline = overall experience",
+    )
     return parser
 
 
@@ -71,7 +115,9 @@ def _exposure(args: argparse.Namespace) -> int:
     from linkwell.evaluation.pipeline import build_exposure
 
     ledger = Ledger()
-    exposure = build_exposure(args.workforce, args.payments, ledger=ledger, absent_pcn=args.absent_pcn)
+    exposure = build_exposure(
+        args.workforce, args.payments, ledger=ledger, absent_pcn=args.absent_pcn
+    )
     national = exposure.national.assign(census=exposure.national["census"].astype(str))
     print(national.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
     if args.out:
@@ -122,9 +168,11 @@ def _run(args: argparse.Namespace) -> int:
         absent_pcn=args.absent_pcn,
         progress=lambda items: tqdm(items, desc="Fitting models", unit="outcome", file=sys.stderr),
     )
-    write_results(evaluation, args.out, settings={
-        k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
-    })
+    write_results(
+        evaluation,
+        args.out,
+        settings={k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+    )
     write_tables(evaluation, args.out)
     report = write_report(evaluation, args.out)
     for result in evaluation.results:

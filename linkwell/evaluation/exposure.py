@@ -7,9 +7,9 @@ the unit of the BJGP 2025 study. Each practice takes its PCN's rate.
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
+from linkwell.evaluation import sql
 from linkwell.evaluation.errors import EvaluationError
 from linkwell.evaluation.ledger import Ledger
 
@@ -56,7 +56,7 @@ def pcn_exposure(
         census=census,
         fin_year=_payments_year_for(census, sorted(with_pcn["fin_year"].unique()), ledger),
     )
-    out = duckdb.sql(
+    out = sql.query(
         """
         WITH lists AS (
             SELECT pcn_code, fin_year, sum(coalesce(registered_patients, 0)) AS patients
@@ -69,7 +69,9 @@ def pcn_exposure(
         ORDER BY s.census, s.pcn_code
         """,
         params={"per": PER_PATIENTS},
-    ).df()
+        with_pcn=with_pcn,
+        staffed=staffed,
+    )
     unmatched = out["registered_patients"].isna()
     ledger.exclude(
         "PCN in the workforce census but not in that year's payments file (code changed or "
@@ -102,7 +104,7 @@ def practice_exposure(
         raise ValueError("absent_pcn must be 'zero' or 'missing'")
     censuses = pcns[["census", "fin_year"]].drop_duplicates()
     members = payments.dropna(subset=["pcn_code"])
-    out = duckdb.sql(
+    out = sql.query(
         """
         SELECT m.practice_code, m.pcn_code, c.census, m.registered_patients,
                p.fte_per_50k, p.pcn_code IS NOT NULL AS pcn_in_census
@@ -110,8 +112,11 @@ def practice_exposure(
         JOIN members m ON m.fin_year = c.fin_year
         LEFT JOIN pcns p ON p.pcn_code = m.pcn_code AND p.census = c.census
         ORDER BY c.census, m.practice_code
-        """
-    ).df()
+        """,
+        censuses=censuses,
+        members=members,
+        pcns=pcns,
+    )
     no_list = out["registered_patients"].fillna(0).le(0)
     ledger.exclude(
         "practice with 0 registered patients (closed or merged) in the payments file",
@@ -129,7 +134,9 @@ def practice_exposure(
         out = out.assign(fte_per_50k=out["fte_per_50k"].fillna(0.0))
     else:
         ledger.exclude(
-            "practice whose PCN has no record in the census", int(absent.sum()), unit="practice-censuses"
+            "practice whose PCN has no record in the census",
+            int(absent.sum()),
+            unit="practice-censuses",
         )
         out = out[~absent]
     return out.drop(columns="registered_patients").reset_index(drop=True)

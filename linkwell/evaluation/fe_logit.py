@@ -108,7 +108,7 @@ def fit_grouped_logit(
     X = data[regressors].to_numpy(float)
     groups = data[list(fixed_effects)].to_numpy(np.uint64)
     deviance = np.inf
-    for iteration in range(1, max_iter + 1):
+    for iteration in range(1, max_iter + 1):  # noqa: B007 (reported in Fit.iterations)
         variance = mu * (1 - mu)
         z, w = eta + (y - mu) / variance, n * variance
         # One weighted least-squares step, fixed effects swept out by pyfixest's

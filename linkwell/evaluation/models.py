@@ -33,9 +33,7 @@ class Settings:
     heterogeneity: bool = True
 
     def wants_event_study(self, outcome: str) -> bool:
-        return self.event_study == "all" or (
-            self.event_study == "headline" and outcome == HEADLINE
-        )
+        return self.event_study == "all" or (self.event_study == "headline" and outcome == HEADLINE)
 
 
 @dataclass
@@ -77,9 +75,7 @@ def _heterogeneity(data: pd.DataFrame, settings: Settings) -> list[dict]:
     for name, q in slopes.items():
         rated = rated.assign(**{name: rated["fte_per_50k"].where(rated["imd_quintile"] == q, 0.0)})
     fit = fit_grouped_logit(rated, list(slopes), fixed_effects=(settings.unit, "year"))
-    return [
-        {"imd_quintile": q, **_odds(fit.terms.loc[name])} for name, q in slopes.items()
-    ]
+    return [{"imd_quintile": q, **_odds(fit.terms.loc[name])} for name, q in slopes.items()]
 
 
 def _odds(row: pd.Series) -> dict:

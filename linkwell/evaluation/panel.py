@@ -6,9 +6,9 @@ this small table reaches the models.
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
+from linkwell.evaluation import sql
 from linkwell.evaluation.ledger import Ledger
 from linkwell.evaluation.outcomes import OUTCOMES
 
@@ -44,12 +44,14 @@ def build_panel(
     years = pd.DataFrame(
         {
             "year": list(census_by_year),
-            "census": [c.to_timestamp() if c is not None else pd.NaT for c in census_by_year.values()],
+            "census": [
+                c.to_timestamp() if c is not None else pd.NaT for c in census_by_year.values()
+            ],
             "pre_scheme": [c is None for c in census_by_year.values()],
         }
     )
     imd = imd if imd is not None else pd.DataFrame({"practice_code": [], "imd_quintile": []})
-    joined = duckdb.sql(
+    joined = sql.query(
         """
         SELECT c.practice_code, k.pcn_code, c.year, c.outcome, c."group", c.n, c.successes,
                CASE WHEN y.pre_scheme THEN 0.0 ELSE e.fte_per_50k END AS fte_per_50k,
@@ -65,11 +67,16 @@ def build_panel(
                ON e.practice_code = c.practice_code AND e.census = y.census
         LEFT JOIN imd i USING (practice_code)
         ORDER BY c.outcome, c."group", c.practice_code, c.year
-        """
-    ).df()
+        """,
+        counts=counts,
+        years=years,
+        clusters=clusters,
+        practice_exposure=practice_exposure,
+        imd=imd,
+    )
     dropped = joined.dropna(subset=["excluded"])
-    for (reason, outcome, year), rows in dropped.groupby(["excluded", "outcome", "year"]).size().items():
-        ledger.exclude(
-            f"{OUTCOMES[outcome].label}: {_REASONS[reason]}", rows, year=int(year)
-        )
+    for (reason, outcome, year), rows in (
+        dropped.groupby(["excluded", "outcome", "year"]).size().items()
+    ):
+        ledger.exclude(f"{OUTCOMES[outcome].label}: {_REASONS[reason]}", rows, year=int(year))
     return joined[joined["excluded"].isna()][PANEL_COLUMNS].reset_index(drop=True)

@@ -30,9 +30,7 @@ def csv_files(directory: Path, *, what: str) -> list[Path]:
             file=directory,
             fix=f"pass the folder that holds the downloaded {what} CSV files",
         )
-    files = sorted(
-        p for p in directory.iterdir() if p.name.lower().endswith((".csv", ".csv.gz"))
-    )
+    files = sorted(p for p in directory.iterdir() if p.name.lower().endswith((".csv", ".csv.gz")))
     if not files:
         raise EvaluationError(
             f"no .csv or .csv.gz files found for the {what}",

@@ -115,11 +115,16 @@ changes that came with link workers.</p>
 published BJGP 2025 estimates (4.1 million respondents, 2018-2023).</p>
 {_image(plots.coefficients(results), out / "plots" / "coefficients.png", "Odds ratios")}
 <h2>Link workers over time</h2>
-{_image(plots.exposure_over_time(evaluation.exposure.national, panel),
-         out / "plots" / "exposure.png", "Link worker FTE over time")}
+{
+        _image(
+            plots.exposure_over_time(evaluation.exposure.national, panel),
+            out / "plots" / "exposure.png",
+            "Link worker FTE over time",
+        )
+    }
 <h2>Before and after link workers arrived (event study)</h2>
 <p>Change in the share answering positively, year by year around the first survey year in
-which a practice's PCN reached the adoption threshold, compared with practices not yet there
+which a PCN reached the adoption threshold, compared with PCNs not yet there
 (Sun and Abraham's method). Flat lines before zero support the comparison.</p>
 {_image(plots.event_studies(results), out / "plots" / "event_study.png", "Event study")}
 <h2>By deprivation</h2>

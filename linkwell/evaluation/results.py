@@ -57,7 +57,9 @@ def write_tables(evaluation: Evaluation, out: Path) -> list[Path]:
     tables.mkdir(parents=True, exist_ok=True)
     keyed = [(r, {"outcome": r.outcome, "group": r.group}) for r in evaluation.results]
     frames = {
-        "logit": pd.DataFrame([{**k, **r.logit, "years": " ".join(map(str, r.logit["years"]))} for r, k in keyed]),
+        "logit": pd.DataFrame(
+            [{**k, **r.logit, "years": " ".join(map(str, r.logit["years"]))} for r, k in keyed]
+        ),
         "linear_probability": pd.DataFrame([{**k, **r.linear} for r, k in keyed]),
         "heterogeneity": pd.DataFrame([{**k, **h} for r, k in keyed for h in r.heterogeneity]),
         "event_study": pd.concat(

@@ -78,7 +78,9 @@ def practice_year_exposure(
                 .merge(clusters, on="practice_code")
                 .assign(year=year)
             )
-    return pd.concat(frames, ignore_index=True)[["practice_code", "pcn_code", "year", "fte_per_50k"]]
+    return pd.concat(frames, ignore_index=True)[
+        ["practice_code", "pcn_code", "year", "fte_per_50k"]
+    ]
 
 
 def _linear_predictor(exposure: pd.DataFrame, outcome: str, true_or: float, rng) -> np.ndarray:
@@ -87,7 +89,9 @@ def _linear_predictor(exposure: pd.DataFrame, outcome: str, true_or: float, rng)
     base = np.log(BASE_RATES[outcome] / (1 - BASE_RATES[outcome]))
     practice_effect = rng.normal(0, 0.4, len(codes))[practice]
     year_effect = np.linspace(0, -0.3, len(years))[year]
-    return base + practice_effect + year_effect + np.log(true_or) * exposure["fte_per_50k"].to_numpy()
+    return (
+        base + practice_effect + year_effect + np.log(true_or) * exposure["fte_per_50k"].to_numpy()
+    )
 
 
 def simulate_counts(
@@ -105,9 +109,7 @@ def simulate_counts(
         eta = _linear_predictor(exposure, outcome, true_or, rng)
         n = rng.poisson(mean_respondents * ANSWER_RATES[outcome], len(exposure)) + 1
         frames.append(
-            exposure.assign(
-                outcome=outcome, n=n, successes=rng.binomial(n, 1 / (1 + np.exp(-eta)))
-            )
+            exposure.assign(outcome=outcome, n=n, successes=rng.binomial(n, 1 / (1 + np.exp(-eta))))
         )
     return pd.concat(frames, ignore_index=True)
 

@@ -1,4 +1,7 @@
+from datetime import date
+
 import pytest
+from django.utils import timezone
 
 from linkwell.cases.models import Case, Referral
 from linkwell.people.models import Person
@@ -82,3 +85,30 @@ def test_caseload_search_returns_a_fragment_to_htmx(client, link_worker, pcn):
 def test_pages_need_sign_in(client):
     assert client.get("/caseload/").status_code == 302
     assert client.get("/").url == "/accounts/sign-in/"
+
+
+def test_caseload_queries_do_not_grow_with_the_caseload(client, link_worker, pcn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from linkwell.cases import services
+
+    def queries_for_caseload():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/caseload/").status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(n):
+        for _ in range(n):
+            case = make_case(pcn=pcn, by=link_worker)
+            services.record_contact(
+                case=case, at=timezone.now(), mode="phone", minutes=5, notes="", by=link_worker
+            )
+            services.add_task(case=case, title="Call", due_on=date(2020, 1, 1), by=link_worker)
+            make_case(pcn=pcn, by=link_worker)
+
+    client.force_login(link_worker)
+    add(2)
+    few = queries_for_caseload()
+    add(10)
+    assert queries_for_caseload() == few

@@ -20,7 +20,9 @@ REAL_DATA = Path(
 @pytest.fixture
 def real_data() -> Path:
     if not (REAL_DATA / "pcn_workforce").is_dir():
-        pytest.skip(f"full NHS public files not found at {REAL_DATA} (set LINKWELL_NHS_PUBLIC_DATA)")
+        pytest.skip(
+            f"full NHS public files not found at {REAL_DATA} (set LINKWELL_NHS_PUBLIC_DATA)"
+        )
     return REAL_DATA
 
 

@@ -32,9 +32,7 @@ def gpps_for_fixture_practices(tmp_path):
     exposure = build_exposure(FIXTURES / "pcn_workforce", FIXTURES / "payments", ledger=Ledger())
     practices = exposure.practices.drop_duplicates("practice_code")[["practice_code", "pcn_code"]]
     rows = [practices.assign(year=y, fte_per_50k=0.5 * max(0, y - 2019)) for y in range(2018, 2024)]
-    counts = synthetic.simulate_counts(
-        pd.concat(rows), true_or=1.2, mean_respondents=300, seed=2
-    )
+    counts = synthetic.simulate_counts(pd.concat(rows), true_or=1.2, mean_respondents=300, seed=2)
     synthetic.write_gpps_csvs(counts, tmp_path / "gpps")
     return tmp_path / "gpps"
 

@@ -12,7 +12,9 @@ from linkwell.evaluation.workforce import load_workforce
 
 from .conftest import FIXTURES
 
-MARCH_2020 = FIXTURES / "pcn_workforce" / "1.Primary Care Networks – March 2020 Individual Level.csv"
+MARCH_2020 = (
+    FIXTURES / "pcn_workforce" / "1.Primary Care Networks – March 2020 Individual Level.csv"
+)
 
 
 @pytest.fixture
@@ -28,10 +30,14 @@ def test_pcn_rate_is_fte_over_member_list_times_50000(loaded, ledger):
     # By hand from the raw excerpts: SPLW FTE of U02749 in March 2020 and its
     # practices' 2019-20 registered patients.
     raw = pd.read_csv(MARCH_2020, encoding="cp1252")
-    fte = raw.query("PCN_CODE == 'U02749' and STAFF_ROLE == 'Social Prescribing Link Workers'")["FTE"].sum()
+    fte = raw.query("PCN_CODE == 'U02749' and STAFF_ROLE == 'Social Prescribing Link Workers'")[
+        "FTE"
+    ].sum()
     listed = pd.read_csv(FIXTURES / "payments" / "19-20.csv").query("`PCN Code` == 'U02749'")
     patients = listed["Number of Registered Patients (Last Known Figure)"].astype(float).sum()
-    row = pcns[(pcns["pcn_code"] == "U02749") & (pcns["census"] == pd.Timestamp("2020-03-01"))].iloc[0]
+    row = pcns[
+        (pcns["pcn_code"] == "U02749") & (pcns["census"] == pd.Timestamp("2020-03-01"))
+    ].iloc[0]
     assert row["fte_per_50k"] == pytest.approx(fte / patients * 50_000)
 
 
@@ -65,7 +71,9 @@ def test_zero_list_practices_and_absent_pcns_are_counted(loaded):
     assert any(e.rows >= 1 and "0 registered patients" in e.reason for e in ledger.exclusions)
     assert any("counted as 0" in n for n in ledger.notes)
     missing_ledger = Ledger()
-    missing = exposure.practice_exposure(pcns, payments, ledger=missing_ledger, absent_pcn="missing")
+    missing = exposure.practice_exposure(
+        pcns, payments, ledger=missing_ledger, absent_pcn="missing"
+    )
     absent_rows = len(zero) - len(missing)
     assert absent_rows > 0
     assert [e.rows for e in missing_ledger.exclusions if "no record" in e.reason] == [absent_rows]
@@ -75,7 +83,9 @@ CENSUSES = [pd.Period(p, "M") for p in ["2020-03", "2020-12", "2021-12", "2022-0
 
 
 def test_survey_year_takes_the_census_before_fieldwork(ledger):
-    chosen = exposure.census_for_survey_years(CENSUSES, [2018, 2019, 2020, 2021, 2022, 2023], ledger=ledger)
+    chosen = exposure.census_for_survey_years(
+        CENSUSES, [2018, 2019, 2020, 2021, 2022, 2023], ledger=ledger
+    )
     assert chosen[2018] is None and chosen[2019] is None  # before the scheme: 0 FTE
     assert 2020 not in chosen  # no census before January 2020
     assert chosen[2021] == pd.Period("2020-12", "M")
@@ -95,7 +105,9 @@ def test_offset_moves_the_cut_off_into_fieldwork(ledger):
 )
 def test_chosen_census_is_never_after_the_cut_off_nor_stale(censuses, year, offset):
     periods = [pd.Period("2019-07", "M") + m for m in censuses]
-    chosen = exposure.census_for_survey_years(periods, [year], ledger=Ledger(), offset_months=offset)
+    chosen = exposure.census_for_survey_years(
+        periods, [year], ledger=Ledger(), offset_months=offset
+    )
     cutoff = pd.Period(f"{year}-01", "M") + offset
     if chosen.get(year) is not None:
         assert chosen[year] <= cutoff and (cutoff - chosen[year]).n <= 6

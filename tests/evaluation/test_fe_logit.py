@@ -31,7 +31,9 @@ def test_matches_statsmodels_binomial_glm_with_dummies(small_panel):
         cov_type="cluster",
         cov_kwds={"groups": pd.factorize(small_panel["pcn_code"])[0], "use_correction": False},
     )
-    assert ours.terms.loc["fte_per_50k", "coef"] == pytest.approx(theirs.params["fte_per_50k"], rel=1e-6)
+    assert ours.terms.loc["fte_per_50k", "coef"] == pytest.approx(
+        theirs.params["fte_per_50k"], rel=1e-6
+    )
     assert ours.terms.loc["fte_per_50k", "se"] == pytest.approx(theirs.bse["fte_per_50k"], rel=1e-4)
 
 

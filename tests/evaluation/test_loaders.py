@@ -32,9 +32,13 @@ def test_workforce_file_without_census_columns_is_skipped_and_noted(tmp_path, le
 
 
 def test_workforce_link_worker_without_fte_names_file_and_column(tmp_path):
-    source = FIXTURES / "pcn_workforce" / "1.Primary Care Networks – March 2020 Individual Level.csv"
+    source = (
+        FIXTURES / "pcn_workforce" / "1.Primary Care Networks – March 2020 Individual Level.csv"
+    )
     text = source.read_bytes().decode("cp1252")
-    broken = text.replace("Social Prescribing Link Worker,0.", "Social Prescribing Link Worker,ND", 1)
+    broken = text.replace(
+        "Social Prescribing Link Worker,0.", "Social Prescribing Link Worker,ND", 1
+    )
     (tmp_path / "march.csv").write_bytes(broken.encode("cp1252"))
     with pytest.raises(EvaluationError, match=r"march\.csv.*'FTE'.*no numeric FTE"):
         load_workforce(tmp_path)

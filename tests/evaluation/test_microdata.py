@@ -9,7 +9,7 @@ import statsmodels.api as sm
 from linkwell.evaluation import synthetic
 from linkwell.evaluation.errors import EvaluationError
 from linkwell.evaluation.fe_logit import fit_grouped_logit
-from linkwell.evaluation.microdata import ALL, aggregate_microdata
+from linkwell.evaluation.microdata import aggregate_microdata
 
 
 @pytest.fixture
@@ -40,8 +40,11 @@ def test_grouped_estimate_equals_respondent_level_logit_with_dummies(microdata):
         exposure, on=["practice_code", "year"]
     )
     grouped = fit_grouped_logit(counts, ["fte_per_50k"]).terms.loc["fte_per_50k", "coef"]
-    rows = duckdb.read_parquet(str(path)).df().dropna(subset=["overall_experience"]).merge(
-        exposure, on=["practice_code", "year"]
+    rows = (
+        duckdb.read_parquet(str(path))
+        .df()
+        .dropna(subset=["overall_experience"])
+        .merge(exposure, on=["practice_code", "year"])
     )
     dummies = pd.get_dummies(rows[["practice_code", "year"]].astype(str), drop_first=True)
     design = sm.add_constant(pd.concat([rows[["fte_per_50k"]], dummies.astype(float)], axis=1))

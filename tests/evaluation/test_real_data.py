@@ -1,7 +1,5 @@
 """Checks against the full public files; skipped where they are not present."""
 
-import pytest
-
 from linkwell.evaluation.ledger import Ledger
 from linkwell.evaluation.pipeline import build_exposure
 from linkwell.evaluation.workforce import load_workforce, national_totals

@@ -16,7 +16,9 @@ DRAWS = 50
 
 def test_recovers_the_true_odds_ratio_on_a_national_sized_panel():
     exposure = synthetic.staggered_exposure(6500, seed=21)
-    counts = synthetic.simulate_counts(exposure, true_or=1.015, outcomes=["overall_experience"], seed=21)
+    counts = synthetic.simulate_counts(
+        exposure, true_or=1.015, outcomes=["overall_experience"], seed=21
+    )
     fit = fit_grouped_logit(counts, ["fte_per_50k"]).terms.loc["fte_per_50k"]
     assert fit["ci_low"] < 1.015 < fit["ci_high"]
     assert fit["odds_ratio"] == pytest.approx(1.015, abs=0.004)
@@ -49,13 +51,17 @@ def test_intervals_cover_the_truth_at_the_nominal_rate():
 
 def test_full_model_set_recovers_truth_through_the_panel():
     exposure = synthetic.staggered_exposure(1500, seed=8)
-    counts = synthetic.simulate_counts(exposure, true_or=1.04, outcomes=["overall_experience"], seed=8)
+    counts = synthetic.simulate_counts(
+        exposure, true_or=1.04, outcomes=["overall_experience"], seed=8
+    )
     clusters = exposure[["practice_code", "pcn_code"]].drop_duplicates()
     practices = exposure.assign(
         census=exposure["year"].map(lambda y: pd.Timestamp(f"{y - 1}-12-01"))
     )
     census_by_year = {y: pd.Period(f"{y - 1}-12", "M") for y in range(2018, 2024)}
-    imd = clusters.assign(imd_quintile=np.arange(len(clusters)) % 5 + 1)[["practice_code", "imd_quintile"]]
+    imd = clusters.assign(imd_quintile=np.arange(len(clusters)) % 5 + 1)[
+        ["practice_code", "imd_quintile"]
+    ]
     panel = build_panel(
         counts[["practice_code", "year", "outcome", "n", "successes"]],
         practices[["practice_code", "census", "fte_per_50k"]],
