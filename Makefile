@@ -41,9 +41,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: the performance benchmarks (see bench/README.md); figures go in the closing note
+## bench: the performance benchmarks, run by hand (see bench/README.md)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_caseload.py
+	$(BIN)/python bench/bench_evaluation.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

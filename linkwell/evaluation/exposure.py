@@ -34,7 +34,8 @@ def _payments_year_for(censuses: pd.Series, available: list[int], ledger: Ledger
         if nearest != year:
             ledger.note(
                 f"No payments file for {year}-{(year + 1) % 100:02d}; list sizes and PCN "
-                f"membership for censuses in that year come from {nearest}-{(nearest + 1) % 100:02d}."
+                "membership for censuses in that year come from "
+                f"{nearest}-{(nearest + 1) % 100:02d}."
             )
         chosen[year] = nearest
     return wanted.map(chosen)

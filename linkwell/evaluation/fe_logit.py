@@ -40,12 +40,14 @@ Z95 = norm.ppf(0.975)
 @contextmanager
 def quiet_pyfixest() -> Iterator[None]:
     """Hide pyfixest's notices that are about pyfixest, not about the user's data:
-    pandas deprecations inside it, its "beta" label on the event study, and its
+    pandas deprecations inside it, its "beta" label on the event study, the
+    empty cohort × relative-year cells its event-study grid drops, and its
     singleton drops (which the models count and report themselves)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.filterwarnings("ignore", message=".*singleton.*")
         warnings.filterwarnings("ignore", message=".*beta.*")
+        warnings.filterwarnings("ignore", message=r"(?s).*dropped due to multicollinearity")
         yield
 
 

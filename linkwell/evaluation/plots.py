@@ -7,6 +7,7 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")  # no display on servers; must precede pyplot
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -26,6 +27,8 @@ def exposure_over_time(national: pd.DataFrame, panel: pd.DataFrame):
     left.plot(national["census"].dt.to_timestamp(), national["fte"], marker="o")
     left.set_title("Link worker FTE in England, by census")
     left.set_ylabel("Full-time equivalent")
+    left.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    left.tick_params(axis="x", labelrotation=45)
     by_year = panel.drop_duplicates(["practice_code", "year"]).groupby("year")["fte_per_50k"].mean()
     right.bar(by_year.index.astype(int), by_year.to_numpy(), color="#005eb8")
     right.set_xticks(by_year.index.astype(int))

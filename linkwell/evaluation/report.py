@@ -84,7 +84,9 @@ def _heterogeneity(results: list[OutcomeResult]) -> str:
         {
             "outcome": OUTCOMES[r.outcome].label,
             "IMD quintile (5 = most deprived)": h["imd_quintile"],
-            "odds ratio (95% range)": f"{h['odds_ratio']:.3f} ({h['ci_low']:.3f} to {h['ci_high']:.3f})",
+            "odds ratio (95% range)": (
+                f"{h['odds_ratio']:.3f} ({h['ci_low']:.3f} to {h['ci_high']:.3f})"
+            ),
         }
         for r in results
         for h in r.heterogeneity

@@ -9,7 +9,7 @@ import statsmodels.api as sm
 from linkwell.evaluation import synthetic
 from linkwell.evaluation.errors import EvaluationError
 from linkwell.evaluation.fe_logit import fit_grouped_logit
-from linkwell.evaluation.microdata import aggregate_microdata
+from linkwell.evaluation.microdata import ALL, aggregate_microdata
 
 
 @pytest.fixture
@@ -25,9 +25,8 @@ def test_counts_equal_a_plain_pandas_count(microdata):
     counts = aggregate_microdata(path, groups=("ltc",))
     raw = duckdb.read_parquet(str(path)).df()
     expected = raw.groupby(["practice_code", "year"])["overall_experience"].agg(["count", "sum"])
-    got = counts.query("outcome == 'overall_experience' and group == @ALL").set_index(
-        ["practice_code", "year"]
-    )
+    overall = (counts["outcome"] == "overall_experience") & (counts["group"] == ALL)
+    got = counts[overall].set_index(["practice_code", "year"])
     assert (got["n"] == expected["count"].loc[got.index]).all()
     assert (got["successes"] == expected["sum"].loc[got.index]).all()
     ltc = counts.query("outcome == 'isolation' and group == 'ltc = 1'")["n"].sum()
