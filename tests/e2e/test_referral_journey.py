@@ -4,21 +4,10 @@ import pytest
 from playwright.sync_api import expect
 
 from linkwell.accounts.models import Role
-from tests.factories import PASSWORD, PracticeFactory, user_with_role
+from tests.e2e.journeys import sign_in, sign_out
+from tests.factories import PracticeFactory, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username):
-    page.goto("/accounts/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in to Linkwell")).to_be_visible()
 
 
 def test_referral_to_discharge(page):
