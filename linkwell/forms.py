@@ -27,4 +27,5 @@ class NHSFormMixin:
         """Show a service's ValidationError by the field it names, or at the top."""
         for field, messages in error.message_dict.items():
             name = field.removeprefix("person.")
-            self.add_error(name if name in self.fields else None, messages)
+            shown = name in self.fields and not self.fields[name].widget.is_hidden
+            self.add_error(name if shown else None, messages)

@@ -2,9 +2,11 @@ from django.urls import include, path
 
 from linkwell.api import api
 from linkwell.cases.views import home
+from linkwell.healthz import healthz
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("linkwell.accounts.urls")),
     path("api/", api.urls),
     path("", include("linkwell.cases.urls")),

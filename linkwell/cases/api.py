@@ -15,6 +15,7 @@ from .models import Case, ReferralSource
 from .needs import Need
 from .schemas import (
     CarePlanIn,
+    CarePlanOut,
     CaseDetailOut,
     CaseOut,
     ContactIn,
@@ -169,10 +170,13 @@ def post_what_matters(request, case_id: int, payload: WhatMattersIn):
     )
 
 
-@router.put("/cases/{case_id}/care-plan", response={200: dict, **ERRORS})
+@router.put(
+    "/cases/{case_id}/care-plan",
+    response={200: CarePlanOut, **ERRORS},
+    description="Revising a plan needs the `version` you read; a stale version answers 422.",
+)
 def put_care_plan(request, case_id: int, payload: CarePlanIn):
-    plan = services.agree_care_plan(case=_case(request, case_id), by=request.user, **payload.dict())
-    return {"summary": plan.summary, "agreed_on": plan.agreed_on, "review_on": plan.review_on}
+    return services.agree_care_plan(case=_case(request, case_id), by=request.user, **payload.dict())
 
 
 @router.post("/cases/{case_id}/goals", response={201: GoalOut, **ERRORS})

@@ -161,6 +161,7 @@ class CarePlanForm(NHSFormMixin, forms.Form):
     review_on = forms.DateField(
         label="Review date", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class GoalForm(NHSFormMixin, forms.Form):

@@ -196,6 +196,9 @@ class CarePlan(models.Model):
     review_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    # Optimistic locking: a save must name the version it edited, so two people editing at
+    # once cannot silently overwrite each other.
+    version = models.PositiveIntegerField(default=1)
 
 
 class GoalStatus(models.TextChoices):

@@ -111,6 +111,9 @@ class WhatMattersOut(WhatMattersIn):
 class CarePlanIn(Schema):
     summary: str = Field(..., min_length=1, max_length=5000)
     review_on: date | None = None
+    version: int | None = Field(
+        None, description="The version you are revising (from GET); omit for a new plan."
+    )
 
 
 class GoalIn(Schema):
@@ -125,6 +128,7 @@ class GoalOut(GoalIn):
 
 class CarePlanOut(CarePlanIn):
     agreed_on: date
+    version: int
     goals: list[GoalOut]
 
 

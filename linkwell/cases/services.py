@@ -237,8 +237,14 @@ def record_what_matters(
 
 
 @transaction.atomic
-def agree_care_plan(*, case: Case, summary: str, by, review_on: date | None = None) -> CarePlan:
-    """Create or revise the care plan; the first one moves an assessed case to supported."""
+def agree_care_plan(
+    *, case: Case, summary: str, by, review_on: date | None = None, version: int | None = None
+) -> CarePlan:
+    """Create the care plan, or revise it from the `version` the editor started from.
+
+    The first plan moves an assessed case to supported. A revision based on an older version
+    is refused rather than overwriting someone else's change.
+    """
     case = _lock(case)
     _require_open(case)
     if not (summary or "").strip():
@@ -246,16 +252,28 @@ def agree_care_plan(*, case: Case, summary: str, by, review_on: date | None = No
     _check_text("summary", summary)
     if review_on and review_on < timezone.localdate():
         raise CaseError({"review_on": "The review date must be today or later."})
-    plan, created = CarePlan.objects.update_or_create(
-        case=case, defaults={"summary": summary, "review_on": review_on, "updated_by": by}
-    )
+    plan = CarePlan.objects.select_for_update().filter(case=case).first()
+    if plan is None:
+        plan = CarePlan.objects.create(
+            case=case, summary=summary, review_on=review_on, updated_by=by
+        )
+        action = AuditAction.CREATE
+    else:
+        if version != plan.version:
+            who = plan.updated_by.get_full_name() if plan.updated_by else "someone else"
+            when = timezone.localtime(plan.updated_at).strftime("%H:%M on %d %b")
+            raise CaseError(
+                {
+                    "version": f"{who} changed this plan at {when}, after you opened it. Your "
+                    "changes were not saved: reload the page to see the plan as it is now."
+                }
+            )
+        plan.summary, plan.review_on, plan.updated_by = summary, review_on, by
+        plan.version += 1
+        plan.save()
+        action = AuditAction.UPDATE
     _advance(case, Status.ASSESSED, Status.SUPPORTED, by)
-    audit.record(
-        user=by,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        obj=plan,
-        person_id=case.person_id,
-    )
+    audit.record(user=by, action=action, obj=plan, person_id=case.person_id, version=plan.version)
     return plan
 
 

@@ -113,7 +113,9 @@ def _case_page(request, case, bound=None, status=200):
         "contact_form": forms.ContactForm(),
         "what_matters_form": forms.WhatMattersForm(),
         "plan_form": forms.CarePlanForm(
-            initial={"summary": plan.summary, "review_on": plan.review_on} if plan else None
+            initial={"summary": plan.summary, "review_on": plan.review_on, "version": plan.version}
+            if plan
+            else None
         ),
         "goal_form": forms.GoalForm(),
         "task_form": forms.TaskForm(),

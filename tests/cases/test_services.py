@@ -8,7 +8,7 @@ from linkwell.cases import queries, services
 from linkwell.cases.lifecycle import Status
 from linkwell.cases.models import Case, CaseEvent, Referral
 from linkwell.people.models import Person
-from tests.factories import make_case, person_details, valid_nhs_number
+from tests.factories import make_case, person_details, user_with_role, valid_nhs_number
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +199,25 @@ def test_caseload_search_by_name_and_nhs_number(pcn, link_worker):
     assert [c.pk for c in queries.caseload(link_worker, q="philip").new_referrals] == [hit.pk]
     spaced = f"{number[:3]} {number[3:6]} {number[6:]}"
     assert [c.pk for c in queries.caseload(link_worker, q=spaced).new_referrals] == [hit.pk]
+
+
+def test_a_stale_care_plan_edit_is_refused_not_overwritten(pcn, link_worker):
+    other_worker = user_with_role("link_worker", pcn)
+    case = make_case(pcn=pcn, by=link_worker)
+    services.record_contact(
+        case=case, at=timezone.now(), mode="phone", minutes=5, notes="", by=link_worker
+    )
+    services.record_what_matters(case=case, what_matters="Gardening", by=link_worker)
+    plan = services.agree_care_plan(case=case, summary="First draft", by=link_worker)
+    opened_version = plan.version
+    # Both open the plan; the other worker saves first.
+    services.agree_care_plan(
+        case=case, summary="Their edit", by=other_worker, version=opened_version
+    )
+    with pytest.raises(services.CaseError) as error:
+        services.agree_care_plan(
+            case=case, summary="My edit", by=link_worker, version=opened_version
+        )
+    assert "reload" in error.value.message_dict["version"][0]
+    plan.refresh_from_db()
+    assert (plan.summary, plan.version) == ("Their edit", opened_version + 1)

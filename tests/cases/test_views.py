@@ -112,3 +112,23 @@ def test_caseload_queries_do_not_grow_with_the_caseload(client, link_worker, pcn
     few = queries_for_caseload()
     add(10)
     assert queries_for_caseload() == few
+
+
+def test_a_second_editor_of_the_plan_is_told_and_nothing_is_overwritten(client, link_worker, pcn):
+    from linkwell.cases import services
+
+    case = make_case(pcn=pcn, by=link_worker)
+    services.record_contact(
+        case=case, at=timezone.now(), mode="phone", minutes=5, notes="", by=link_worker
+    )
+    services.record_what_matters(case=case, what_matters="Music", by=link_worker)
+    plan = services.agree_care_plan(case=case, summary="Choir", by=link_worker)
+    client.force_login(link_worker)
+    url = f"/cases/{case.pk}/care-plan/"
+    first = client.post(url, {"summary": "Choir on Mondays", "version": plan.version})
+    assert first.status_code == 302
+    second = client.post(url, {"summary": "Choir on Fridays", "version": plan.version})
+    assert second.status_code == 422
+    assert "reload the page" in second.content.decode()
+    plan.refresh_from_db()
+    assert plan.summary == "Choir on Mondays"

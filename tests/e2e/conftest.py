@@ -40,5 +40,11 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Any console error (a Content-Security-Policy violation, a missing asset, a script error)
+    # fails the journey.
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     yield page
     context.close()
+    assert not errors, errors
