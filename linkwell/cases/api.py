@@ -1,12 +1,13 @@
 """API routes for referrals and cases: parse, call a service, return."""
 
 from ninja import Header, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
 from linkwell.accounts import permissions
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.permissions import Capability, require
+from linkwell.paging import Paging
 from linkwell.people.services import PersonDetails, record_viewed
 
 from . import queries, services
@@ -34,10 +35,15 @@ from .schemas import (
 
 router = Router(tags=["referrals and cases"])
 
-ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
+ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
 
 
-@router.get("/needs", response=list[NeedOut], auth=None, summary="The coded reasons for referral")
+@router.get(
+    "/needs",
+    response={200: list[NeedOut], 400: dict},
+    auth=None,
+    summary="The coded reasons for referral",
+)
 def list_needs(request):
     return [{"code": n.value, "label": n.label} for n in Need]
 
@@ -97,8 +103,12 @@ def create_referral(
     return Reply(201 if created else 200, referral)
 
 
-@router.get("/referrals", response=list[ReferralOut], summary="Referrals you made or received")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/referrals",
+    response={200: list[ReferralOut], **ERRORS},
+    summary="Referrals you made or received",
+)
+@paginate(Paging)
 def list_referrals(request):
     return queries.referrals_for(request.user)
 
@@ -116,8 +126,8 @@ class CaseFilters(Schema):
     mine: bool = False
 
 
-@router.get("/cases", response=list[CaseOut], summary="The caseload")
-@paginate(LimitOffsetPagination)
+@router.get("/cases", response={200: list[CaseOut], **ERRORS}, summary="The caseload")
+@paginate(Paging)
 def list_cases(request, filters: Query[CaseFilters]):
     require(request.user, Capability.VIEW_CASELOAD)
     cases = Case.objects.visible_to(request.user).select_related(

@@ -1,6 +1,7 @@
 """API shapes for referrals and cases."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -33,7 +34,7 @@ class PersonIn(Schema):
 class ReferralIn(Schema):
     person: PersonIn
     reasons: list[Need] = Field(..., min_length=1)
-    consent_given: bool
+    consent_given: Literal[True] = Field(..., description="The person agreed to be referred.")
     source: ReferralSource = ReferralSource.GP_PRACTICE
     details: str = Text
     urgency: Urgency = Urgency.ROUTINE

@@ -72,7 +72,7 @@ def test_a_retried_request_with_the_same_key_makes_one_referral(client, referrer
         ({"person": {"postcode": "XYZ"}}, ["body", "person", "postcode"]),
         ({"reasons": ["astrology"]}, ["body", "payload", "reasons", 0]),
         ({"details": "x" * 5001}, ["body", "payload", "details"]),
-        ({"consent_given": False}, ["body", "consent_given"]),
+        ({"consent_given": False}, ["body", "payload", "consent_given"]),
     ],
 )
 def test_bad_referrals_get_422_with_the_field_path_and_save_nothing(client, referrer, change, loc):
