@@ -33,9 +33,11 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; }
 
+## lint: ruff (style and flake8-bandit rules) and bandit (medium severity and up)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r linkwell -x linkwell/static -ll
 
 format: $(STAMP)
 	$(BIN)/ruff format .

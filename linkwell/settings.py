@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "linkwell.accounts",
     "linkwell.people",
     "linkwell.cases",
+    *["linkwell.geo", "linkwell.directory"],  # postcode centroids, then the service directory
+    *["linkwell.outcomes", "linkwell.interop"],  # outcome measures; FHIR read-out
 ]
 
 MIDDLEWARE = [

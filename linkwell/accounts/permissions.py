@@ -18,16 +18,30 @@ class Capability(StrEnum):
     MAKE_REFERRALS = "make_referrals"
     TRACK_OWN_REFERRALS = "track_own_referrals"
     READ_AUDIT = "read_audit"
+    FIND_SUPPORT = "find_support"  # rank directory services for a case and shortlist them
+    REVIEW_DIRECTORY = "review_directory"  # see the services due for re-verification
+    MAINTAIN_SERVICES = "maintain_services"  # confirm and edit one's own organisation's services
+    DEFINE_INSTRUMENTS = "define_instruments"
+    REPORT_OUTCOMES = "report_outcomes"
 
 
 CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.LINK_WORKER: frozenset(
-        {Capability.VIEW_CASELOAD, Capability.MANAGE_CASES, Capability.MAKE_REFERRALS}
+        {
+            Capability.VIEW_CASELOAD,
+            Capability.MANAGE_CASES,
+            Capability.MAKE_REFERRALS,
+            Capability.REPORT_OUTCOMES,
+            Capability.FIND_SUPPORT,
+            Capability.REVIEW_DIRECTORY,
+        }
     ),
     Role.REFERRER: frozenset({Capability.MAKE_REFERRALS, Capability.TRACK_OWN_REFERRALS}),
-    Role.MANAGER: frozenset({Capability.VIEW_CASELOAD}),
-    Role.ADMIN: frozenset({Capability.READ_AUDIT}),
-    Role.PROVIDER: frozenset(),
+    Role.MANAGER: frozenset(
+        {Capability.VIEW_CASELOAD, Capability.REPORT_OUTCOMES, Capability.REVIEW_DIRECTORY}
+    ),
+    Role.ADMIN: frozenset({Capability.READ_AUDIT, Capability.DEFINE_INSTRUMENTS}),
+    Role.PROVIDER: frozenset({Capability.MAINTAIN_SERVICES}),
 }
 
 

@@ -51,7 +51,7 @@ def aggregate_microdata(
     con = connection or duckdb.connect()
     source = _source(path)
     # Identifiers below come from the file's own schema and are quoted; the path is escaped.
-    described = con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()  # noqa: S608
+    described = con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()  # noqa: S608  # nosec B608
     available = {r[0].lower(): r[0] for r in described}
     wanted = outcomes or [o for o in OUTCOMES if o in available]
     for column in ["practice_code", "year", *wanted, *groups]:
@@ -69,14 +69,15 @@ def aggregate_microdata(
         for o in wanted
     )
     flags = "".join(f", coalesce({cols[g]}, 0) = 1 AS g__{g}" for g in groups)
-    cells = con.sql(
-        f"""
-        SELECT upper(trim(CAST({_quote(available["practice_code"])} AS VARCHAR))) AS practice_code,
-               CAST({_quote(available["year"])} AS INTEGER) AS year{flags},
-               {measures}
-        FROM {source} GROUP BY ALL
-        """  # noqa: S608
-    ).df()
+    columns = ",\n".join(
+        [
+            f"upper(trim(CAST({_quote(available['practice_code'])} AS VARCHAR))) AS practice_code",
+            f"CAST({_quote(available['year'])} AS INTEGER) AS year{flags}",
+            measures,
+        ]
+    )
+    query = f"SELECT {columns} FROM {source} GROUP BY ALL"  # noqa: S608  # nosec B608
+    cells = con.sql(query).df()
     for outcome in wanted:
         if cells[f"bad__{outcome}"].sum():
             raise EvaluationError(
