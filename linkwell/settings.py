@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "linkwell.accounts",
     "linkwell.people",
     "linkwell.cases",
+    "linkwell.operations",
     *["linkwell.geo", "linkwell.directory"],  # postcode centroids, then the service directory
     *["linkwell.outcomes", "linkwell.interop"],  # outcome measures; FHIR read-out
 ]

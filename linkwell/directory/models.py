@@ -124,7 +124,11 @@ def stale_before(today=None):
 class Service(models.Model):
     id = models.CharField(max_length=ID, primary_key=True)
     organisation = models.ForeignKey(
-        DirectoryOrganisation, on_delete=models.PROTECT, related_name="services"
+        DirectoryOrganisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="services",
     )
     name = models.CharField(max_length=300)
     description = models.TextField(blank=True)
@@ -145,6 +149,7 @@ class Service(models.Model):
     retired_at = models.DateTimeField(
         null=True, blank=True, help_text="Missing from a synchronised import's source."
     )
+    imported_at = models.DateTimeField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)
     terms = models.ManyToManyField(TaxonomyTerm, through="Attribute", related_name="services")
 
@@ -186,21 +191,22 @@ class Location(models.Model):
         return self.name or self.id
 
 
-class ServiceAtLocation(models.Model):
-    id = models.CharField(max_length=ID, primary_key=True)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="at_locations")
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="services_at")
-    extra = models.JSONField(default=dict, blank=True)
-
-
 class Child(models.Model):
-    """A record that belongs to one parent and is replaced with it on every import."""
+    """A record that belongs to one parent and is replaced with it on every import.
 
-    id = models.CharField(max_length=ID, primary_key=True)
+    Its ORUK id is kept but not used as the key: publishers reuse child ids across services.
+    """
+
+    oruk_id = models.CharField(max_length=ID, blank=True)
     extra = models.JSONField(default=dict, blank=True)
 
     class Meta:
         abstract = True
+
+
+class ServiceAtLocation(Child):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="at_locations")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="services_at")
 
 
 class Address(Child):

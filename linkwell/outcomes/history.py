@@ -39,8 +39,13 @@ class History:
     has_baseline: bool
 
 
-def build(instrument: Instrument, administrations: list) -> History:
-    """`administrations` are this case's, for this instrument, oldest first."""
+def day(moment) -> str:
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def build(instrument: Instrument, administrations: list, label=day) -> History:
+    """`administrations` are this case's, for this instrument, oldest first; `label` names
+    each one's date on the chart (the caller converts to local time)."""
     baseline = next((a for a in administrations if a.timepoint == BASELINE), None)
     series = []
     for measure in instrument.measures:
@@ -59,6 +64,6 @@ def build(instrument: Instrument, administrations: list) -> History:
             )
             for a in taken
         ]
-        values = [(a.administered_at.strftime("%-d %b %Y"), r.value) for a, r in zip(taken, rows)]
+        values = [(label(a.administered_at), r.value) for a, r in zip(taken, rows, strict=True)]
         series.append(Series(measure, rows, draw(measure, values)))
     return History(instrument, series, baseline is not None)

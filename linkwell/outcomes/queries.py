@@ -2,6 +2,8 @@
 
 from itertools import groupby
 
+from django.utils import timezone
+
 from linkwell.accounts.access import visible_or_404
 
 from . import history
@@ -27,7 +29,11 @@ def case_histories(case) -> list[history.History]:
         .order_by("instrument", "administered_at", "id")
     )
     return [
-        history.build(instrument_for(code, include_retired=True), list(group))
+        history.build(
+            instrument_for(code, include_retired=True),
+            list(group),
+            label=lambda moment: history.day(timezone.localtime(moment)),
+        )
         for code, group in groupby(taken, key=lambda a: a.instrument)
     ]
 
@@ -45,9 +51,15 @@ def cohort_change(user, *, instrument: str, measure: str = "score") -> CohortCha
     )
     pairs = []
     for _, rows in groupby(taken, key=lambda r: r[0]):
-        values = [(tp, m.get(target.key)) for _, tp, m in rows if m.get(target.key) is not None]
-        base = next((v for tp, v in values if tp == Timepoint.BASELINE), None)
-        later = [v for tp, v in values if tp != Timepoint.BASELINE]
-        if base is not None and later:
-            pairs.append((base, later[-1]))
+        base = latest = None
+        for _, timepoint, values in rows:
+            value = values.get(target.key)
+            if value is None:
+                continue
+            if timepoint == Timepoint.BASELINE:
+                base = value
+            elif base is not None:  # only measures taken after the baseline count as change
+                latest = value
+        if latest is not None:
+            pairs.append((base, latest))
     return paired_change(pairs, higher_is_better=target.higher_is_better)
