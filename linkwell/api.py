@@ -32,6 +32,7 @@ api = NinjaAPI(
     auth=[BearerToken(), django_auth],
 )
 api.add_router("/v1/", cases_router)
+api.add_router("/v1/", "linkwell.outcomes.api.router")
 
 
 def validation_detail(error: ValidationError) -> list[dict]:

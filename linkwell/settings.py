@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "linkwell.accounts",
     "linkwell.people",
@@ -72,8 +74,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "linkwell.accounts.middleware.AuditContextMiddleware",
+    "linkwell.logs.RequestLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "linkwell.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -134,6 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Sign-in lock-out: this many failures for one username within the window locks it for the window.
+OTP_TOTP_ISSUER = "Linkwell"
+
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
 
@@ -190,11 +197,26 @@ STORAGES = {
 # Serve straight from the app folders, so `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 
+# JSON lines on stdout, identifiers masked (linkwell/logs.py); one INFO line per request.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "linkwell.logs.RedactIdentifiers"}},
+    "formatters": {"json": {"()": "linkwell.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "linkwell.request": {"level": os.environ.get("LOG_REQUESTS_LEVEL", "INFO")},
+        # runserver's own request lines carry the query string; the line above replaces them.
+        "django.server": {"level": "CRITICAL"},
+    },
 }
 
 # Limits on free text, so a pasted document cannot swamp a record.

@@ -10,4 +10,6 @@ urlpatterns = [
     path("accounts/", include("linkwell.accounts.urls")),
     path("api/", api.urls),
     path("", include("linkwell.cases.urls")),
+    path("", include("linkwell.outcomes.urls")),
+    path("fhir/", include("linkwell.interop.urls")),
 ]

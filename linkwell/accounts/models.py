@@ -20,6 +20,9 @@ class Organisation(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
+    require_two_factor = models.BooleanField(
+        default=False, help_text="Members must sign in with an authenticator app code."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -8,6 +8,7 @@ memberships reach.
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from .models import OrganisationKind, Role
 
@@ -18,6 +19,7 @@ class Capability(StrEnum):
     MAKE_REFERRALS = "make_referrals"
     TRACK_OWN_REFERRALS = "track_own_referrals"
     READ_AUDIT = "read_audit"
+    MANAGE_ORGANISATIONS = "manage_organisations"
     FIND_SUPPORT = "find_support"  # rank directory services for a case and shortlist them
     REVIEW_DIRECTORY = "review_directory"  # see the services due for re-verification
     MAINTAIN_SERVICES = "maintain_services"  # confirm and edit one's own organisation's services
@@ -40,7 +42,9 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.MANAGER: frozenset(
         {Capability.VIEW_CASELOAD, Capability.REPORT_OUTCOMES, Capability.REVIEW_DIRECTORY}
     ),
-    Role.ADMIN: frozenset({Capability.READ_AUDIT, Capability.DEFINE_INSTRUMENTS}),
+    Role.ADMIN: frozenset(
+        {Capability.READ_AUDIT, Capability.DEFINE_INSTRUMENTS, Capability.MANAGE_ORGANISATIONS}
+    ),
     Role.PROVIDER: frozenset({Capability.MAINTAIN_SERVICES}),
 }
 
@@ -107,3 +111,17 @@ def referral_destinations(user) -> list:
         if pcn is not None:
             destinations.append((pcn, m.organisation))
     return destinations
+
+
+def managed_organisations(user):
+    """Organisations an admin looks after: their own and every one beneath it."""
+    from .models import Organisation
+
+    roots = {
+        m.organisation_id
+        for m in _memberships(user)
+        if Capability.MANAGE_ORGANISATIONS in CAPABILITIES[m.role]
+    }
+    return Organisation.objects.filter(
+        Q(pk__in=roots) | Q(parent_id__in=roots) | Q(parent__parent_id__in=roots)
+    ).order_by("kind", "name")

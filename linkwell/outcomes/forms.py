@@ -52,7 +52,9 @@ class MeasureForm(AnswersForm):
     timepoint = forms.ChoiceField(
         label="Point in the person's support", choices=Timepoint.choices, widget=forms.RadioSelect
     )
-    mode = forms.ChoiceField(label="How it was taken", choices=Mode.choices, widget=forms.RadioSelect)
+    mode = forms.ChoiceField(
+        label="How it was taken", choices=Mode.choices, widget=forms.RadioSelect
+    )
     taken_on = forms.DateField(
         label="Date taken",
         initial=timezone.localdate,
@@ -72,7 +74,8 @@ class MeasureForm(AnswersForm):
             )
             self.fields["level"] = forms.TypedChoiceField(
                 label="Level from the licensed tool",
-                choices=[("", "Work it out from the score")] + [(n, f"Level {n}") for n in range(1, 5)],
+                choices=[("", "Work it out from the score")]
+                + [(n, f"Level {n}") for n in range(1, 5)],
                 coerce=int,
                 empty_value=None,
                 required=False,

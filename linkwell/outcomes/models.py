@@ -38,7 +38,9 @@ class Administration(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="measures")
     instrument = models.CharField(max_length=40)
     timepoint = models.CharField(max_length=20, choices=Timepoint.choices)
-    answers = models.JSONField(default=list, blank=True, help_text="In item order; null = unanswered.")
+    answers = models.JSONField(
+        default=list, blank=True, help_text="In item order; null = unanswered."
+    )
     raw = models.FloatField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True)
     band = models.CharField(max_length=60, blank=True)

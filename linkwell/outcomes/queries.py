@@ -63,3 +63,20 @@ def cohort_change(user, *, instrument: str, measure: str = "score") -> CohortCha
         if latest is not None:
             pairs.append((base, latest))
     return paired_change(pairs, higher_is_better=target.higher_is_better)
+
+
+def case_measures(case) -> list[Administration]:
+    """A case's administrations, oldest first, each with `.change`: measure key → Change."""
+    rows = []
+    for h in case_histories(case):
+        changes: dict[int, dict] = {}
+        for series in h.series:
+            for row in series.rows:
+                if row.change is not None:
+                    changes.setdefault(row.administration.pk, {})[series.measure.key] = row.change
+        for administration in {
+            r.administration.pk: r.administration for s in h.series for r in s.rows
+        }.values():
+            administration.change = changes.get(administration.pk, {})
+            rows.append(administration)
+    return sorted(rows, key=lambda a: (a.administered_at, a.pk))

@@ -114,7 +114,9 @@ def record_administration(
         instrument=definition.code,
         timepoint=timepoint,
         # Already validated by scoring: whole numbers, and null for an unanswered item.
-        answers=[] if definition.licensed else [None if a in (None, "") else int(a) for a in answers],
+        answers=[]
+        if definition.licensed
+        else [None if a in (None, "") else int(a) for a in answers],
         raw=scored.raw,
         score=scored.score,
         band=scored.band,

@@ -5,7 +5,7 @@ pages and the API all call. Admin-defined local instruments live in the database
 (`linkwell.outcomes.models.LocalInstrument`) and become the same `Instrument` objects.
 """
 
-from .definition import InvalidAnswers, Instrument, Item, Measure, Option, Scored
+from .definition import Instrument, InvalidAnswers, Item, Measure, Option, Scored
 from .loneliness import ONS_LONELINESS, UCLA3
 from .ons4 import ONS4
 from .pam import PAM

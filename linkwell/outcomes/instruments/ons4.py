@@ -8,7 +8,7 @@ anxiety reads the other way: 0–1 very low, 2–3 low, 4–5 medium, 6–10 hig
 ONS reports the four questions separately and publishes no combined score, so neither do we.
 """
 
-from .definition import InvalidAnswers, Instrument, Item, Measure, Option, Scored, band_for
+from .definition import Instrument, InvalidAnswers, Item, Measure, Option, Scored, band_for
 
 SOURCE = "https://gss.civilservice.gov.uk/policy-store/personal-well-being/"
 

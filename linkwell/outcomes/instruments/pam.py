@@ -7,7 +7,7 @@ Level cut points: Level 1 ≤ 47.0; Level 2 47.1–55.1; Level 3 55.2–67.0; Le
 (Hibbard et al., PMC2955177 Table 2; PMC5665291 Fig 3).
 """
 
-from .definition import InvalidAnswers, Instrument, Measure, Scored
+from .definition import Instrument, InvalidAnswers, Measure, Scored
 
 SOURCE = "https://www.insigniahealth.com/ukpam/"
 

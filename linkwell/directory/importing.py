@@ -1,0 +1,272 @@
+"""Loading ORUK services into the directory: validated, upserted by id, all or nothing.
+
+Records stream from the source in batches; each is checked (schema, then rules) and turned into
+rows, and batches are written with bulk upserts inside one transaction. After the first invalid
+record nothing more is written, but every record is still checked so the publisher gets the whole
+list of problems at once; then the transaction rolls back and the database is as it was.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from linkwell.accounts import audit
+from linkwell.accounts.models import AuditAction
+
+from . import oruk, profile, sources, validation
+from .models import (
+    Accessibility,
+    Address,
+    Attribute,
+    DirectoryOrganisation,
+    Location,
+    Service,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from .validation import Problem
+
+BATCH = 1000
+MAX_PROBLEMS = 1000  # listed; the count covers them all
+
+
+class ImportRefused(Exception):
+    """The source had problems; nothing was imported."""
+
+    def __init__(self, problems: list[Problem], total: int):
+        super().__init__(f"{total} problem(s); nothing was imported")
+        self.problems = problems
+        self.total = total
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    retired: int = 0
+
+
+@dataclass
+class Prepared:
+    """One service record as rows, ready to write."""
+
+    service: Service
+    organisation: DirectoryOrganisation | None
+    locations: list = field(default_factory=list)  # (Location, [children]) or None if known
+    at_locations: list = field(default_factory=list)
+    children: list = field(default_factory=list)
+    attributes: list = field(default_factory=list)
+    terms: list = field(default_factory=list)
+    taxonomies: list = field(default_factory=list)
+
+
+def _build(entity, record: dict, path: str, **links):
+    values = entity.read(record, path)
+    row = entity.model(**values, **links)
+    if isinstance(row, Service | Location | DirectoryOrganisation | TaxonomyTerm | Taxonomy):
+        row.pk = str(record["id"])
+    elif "id" in record:
+        row.oruk_id = str(record["id"])
+    return row
+
+
+class Loader:
+    def __init__(self, started):
+        self.started = started
+        self.terms: dict[str, tuple[str, str]] = {}  # id → (code, name): this import's and the DB's
+        self.result = ImportResult()
+
+    def known_terms(self, ids: set[str]) -> set[str]:
+        missing = ids - self.terms.keys()
+        if missing:
+            for tid, code, name in TaxonomyTerm.objects.filter(id__in=missing).values_list(
+                "id", "code", "name"
+            ):
+                self.terms[tid] = (code, name)
+        return ids & self.terms.keys()
+
+    def prepare(self, record: dict) -> Prepared:
+        sid = str(record["id"])
+        organisation = None
+        org_record = record.get("organization")
+        if org_record and org_record.get("id"):
+            organisation = _build(oruk.ORGANISATION, org_record, "organization.")
+        service = _build(oruk.SERVICE, record, "")
+        service.organisation_id = (
+            organisation.pk if organisation else record.get("organization_id") or None
+        )
+        if not organisation and service.organisation_id:
+            if not DirectoryOrganisation.objects.filter(pk=service.organisation_id).exists():
+                raise oruk.FieldProblem(
+                    "organization_id",
+                    f"unknown organisation {service.organisation_id!r}: include `organization`",
+                )
+        service.imported_at = self.started
+        service.retired_at = None
+        for attribute in record.get("attributes") or []:
+            term = attribute.get("taxonomy_term")
+            if term:
+                self.terms[str(term["id"])] = (term.get("code") or "", term.get("name") or "")
+        for name, value in profile.match_columns(record, self.terms).items():
+            setattr(service, name, value)
+        prepared = Prepared(service=service, organisation=organisation)
+        for key, (entity, _) in oruk.SERVICE_CHILDREN.items():
+            for i, child in enumerate(record.get(key) or []):
+                prepared.children.append(_build(entity, child, f"{key}[{i}].", service_id=sid))
+        for i, sal in enumerate(record.get("service_at_locations") or []):
+            prepared.at_locations.append(self._at_location(prepared, sal, sid, i))
+        for i, attribute in enumerate(record.get("attributes") or []):
+            prepared.attributes.append(self._attribute(prepared, attribute, sid, i))
+        return prepared
+
+    def _at_location(self, prepared, sal, sid, i):
+        path = f"service_at_locations[{i}]."
+        location = sal.get("location")
+        if location:
+            row = _build(oruk.LOCATION, location, path + "location.")
+            kids = [
+                _build(entity, child, f"{path}location.{key}[{j}].", location_id=row.pk)
+                for key, (entity, _) in oruk.LOCATION_CHILDREN.items()
+                for j, child in enumerate(location.get(key) or [])
+            ]
+            prepared.locations.append((row, kids))
+            location_id = row.pk
+        else:
+            location_id = str(sal.get("location_id") or "")
+            if not Location.objects.filter(pk=location_id).exists():
+                raise oruk.FieldProblem(
+                    path + "location_id", f"unknown location {location_id!r}: include it"
+                )
+        return _build(oruk.SERVICE_AT_LOCATION, sal, path, service_id=sid, location_id=location_id)
+
+    def _attribute(self, prepared, attribute, sid, i):
+        path = f"attributes[{i}]."
+        term = attribute.get("taxonomy_term")
+        if term:
+            term_row = _build(oruk.TERM, term, path + "taxonomy_term.")
+            detail = term.get("taxonomy_detail")
+            if detail and detail.get("id"):
+                taxonomy = _build(oruk.TAXONOMY, detail, path + "taxonomy_term.taxonomy_detail.")
+                prepared.taxonomies.append(taxonomy)
+                term_row.taxonomy_detail_id = taxonomy.pk
+            prepared.terms.append(term_row)
+            term_id = term_row.pk
+        else:
+            term_id = str(attribute["taxonomy_term_id"])
+        return _build(oruk.ATTRIBUTE, attribute, path, service_id=sid, taxonomy_term_id=term_id)
+
+    def write(self, batch: list[Prepared]) -> None:
+        if not batch:
+            return
+        _upsert(Taxonomy, {t.pk: t for p in batch for t in p.taxonomies})
+        _upsert(TaxonomyTerm, {t.pk: t for p in batch for t in p.terms})
+        # The link to a Linkwell provider organisation is ours, never the publisher's.
+        _upsert(
+            DirectoryOrganisation,
+            {p.organisation.pk: p.organisation for p in batch if p.organisation},
+            keep={"account"},
+        )
+        locations = {loc.pk: (loc, kids) for p in batch for loc, kids in p.locations}
+        _upsert(Location, {pk: loc for pk, (loc, _) in locations.items()})
+        for model in (Address, Accessibility):
+            model.objects.filter(location_id__in=locations).delete()
+        _create([k for _, kids in locations.values() for k in kids])
+        ids = [p.service.pk for p in batch]
+        existing = set(Service.objects.filter(id__in=ids).values_list("id", flat=True))
+        self.result.updated += len(existing)
+        self.result.created += len(set(ids) - existing)
+        _upsert(Service, {p.service.pk: p.service for p in batch})
+        for model in CHILD_MODELS:
+            model.objects.filter(service_id__in=ids).delete()
+        _create(
+            [c for p in batch for c in (*p.children, *p.at_locations, *p.attributes)]
+        )
+
+    def retire_missing(self) -> int:
+        return Service.objects.filter(
+            Q(imported_at__lt=self.started) | Q(imported_at__isnull=True), retired_at__isnull=True
+        ).update(retired_at=self.started)
+
+
+CHILD_MODELS = [
+    *(entity.model for entity, _ in oruk.SERVICE_CHILDREN.values()),
+    ServiceAtLocation,
+    Attribute,
+]
+
+
+def _upsert(model, rows: dict, keep=frozenset()) -> None:
+    if not rows:
+        return
+    fields = [
+        f.name
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in keep
+    ]
+    model.objects.bulk_create(
+        list(rows.values()), update_conflicts=True, unique_fields=["id"], update_fields=fields
+    )
+
+
+def _create(rows: list) -> None:
+    by_model = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row)
+    for model, items in by_model.items():
+        model.objects.bulk_create(items, batch_size=BATCH)
+
+
+def import_services(*, source: Path, sync: bool = False, by=None) -> ImportResult:
+    """Import every service in `source`, or none (ImportRefused lists the problems)."""
+    loader = Loader(timezone.now())
+    problems: list[Problem] = []
+    total = 0
+
+    def refuse(found):
+        nonlocal total
+        total += len(found)
+        problems.extend(found[: max(0, MAX_PROBLEMS - len(problems))])
+
+    try:
+        with transaction.atomic():
+            batch = []
+            for position, record in enumerate(sources.records(source), start=1):
+                found = validation.check(
+                    record, position=position, known_terms=loader.known_terms
+                )
+                if not found:
+                    try:
+                        prepared = loader.prepare(record)
+                    except oruk.FieldProblem as e:
+                        found = [Problem(str(record["id"]), e.path, e.reason)]
+                if found:
+                    refuse(found)
+                    continue
+                if total:
+                    continue  # checking the rest, writing nothing
+                batch.append(prepared)
+                if len(batch) >= BATCH:
+                    loader.write(batch)
+                    batch = []
+            if total:
+                raise ImportRefused(problems, total)
+            loader.write(batch)
+            if sync:
+                loader.result.retired = loader.retire_missing()
+            audit.record(
+                user=by,
+                action=AuditAction.UPDATE,
+                object_type="directory.import",
+                object_id=str(source)[:50],
+                created=loader.result.created,
+                updated=loader.result.updated,
+                retired=loader.result.retired,
+            )
+    except sources.SourceError as e:
+        refuse([Problem("(file)", "", str(e))])
+        raise ImportRefused(problems, total) from e
+    return loader.result
