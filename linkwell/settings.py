@@ -219,5 +219,9 @@ LOGGING = {
     },
 }
 
+# Years after a person's last case closes before their record is anonymised
+# (`linkwell people apply-retention`); see linkwell/people/subject_access.py.
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "8"))
+
 # Limits on free text, so a pasted document cannot swamp a record.
 MAX_NOTE_LENGTH = 5000

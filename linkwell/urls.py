@@ -8,7 +8,9 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("linkwell.accounts.urls")),
+    path("", include("linkwell.people.urls")),
     path("api/", api.urls),
+    path("", include("linkwell.directory.urls")),  # before cases: cases/<pk>/find-support/
     path("", include("linkwell.cases.urls")),
     path("", include("linkwell.outcomes.urls")),
     path("fhir/", include("linkwell.interop.urls")),

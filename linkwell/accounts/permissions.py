@@ -20,6 +20,7 @@ class Capability(StrEnum):
     TRACK_OWN_REFERRALS = "track_own_referrals"
     READ_AUDIT = "read_audit"
     MANAGE_ORGANISATIONS = "manage_organisations"
+    PROCESS_SUBJECT_REQUESTS = "process_subject_requests"  # subject access export, erasure
     FIND_SUPPORT = "find_support"  # rank directory services for a case and shortlist them
     REVIEW_DIRECTORY = "review_directory"  # see the services due for re-verification
     MAINTAIN_SERVICES = "maintain_services"  # confirm and edit one's own organisation's services
@@ -40,7 +41,12 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.REFERRER: frozenset({Capability.MAKE_REFERRALS, Capability.TRACK_OWN_REFERRALS}),
     Role.MANAGER: frozenset(
-        {Capability.VIEW_CASELOAD, Capability.REPORT_OUTCOMES, Capability.REVIEW_DIRECTORY}
+        {
+            Capability.VIEW_CASELOAD,
+            Capability.REPORT_OUTCOMES,
+            Capability.REVIEW_DIRECTORY,
+            Capability.PROCESS_SUBJECT_REQUESTS,
+        }
     ),
     Role.ADMIN: frozenset(
         {Capability.READ_AUDIT, Capability.DEFINE_INSTRUMENTS, Capability.MANAGE_ORGANISATIONS}

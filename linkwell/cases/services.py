@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction, Organisation
-from linkwell.people.services import PersonDetails, register_person
+from linkwell.people.models import ConsentScope
+from linkwell.people.services import PersonDetails, record_consent, register_person
 
 from . import lifecycle
 from .lifecycle import Status
@@ -125,6 +126,13 @@ def make_referral(
         # A concurrent retry with the same key won the race.
         earlier = Referral.objects.get(referred_by=by, idempotency_key=idempotency_key)
         return _replay(earlier, request_fingerprint), False
+    record_consent(
+        person=registered,
+        scope=ConsentScope.REFERRAL,
+        given=True,
+        by=by,
+        method=f"confirmed by the referrer ({ReferralSource(source).label.lower()})",
+    )
     case = Case.objects.create(referral=referral, person=registered, organisation=pcn)
     CaseEvent.objects.create(case=case, by=referral.referred_by, to_status=Status.RECEIVED)
     audit.record(user=by, action=AuditAction.CREATE, obj=referral, person_id=registered.pk)

@@ -182,9 +182,7 @@ class Loader:
         _upsert(Service, {p.service.pk: p.service for p in batch})
         for model in CHILD_MODELS:
             model.objects.filter(service_id__in=ids).delete()
-        _create(
-            [c for p in batch for c in (*p.children, *p.at_locations, *p.attributes)]
-        )
+        _create([c for p in batch for c in (*p.children, *p.at_locations, *p.attributes)])
 
     def retire_missing(self) -> int:
         return Service.objects.filter(
@@ -203,9 +201,7 @@ def _upsert(model, rows: dict, keep=frozenset()) -> None:
     if not rows:
         return
     fields = [
-        f.name
-        for f in model._meta.concrete_fields
-        if not f.primary_key and f.name not in keep
+        f.name for f in model._meta.concrete_fields if not f.primary_key and f.name not in keep
     ]
     model.objects.bulk_create(
         list(rows.values()), update_conflicts=True, unique_fields=["id"], update_fields=fields
@@ -222,6 +218,11 @@ def _create(rows: list) -> None:
 
 def import_services(*, source: Path, sync: bool = False, by=None) -> ImportResult:
     """Import every service in `source`, or none (ImportRefused lists the problems)."""
+    return import_records(records=sources.records(source), label=str(source), sync=sync, by=by)
+
+
+def import_records(*, records, label: str, sync: bool = False, by=None) -> ImportResult:
+    """Import ORUK service records from any iterable (a file's, or generated ones)."""
     loader = Loader(timezone.now())
     problems: list[Problem] = []
     total = 0
@@ -234,10 +235,8 @@ def import_services(*, source: Path, sync: bool = False, by=None) -> ImportResul
     try:
         with transaction.atomic():
             batch = []
-            for position, record in enumerate(sources.records(source), start=1):
-                found = validation.check(
-                    record, position=position, known_terms=loader.known_terms
-                )
+            for position, record in enumerate(records, start=1):
+                found = validation.check(record, position=position, known_terms=loader.known_terms)
                 if not found:
                     try:
                         prepared = loader.prepare(record)
@@ -261,7 +260,7 @@ def import_services(*, source: Path, sync: bool = False, by=None) -> ImportResul
                 user=by,
                 action=AuditAction.UPDATE,
                 object_type="directory.import",
-                object_id=str(source)[:50],
+                object_id=label[:50],
                 created=loader.result.created,
                 updated=loader.result.updated,
                 retired=loader.result.retired,

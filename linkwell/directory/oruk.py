@@ -197,9 +197,7 @@ SCHEDULE = Entity(
         valid_to=_date,
     ),
 )
-COST_OPTION = Entity(
-    m.CostOption, fields("option", "amount_description", amount=_decimal)
-)
+COST_OPTION = Entity(m.CostOption, fields("option", "amount_description", amount=_decimal))
 LANGUAGE = Entity(m.Language, fields("name", "code", "note"))
 CONTACT = Entity(m.Contact, fields("name", "title", "email"))
 PHONE = Entity(m.Phone, fields("number", "type", "description"))

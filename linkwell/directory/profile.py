@@ -86,7 +86,9 @@ def match_columns(record: dict, term_names: dict[str, tuple[str, str]]) -> dict:
     for attribute in record.get("attributes") or []:
         term = attribute.get("taxonomy_term") or {}
         term_id = term.get("id") or attribute.get("taxonomy_term_id")
-        code, name = (term.get("code"), term.get("name")) if term else term_names.get(term_id, ("", ""))
+        code, name = (
+            (term.get("code"), term.get("name")) if term else term_names.get(term_id, ("", ""))
+        )
         needs |= taxonomy.needs_for_term(code or "", name or "")
     open_slots = 0
     online = False

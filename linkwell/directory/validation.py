@@ -48,8 +48,10 @@ class Problem:
     reason: str
 
     def __str__(self):
-        return f"{self.record}: {self.field}: {self.reason}" if self.field else (
-            f"{self.record}: {self.reason}"
+        return (
+            f"{self.record}: {self.field}: {self.reason}"
+            if self.field
+            else (f"{self.record}: {self.reason}")
         )
 
 
@@ -101,8 +103,7 @@ def check(record, *, position: int, known_terms) -> list[Problem]:
         return [Problem(f"item {position}", "", "is not a JSON object (an ORUK service)")]
     rid = str(record.get("id") or f"item {position}")
     problems = [
-        Problem(rid, path_of(e.absolute_path), e.message)
-        for e in validator().iter_errors(record)
+        Problem(rid, path_of(e.absolute_path), e.message) for e in validator().iter_errors(record)
     ]
     if problems:
         return sorted(problems, key=lambda p: p.field)[:MAX_PER_RECORD]

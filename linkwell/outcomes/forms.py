@@ -39,6 +39,7 @@ class AnswersForm(NHSFormMixin, forms.Form):
         """Put a scoring error by the question it is about ("answers.3" → the fourth)."""
         for field, messages in error.message_dict.items():
             name = None
+            field = getattr(self, "SERVICE_FIELDS", {}).get(field, field)
             if field.startswith("answers.") and self.instrument.items:
                 name = self.instrument.items[int(field.split(".")[1])].key
             elif field in self.fields:
@@ -48,6 +49,8 @@ class AnswersForm(NHSFormMixin, forms.Form):
 
 class MeasureForm(AnswersForm):
     """A measure taken by the link worker: when, at which point of the case, and how."""
+
+    SERVICE_FIELDS = {"administered_at": "taken_on"}
 
     timepoint = forms.ChoiceField(
         label="Point in the person's support", choices=Timepoint.choices, widget=forms.RadioSelect

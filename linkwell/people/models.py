@@ -88,6 +88,9 @@ class Person(models.Model):
     accessibility_needs = models.TextField(blank=True, max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When identifying details were removed (erasure)."
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -130,3 +133,25 @@ class Person(models.Model):
             raise ValidationError(
                 {"phone": "Give a phone number to contact them by phone or text."}
             )
+
+
+class ConsentScope(models.TextChoices):
+    REFERRAL = "referral", "Referral to social prescribing"
+    SHARE_WITH_PROVIDERS = "share_with_providers", "Sharing details with community services"
+    CONTACT = "contact", "Being contacted by text or email"
+
+
+class Consent(models.Model):
+    """A record of what the person agreed to (or withdrew), when, and how it was recorded."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    scope = models.CharField(max_length=30, choices=ConsentScope.choices)
+    given = models.BooleanField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    method = models.CharField(max_length=100, blank=True, help_text="e.g. verbally, by phone")
+
+    class Meta:
+        ordering = ["recorded_at", "id"]

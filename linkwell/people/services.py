@@ -9,7 +9,7 @@ from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction, Organisation
 
 from .identifiers import normalise_nhs_number, normalise_postcode
-from .models import Person
+from .models import Consent, Person
 
 
 @dataclass
@@ -61,3 +61,23 @@ def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[P
 
 def record_viewed(*, person: Person, by, via: str) -> None:
     audit.record(user=by, action=AuditAction.VIEW, obj=person, person_id=person.pk, via=via)
+
+
+@transaction.atomic
+def record_consent(*, person: Person, scope: str, given: bool, by, method: str = "") -> Consent:
+    consent = Consent.objects.create(
+        person=person,
+        scope=scope,
+        given=given,
+        method=method,
+        recorded_by=by if by is not None and by.is_authenticated else None,
+    )
+    audit.record(
+        user=by,
+        action=AuditAction.CREATE,
+        obj=consent,
+        person_id=person.pk,
+        scope=scope,
+        given=given,
+    )
+    return consent

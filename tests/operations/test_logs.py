@@ -68,7 +68,7 @@ def test_the_safety_net_masks_identifiers_in_any_message_and_in_tracebacks():
             "9434765919",
         )
         try:
-            raise ValueError(f'Key (nhs_number)=({"9434765919"}) already exists')
+            raise ValueError(f"Key (nhs_number)=({'9434765919'}) already exists")
         except ValueError:
             logging.getLogger("linkwell.test").exception("Could not save")
     first, second = lines

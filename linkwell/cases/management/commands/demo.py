@@ -1,12 +1,9 @@
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from linkwell.accounts.models import Organisation
 from linkwell.cases import demo
+from linkwell.plugins import app_modules
 
 
 class Command(BaseCommand):
@@ -34,9 +31,5 @@ class Command(BaseCommand):
 
 
 def demo_modules():
-    names = [
-        f"{config.name}.demo"
-        for config in apps.get_app_configs()
-        if config.name.startswith("linkwell.") and config.name != "linkwell.cases"
-    ]
-    return [demo] + [import_module(n) for n in names if find_spec(n) is not None]
+    """The cases demo first (it makes the organisations and people), then the other apps'."""
+    return [demo] + [m for m in app_modules("demo") if m is not demo]

@@ -1,0 +1,89 @@
+"""What the cases app holds about a person, for subject access and erasure."""
+
+from .models import Action, CarePlan, Case, CaseEvent, Contact, Goal, Referral, Task, WhatMatters
+
+ERASED = "[removed at the person's request]"
+
+
+def sections(person) -> dict[str, list[dict]]:
+    referrals = Referral.objects.filter(person=person).select_related("referring_organisation")
+    cases = Case.objects.filter(person=person)
+    return {
+        "Referrals": [
+            {
+                "Received": r.received_at.isoformat(),
+                "From": r.referring_organisation.name
+                if r.referring_organisation
+                else r.get_source_display(),
+                "Referred by": r.referrer_name,
+                "Reasons": ", ".join(r.reason_labels()),
+                "Details": r.details,
+                "Urgency": r.get_urgency_display(),
+            }
+            for r in referrals
+        ],
+        "Your support (cases)": [
+            {
+                "Status": c.get_status_display(),
+                "Opened": c.opened_at.isoformat(),
+                "Closed": c.closed_at.isoformat() if c.closed_at else "",
+                "Link worker": c.link_worker.get_full_name() if c.link_worker else "",
+                "Discharge reason": c.discharge_reason,
+            }
+            for c in cases.select_related("link_worker")
+        ],
+        "History": [
+            {"When": e.at.isoformat(), "Status": e.get_to_status_display(), "Note": e.note}
+            for e in CaseEvent.objects.filter(case__person=person)
+        ],
+        "Contacts": [
+            {
+                "When": c.at.isoformat(),
+                "How": c.get_mode_display(),
+                "Minutes": c.minutes,
+                "Notes": c.notes,
+            }
+            for c in Contact.objects.filter(case__person=person)
+        ],
+        "What matters to you": [
+            {"When": w.at.isoformat(), "What matters": w.what_matters, "Strengths": w.strengths}
+            for w in WhatMatters.objects.filter(case__person=person)
+        ],
+        "Care and support plan": [
+            {
+                "Agreed": p.agreed_on.isoformat(),
+                "Plan": p.summary,
+                "Review": p.review_on.isoformat() if p.review_on else "",
+            }
+            for p in CarePlan.objects.filter(case__person=person)
+        ],
+        "Goals": [
+            {
+                "Goal": g.description,
+                "Status": g.get_status_display(),
+                "Actions": "; ".join(a.description for a in g.actions.all()),
+            }
+            for g in Goal.objects.filter(care_plan__case__person=person).prefetch_related("actions")
+        ],
+        "Follow-ups": [
+            {
+                "Follow-up": t.title,
+                "Due": t.due_on.isoformat(),
+                "Done": t.done_at.isoformat() if t.done_at else "",
+            }
+            for t in Task.objects.filter(case__person=person)
+        ],
+    }
+
+
+def erase(person) -> None:
+    """Blank every free-text note; keep dates, statuses and coded needs for reporting."""
+    Referral.objects.filter(person=person).update(details="")
+    Case.objects.filter(person=person).update(discharge_reason="")
+    CaseEvent.objects.filter(case__person=person).update(note="")
+    Contact.objects.filter(case__person=person).update(notes="")
+    WhatMatters.objects.filter(case__person=person).update(what_matters=ERASED, strengths="")
+    CarePlan.objects.filter(case__person=person).update(summary=ERASED)
+    Goal.objects.filter(care_plan__case__person=person).update(description=ERASED)
+    Action.objects.filter(goal__care_plan__case__person=person).update(description=ERASED)
+    Task.objects.filter(case__person=person).update(title=ERASED)

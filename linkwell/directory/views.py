@@ -1,0 +1,148 @@
+"""Directory pages: find support for a case, search, a service, review and edit. Thin views."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from linkwell.accounts.access import visible_or_404
+from linkwell.accounts.decorators import requires
+from linkwell.accounts.permissions import Capability, can
+from linkwell.cases.models import Case
+from linkwell.geo.postcodes import locate
+from linkwell.people.services import record_viewed
+
+from . import queries, services
+from .forms import FindSupportForm, SearchForm, ServiceForm
+from .models import Service
+from .records import with_children
+
+PAGE = 20
+
+
+def _case(request, pk) -> Case:
+    cases = Case.objects.visible_to(request.user).select_related("person", "referral")
+    return visible_or_404(cases, pk, request.user)
+
+
+@requires(Capability.FIND_SUPPORT)
+def find_support(request, pk):
+    case = _case(request, pk)
+    record_viewed(person=case.person, by=request.user, via="find support")
+    form = FindSupportForm(request.GET or None)
+    found = services.find_support(case=case, preferences=form.preferences())
+    return render(
+        request,
+        "directory/find_support.html",
+        {
+            "case": case,
+            "person": case.person,
+            "form": form,
+            "found": found,
+            "shortlisted": set(case.shortlist.values_list("service_id", flat=True)),
+        },
+    )
+
+
+@require_POST
+@requires(Capability.FIND_SUPPORT)
+def pick(request, pk):
+    case = _case(request, pk)
+    service = get_object_or_404(Service, pk=request.POST.get("service", ""))
+    try:
+        services.shortlist(
+            case=case, service=service, by=request.user, reasons=request.POST.getlist("reason")
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(sum(e.message_dict.values(), [])))
+        return redirect("directory:find_support", pk=case.pk)
+    messages.success(request, f"Added {service.name} to the shortlist.")
+    return redirect(reverse("cases:case", args=[case.pk]) + "#support")
+
+
+@login_required
+def search(request):
+    form = SearchForm(request.GET or None)
+    found, place, note = None, None, ""
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["postcode"]:
+            place = locate(data["postcode"])
+            if place is None:
+                form.add_error("postcode", "We have no location for that postcode.")
+            else:
+                note = place.note
+        if not form.errors:
+            page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+            page = max(1, page)
+            matching = queries.filtered(text=data["q"], need=data["need"])
+            found = queries.search(
+                matching,
+                place=place,
+                radius_km=float(data["radius"] or 5),
+                offset=(page - 1) * PAGE,
+                limit=PAGE,
+            )
+            found.page = Paginator(range(found.total), PAGE).get_page(page)
+    return render(
+        request, "directory/search.html", {"form": form, "found": found, "note": note}
+    )
+
+
+@login_required
+def service_detail(request, service_id):
+    service = get_object_or_404(with_children(Service.objects.all()), pk=service_id)
+    return render(
+        request,
+        "directory/service_detail.html",
+        {
+            "service": service,
+            "can_edit": Service.objects.editable_by(request.user).filter(pk=service.pk).exists(),
+            "versions": service.versions.select_related("by")[:20],
+        },
+    )
+
+
+@login_required
+def review(request):
+    """Providers: their own services, oldest check first. Link workers and managers: every
+    service not verified recently, to chase."""
+    if can(request.user, Capability.MAINTAIN_SERVICES):
+        listed, mine = Service.objects.editable_by(request.user), True
+    elif can(request.user, Capability.REVIEW_DIRECTORY):
+        listed, mine = Service.objects.live().stale(), False
+    else:
+        raise PermissionDenied("Your role does not allow this.")
+    listed = listed.select_related("organisation").order_by("last_verified", "name")
+    page = Paginator(listed, PAGE).get_page(request.GET.get("page"))
+    return render(request, "directory/review.html", {"page": page, "mine": mine})
+
+
+def _editable(request, service_id) -> Service:
+    return get_object_or_404(Service.objects.editable_by(request.user), pk=service_id)
+
+
+@require_POST
+@requires(Capability.MAINTAIN_SERVICES)
+def confirm(request, service_id):
+    service = services.confirm_service(service=_editable(request, service_id), by=request.user)
+    messages.success(request, f"Thank you: {service.name} is marked as checked today.")
+    return redirect("directory:review")
+
+
+@requires(Capability.MAINTAIN_SERVICES)
+def edit(request, service_id):
+    service = _editable(request, service_id)
+    form = ServiceForm(request.POST or None, instance=service)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_service(service=service, by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, "Saved. The change is in the service's history.")
+            return redirect("directory:service", service_id=service.pk)
+    return render(request, "directory/service_form.html", {"form": form, "service": service})
