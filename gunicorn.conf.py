@@ -6,6 +6,7 @@ Meant to sit behind a reverse proxy (nginx) on the same host, which terminates T
 buffers slow clients; see docs/operations.md. Every value can be overridden by its variable.
 """
 
+import logging
 import multiprocessing
 import os
 
@@ -63,6 +64,19 @@ logconfig_dict = {
     },
 }
 
-# Load the app in each worker, not the master, so a worker replaced after a crash or at
-# max_requests starts with fresh database connections.
-preload_app = False
+# Load Django and import every view once, in the master, then fork: a worker started after a
+# crash or at max_requests serves at once rather than importing the app on its first request.
+# The master then holds the code, so restart the service (not a HUP reload) after an upgrade.
+preload_app = True
+
+
+def when_ready(server):
+    from django.db import connections
+    from django.urls import reverse
+
+    reverse("healthz")  # builds the URL resolver, importing every view and API router
+    connections.close_all()  # forked workers must not share a database connection
+
+
+# Python warnings (e.g. from a library) as JSON lines too, rather than raw text on stderr.
+logging.captureWarnings(True)

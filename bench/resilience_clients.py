@@ -98,7 +98,9 @@ class Client(threading.Thread):
             "details": "Lives alone since a bereavement; keen to get out more.",
         }
         headers = {"Idempotency-Key": key}
-        # Like a real GP system: on a dropped connection or a 5xx, send the same key again.
+        # Like a real GP system: on a dropped connection or a 5xx, send the same key again,
+        # backing off exponentially (0.1 s doubling to 2 s).
+        delay = 0.1
         while True:
             status, payload = self._call(
                 "refer", "POST", "/api/v1/referrals", self.spec["referrer_token"], body, headers
@@ -109,6 +111,8 @@ class Client(threading.Thread):
                 status is not None and status < 500
             ) or time.monotonic() > self.deadline + RETRY_FOR:
                 return
+            time.sleep(delay)
+            delay = min(2 * delay, 2.0)
         self.acks.append((key, payload["id"]))
         self.spec["cases"].append(payload["case_id"])
         if rng.random() < 0.1:  # a retry after a lost response: the same referral, 200

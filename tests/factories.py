@@ -1,8 +1,10 @@
 """Model factories for tests: organisations, users with roles, people, referrals and cases."""
 
+import functools
 from datetime import date
 
 import factory
+from django.contrib.auth.hashers import make_password
 
 from linkwell.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from linkwell.cases import services
@@ -33,20 +35,20 @@ class PracticeFactory(ICBFactory):
     parent = factory.SubFactory(PCNFactory)
 
 
+@functools.cache
+def password_hash() -> str:
+    # Argon2 is slow by design: hash the shared test password once, not once per user.
+    return make_password(PASSWORD)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Sam"
     last_name = factory.Sequence(lambda n: f"Tester{n}")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def saved(self, create, extracted, **kwargs):
-        if create:
-            self.save()
+    password = factory.LazyFunction(password_hash)
 
 
 def user_with_role(role: Role, organisation: Organisation, **kwargs) -> User:

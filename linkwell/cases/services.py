@@ -268,7 +268,11 @@ def agree_care_plan(
         action = AuditAction.CREATE
     else:
         if version != plan.version:
-            who = plan.updated_by.get_full_name() if plan.updated_by else "someone else"
+            who = (
+                plan.updated_by.get_full_name() or plan.updated_by.username
+                if plan.updated_by
+                else "someone else"
+            )
             when = timezone.localtime(plan.updated_at).strftime("%H:%M on %d %b")
             raise CaseError(
                 {

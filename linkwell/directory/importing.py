@@ -99,12 +99,15 @@ class Loader:
         service.organisation_id = (
             organisation.pk if organisation else record.get("organization_id") or None
         )
-        if not organisation and service.organisation_id:
-            if not DirectoryOrganisation.objects.filter(pk=service.organisation_id).exists():
-                raise oruk.FieldProblem(
-                    "organization_id",
-                    f"unknown organisation {service.organisation_id!r}: include `organization`",
-                )
+        if (
+            not organisation
+            and service.organisation_id
+            and not DirectoryOrganisation.objects.filter(pk=service.organisation_id).exists()
+        ):
+            raise oruk.FieldProblem(
+                "organization_id",
+                f"unknown organisation {service.organisation_id!r}: include `organization`",
+            )
         service.imported_at = self.started
         service.retired_at = None
         for attribute in record.get("attributes") or []:

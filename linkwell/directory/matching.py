@@ -17,8 +17,6 @@ from datetime import date
 
 from django.db.models import F, Q
 
-from linkwell.cases.needs import Need
-
 from . import taxonomy
 from .models import Service, ServiceAtLocation, stale_before
 from .profile import ACCESS_LABELS, PARTS, slot, slot_label
@@ -136,47 +134,51 @@ def candidates(person: Person) -> dict[str, dict]:
     return found
 
 
-def score(person: Person, row: dict, stale_since: date) -> Match:
+def score(person: Person, row: dict, stale_since: date, *, explain: bool = True) -> Match:
+    """Points for one candidate; with `explain`, the reasons too (only the shown few need them)."""
     points, reasons = 0.0, []
-    served = [n for n in taxonomy.needs_in(row["need_mask"]) if n in person.needs]
+    say = reasons.append if explain else _silent
+    served = row["need_mask"] & taxonomy.mask(person.needs)
     if served:
-        points += 30 * len(served)
-        reasons.append("Matches: " + ", ".join(Need(n).label.lower() for n in served))
+        points += 30 * bin(served).count("1")
+        if explain:
+            say("Matches: " + ", ".join(n.label.lower() for n in taxonomy.needs_in(served)))
     distance = row["distance_km"]
     if distance is not None:
         points += 25 * max(0.0, 1 - distance / person.radius_km)
-        reasons.append(f"{distance:.1f} km away")
+        if explain:
+            say(f"{distance:.1f} km away")
     if row["online"]:
-        reasons.append("Online or by phone")
+        say("Online or by phone")
     open_now = row["open_slots"] & person.available if person.available else 0
     if open_now:
         points += 15
-        reasons.append("Open " + _slots_text(open_now))
+        if explain:
+            say("Open " + _slots_text(open_now))
     elif person.available and row["open_slots"]:
-        reasons.append("Not open when they are free")
+        say("Not open when they are free")
     if row["is_free"]:
         points += 10
-        reasons.append("Free")
+        say("Free")
     elif row["is_free"] is False:
-        reasons.append("Costs money")
+        say("Costs money")
     if (person.mode == "online" and row["online"]) or (
         person.mode == "in_person" and row["in_person"]
     ):
         points += 10
-    languages = set(filter(None, (row["language_names"] or "").split("|")))
-    if person.language != "english" and person.language in languages:
+    if person.language != "english" and person.language in (row["language_names"] or "").split("|"):
         points += 10
-        reasons.append(f"In {person.language.title()}")
+        say(f"In {person.language.title()}")
     if person.access:
         met = row["access_flags"] & person.access
         if met:
             points += 10 * bin(met).count("1") / bin(person.access).count("1")
             reasons.extend(label for flag, label in ACCESS_LABELS.items() if met & flag)
         else:
-            reasons.append("Access needs not confirmed")
+            say("Access needs not confirmed")
     stale = row["last_verified"] is None or row["last_verified"] < stale_since
     if stale:
-        reasons.append("Not checked recently")
+        say("Not checked recently")
     return Match(
         service_id=row["id"],
         name=row["name"],
@@ -186,6 +188,10 @@ def score(person: Person, row: dict, stale_since: date) -> Match:
         reasons=reasons,
         stale=stale,
     )
+
+
+def _silent(reason: str) -> None:
+    pass
 
 
 def _slots_text(bits: int) -> str:
@@ -201,8 +207,9 @@ def _slots_text(bits: int) -> str:
 def rank(person: Person, *, limit: int = 20) -> list[Match]:
     """The best `limit` services for this person, best first, each with its reasons."""
     stale_since = stale_before()
-    matches = [score(person, row, stale_since) for row in candidates(person).values()]
-    matches.sort(
+    rows = candidates(person)
+    ranked = [score(person, row, stale_since, explain=False) for row in rows.values()]
+    ranked.sort(
         key=lambda m: (-m.score, m.distance_km if m.distance_km is not None else 1e9, m.name)
     )
-    return matches[:limit]
+    return [score(person, rows[m.service_id], stale_since) for m in ranked[:limit]]

@@ -42,7 +42,9 @@ def filtered(
 def search(services: QuerySet, *, place=None, radius_km: float = 5.0, offset=0, limit=20):
     """One page of `services`: by distance from `place` within the radius, else by name."""
     if place is None:
-        return Found(list(services.order_by("name", "id")[offset : offset + limit]), services.count())
+        return Found(
+            list(services.order_by("name", "id")[offset : offset + limit]), services.count()
+        )
     (lat_lo, lat_hi), (lon_lo, lon_hi) = bounding_box(place.latitude, place.longitude, radius_km)
     nearest: dict[str, float] = {}
     rows = ServiceAtLocation.objects.filter(

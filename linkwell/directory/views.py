@@ -87,9 +87,7 @@ def search(request):
                 limit=PAGE,
             )
             found.page = Paginator(range(found.total), PAGE).get_page(page)
-    return render(
-        request, "directory/search.html", {"form": form, "found": found, "note": note}
-    )
+    return render(request, "directory/search.html", {"form": form, "found": found, "note": note})
 
 
 @login_required

@@ -61,7 +61,8 @@ class MeasureForm(AnswersForm):
     taken_on = forms.DateField(
         label="Date taken",
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # ISO, as a date input needs; the en-GB default (25/11/2026) would show empty.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, instrument: Instrument, **kwargs):

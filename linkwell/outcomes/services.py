@@ -63,14 +63,19 @@ def score_answers(definition: Instrument, answers, *, score=None, level=None):
         raise _answers_error(e) from e
 
 
-def check_can_record(case: Case, code: str, timepoint: str) -> None:
+def check_can_record(case: Case, code: str, timepoint: str, when: datetime | None = None) -> None:
     """The rules on when a measure may be taken, shared by the form, the API and links."""
     if timepoint not in Timepoint.values:
         raise OutcomeError({"timepoint": f"Unknown timepoint {timepoint!r}."})
-    # A discharge measure may be taken as the case closes; the others only while it is open.
-    if timepoint != Timepoint.DISCHARGE and not case.is_open:
+    # A discharge measure may be taken as the case closes; the others only while it is open,
+    # though a paper form taken then may be entered afterwards.
+    taken_while_open = case.closed_at is not None and (when or timezone.now()) <= case.closed_at
+    if timepoint != Timepoint.DISCHARGE and not case.is_open and not taken_while_open:
         raise OutcomeError(
-            {"timepoint": "This case is closed: only a discharge measure can be recorded."}
+            {
+                "timepoint": "This case is closed: record a discharge measure, or one taken "
+                "before the case closed."
+            }
         )
     if (
         timepoint == Timepoint.BASELINE
@@ -102,8 +107,8 @@ def record_administration(
     definition = instrument_for(instrument)
     if mode not in Mode.values:
         raise OutcomeError({"mode": f"Unknown way of asking {mode!r}."})
-    check_can_record(case, definition.code, timepoint)
     when = administered_at or timezone.now()
+    check_can_record(case, definition.code, timepoint, when)
     if when > timezone.now():
         raise OutcomeError({"administered_at": "The measure cannot be taken in the future."})
     if when < case.referral.received_at:

@@ -221,3 +221,17 @@ def test_a_stale_care_plan_edit_is_refused_not_overwritten(pcn, link_worker):
     assert "reload" in error.value.message_dict["version"][0]
     plan.refresh_from_db()
     assert (plan.summary, plan.version) == ("Their edit", opened_version + 1)
+
+
+def test_a_stale_care_plan_edit_names_an_editor_without_a_full_name(pcn, link_worker):
+    # API systems' users often have no name: the refusal must still say who (found by
+    # bench/bench_resilience.py, where it read "' changed this plan…").
+    system = user_with_role("link_worker", pcn, username="gp-system", first_name="", last_name="")
+    case = make_case(pcn=pcn, by=link_worker)
+    services.transition(case=case, to="contacted", by=link_worker)
+    services.transition(case=case, to="assessed", by=link_worker)
+    plan = services.agree_care_plan(case=case, summary="First draft", by=link_worker)
+    services.agree_care_plan(case=case, summary="Theirs", by=system, version=plan.version)
+    with pytest.raises(services.CaseError) as error:
+        services.agree_care_plan(case=case, summary="Mine", by=link_worker, version=plan.version)
+    assert error.value.message_dict["version"][0].startswith("gp-system changed this plan at ")

@@ -1,0 +1,122 @@
+"""The pages and the ORUK API, through HTTP: who may do what, and what they see."""
+
+import pytest
+
+from linkwell.accounts.models import AuditEntry, Organisation, OrganisationKind, Role
+from linkwell.directory.models import DirectoryOrganisation, Service, ServiceVersion
+from linkwell.geo.demo import SAMPLE
+from linkwell.geo.services import import_onspd
+from tests.directory.factories import HOME, load, record
+from tests.factories import PracticeFactory, make_case, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    import_onspd(path=SAMPLE)
+    practice = PracticeFactory()
+    case = make_case(practice=practice, postcode="LS6 1AB")
+    near, young = (
+        record(name="Lunch club", at=HOME),
+        record(name="Youth club", at=HOME, maximum_age=25),
+    )
+    load(near, young)
+    return {"case": case, "pcn": practice.parent, "near": near}
+
+
+def test_a_link_worker_finds_support_and_picks_a_service(client, world):
+    worker = user_with_role(Role.LINK_WORKER, world["pcn"])
+    client.force_login(worker)
+    case = world["case"]
+    page = client.get(f"/cases/{case.pk}/find-support/?days=1&parts=0")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Lunch club" in html and "Youth club" not in html and "Open Tuesday mornings" in html
+    assert AuditEntry.objects.filter(action="view", person_id=case.person_id).exists()
+    response = client.post(
+        f"/cases/{case.pk}/find-support/pick/",
+        {"service": world["near"]["id"], "reason": ["0.0 km away", "Free"]},
+    )
+    assert response.status_code == 302
+    entry = case.shortlist.get()
+    assert entry.service_id == world["near"]["id"] and entry.reasons == ["0.0 km away", "Free"]
+    assert AuditEntry.objects.filter(object_type="directory.shortlistentry").exists()
+    case_page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="shortlist"' in case_page and "Lunch club" in case_page
+
+
+def test_find_support_is_for_the_case_s_own_pcn_link_workers(client, world):
+    case = world["case"]
+    other = user_with_role(Role.LINK_WORKER, PracticeFactory().parent)
+    client.force_login(other)
+    assert client.get(f"/cases/{case.pk}/find-support/").status_code == 404
+    assert client.post(f"/cases/{case.pk}/find-support/pick/", {"service": "x"}).status_code == 404
+    client.force_login(user_with_role(Role.MANAGER, world["pcn"]))
+    assert client.get(f"/cases/{case.pk}/find-support/").status_code == 403
+
+
+def test_an_unknown_postcode_uses_its_district_and_says_so(client, world):
+    case = make_case(pcn=world["pcn"], postcode="LS6 9ZZ")
+    client.force_login(user_with_role(Role.LINK_WORKER, world["pcn"]))
+    html = client.get(f"/cases/{case.pk}/find-support/").content.decode()
+    assert "distances are from the middle of LS6" in html and "Lunch club" in html
+
+
+def test_the_directory_search_page(client, world):
+    client.force_login(user_with_role(Role.REFERRER, PracticeFactory()))
+    html = client.get("/directory/?q=lunch&postcode=LS6+1AB&radius=2").content.decode()
+    assert "Lunch club" in html and "1 service" in html and "km away" in html
+    html = client.get("/directory/?need=money").content.decode()
+    assert "0 services" in html
+    assert client.get(f"/directory/services/{world['near']['id']}/").status_code == 200
+    client.logout()
+    assert client.get("/directory/").status_code == 302
+
+
+def test_the_oruk_api_is_public_and_in_the_oruk_shape(client, world):
+    page = client.get("/oruk/services?postcode=LS6%201AB&proximity=2000&per_page=1").json()
+    assert page["total_items"] == 2 and page["total_pages"] == 2 and page["first_page"]
+    assert page["contents"][0]["distance"] <= 2000 and "schedules" not in page["contents"][0]
+    full = client.get(f"/oruk/services/{world['near']['id']}").json()
+    assert full["schedules"][0]["byday"] == "TU" and full["organization"]["name"]
+    assert client.get("/oruk/services/nope").status_code == 404
+    assert client.get("/oruk/services?postcode=ZZ99%209ZZ").status_code == 400
+    assert client.get("/oruk/taxonomy_terms").json()["total_items"] == 1
+    assert client.get("/oruk/services?search=youth").json()["total_items"] == 1
+
+
+def _provider_world(world):
+    account = Organisation.objects.create(name="Friends", kind=OrganisationKind.PROVIDER)
+    service = Service.objects.get(pk=world["near"]["id"])
+    DirectoryOrganisation.objects.filter(pk=service.organisation_id).update(account=account)
+    return account, service
+
+
+def test_a_provider_confirms_and_edits_their_own_services_with_history(client, world):
+    account, service = _provider_world(world)
+    provider = user_with_role(Role.PROVIDER, account)
+    client.force_login(provider)
+    assert "Lunch club" in client.get("/directory/review/").content.decode()
+    assert client.post(f"/directory/services/{service.pk}/confirm/").status_code == 302
+    response = client.post(
+        f"/directory/services/{service.pk}/edit/",
+        {"name": "Lunch club for all", "description": "Soup.", "status": "active", "fees": "Free"},
+    )
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.name == "Lunch club for all" and not service.is_stale
+    edited = ServiceVersion.objects.filter(change="edited").get()
+    assert edited.by == provider and edited.diff["name"] == ["Lunch club", "Lunch club for all"]
+    assert ServiceVersion.objects.filter(change="confirmed").exists()
+    young = Service.objects.get(name="Youth club")
+    assert client.post(f"/directory/services/{young.pk}/confirm/").status_code == 404
+
+
+def test_stale_services_are_listed_for_review(client, world):
+    load(record(name="Old group", assured_date="2020-01-01"))
+    client.force_login(user_with_role(Role.LINK_WORKER, world["pcn"]))
+    html = client.get("/directory/review/").content.decode()
+    assert "Old group" in html and "Lunch club" not in html
+    client.force_login(user_with_role(Role.REFERRER, PracticeFactory()))
+    assert client.get("/directory/review/").status_code == 403

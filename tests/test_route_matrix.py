@@ -1,0 +1,282 @@
+"""Every URL and API route × every role × own/other organisation, generated from the URL
+conf and the OpenAPI description, so a new route cannot escape it.
+
+Each route has one rule: the capability it needs (403 without it), and the capabilities whose
+holders see the record it names (others get 404, audited). A route missing from RULES fails
+`test_every_route_has_a_rule`.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from linkwell.accounts.models import AuditEntry, Role
+from linkwell.accounts.permissions import Capability as C
+from linkwell.accounts.services import create_token
+from linkwell.api import api
+from linkwell.cases import services
+from tests.factories import PracticeFactory, make_case, user_with_role
+
+ROLES = list(Role)
+REFERRAL_READERS = frozenset({C.VIEW_CASELOAD, C.TRACK_OWN_REFERRALS})
+
+
+@dataclass(frozen=True)
+class Rule:
+    need: C | None = None  # None: no capability needed
+    obj: str | None = None  # the record the URL names: case, referral, person, goal, task, org
+    scope: frozenset = field(default=None)  # capabilities that reach the record; default {need}
+    method: str = "GET"
+    kwargs: dict = field(default_factory=dict)
+    data: dict | None = None
+    public: bool = False
+
+    @property
+    def readers(self):
+        return self.scope if self.scope is not None else frozenset({self.need})
+
+
+PUBLIC = Rule(public=True)
+RULES = {
+    # web pages
+    "home": Rule(),
+    "healthz": PUBLIC,
+    "accounts:login": PUBLIC,
+    "accounts:two_factor": PUBLIC,
+    "accounts:logout": Rule(public=True, method="POST"),
+    "accounts:audit": Rule(C.READ_AUDIT),
+    "accounts:organisations": Rule(C.MANAGE_ORGANISATIONS),
+    "accounts:require_two_factor": Rule(C.MANAGE_ORGANISATIONS, "org", method="POST"),
+    "people:subject_access": Rule(C.PROCESS_SUBJECT_REQUESTS, "person", kwargs={"fmt": "json"}),
+    "people:erase": Rule(C.PROCESS_SUBJECT_REQUESTS, "person"),
+    "cases:caseload": Rule(C.VIEW_CASELOAD),
+    "cases:referrals": Rule(C.TRACK_OWN_REFERRALS),
+    "cases:referral_new": Rule(C.MAKE_REFERRALS),
+    "cases:referral": Rule(C.TRACK_OWN_REFERRALS, "referral"),
+    "cases:case": Rule(C.VIEW_CASELOAD, "case"),
+    "cases:take": Rule(C.MANAGE_CASES, "case", method="POST"),
+    "cases:goal_status": Rule(C.MANAGE_CASES, "goal", method="POST", data={"status": "achieved"}),
+    "cases:goal_action": Rule(C.MANAGE_CASES, "goal", method="POST", data={"description": "x"}),
+    "cases:task_done": Rule(C.MANAGE_CASES, "task", method="POST"),
+    "cases:action": Rule(C.MANAGE_CASES, "case", method="POST", kwargs={"action": "contact"}),
+    # the JSON API (paths as in the OpenAPI description)
+    "GET /api/openapi.json": PUBLIC,
+    "GET /api/docs": PUBLIC,
+    "GET /api/v1/needs": PUBLIC,
+    "POST /api/v1/referrals": Rule(C.MAKE_REFERRALS, method="POST", data="referral"),
+    "GET /api/v1/referrals": Rule(scope=REFERRAL_READERS),
+    "GET /api/v1/referrals/{referral_id}": Rule(obj="referral", scope=REFERRAL_READERS),
+    "GET /api/v1/cases": Rule(C.VIEW_CASELOAD),
+    "GET /api/v1/cases/{case_id}": Rule(C.VIEW_CASELOAD, "case"),
+    "POST /api/v1/cases/{case_id}/transitions": Rule(
+        C.MANAGE_CASES, "case", method="POST", data={"to": "declined"}
+    ),
+    "POST /api/v1/cases/{case_id}/contacts": Rule(
+        C.MANAGE_CASES,
+        "case",
+        method="POST",
+        data={"at": "2026-01-05T10:00:00Z", "mode": "phone", "minutes": 5},
+    ),
+    "POST /api/v1/cases/{case_id}/what-matters": Rule(
+        C.MANAGE_CASES, "case", method="POST", data={"what_matters": "x"}
+    ),
+    "PUT /api/v1/cases/{case_id}/care-plan": Rule(
+        C.MANAGE_CASES, "case", method="PUT", data={"summary": "x"}
+    ),
+    "POST /api/v1/cases/{case_id}/goals": Rule(
+        C.MANAGE_CASES, "case", method="POST", data={"description": "x"}
+    ),
+    "POST /api/v1/cases/{case_id}/tasks": Rule(
+        C.MANAGE_CASES, "case", method="POST", data={"title": "x", "due_on": "2030-01-01"}
+    ),
+}
+API_PREFIX = "/api"
+
+
+def web_routes():
+    def walk(patterns, ns=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "api":
+                    continue  # the API is enumerated from its OpenAPI description
+                yield from walk(p.url_patterns, f"{ns}{p.namespace}:" if p.namespace else ns)
+            else:
+                yield f"{ns}{p.name}"
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+def api_routes():
+    schema = api.get_openapi_schema()
+    found = ["GET /api/openapi.json", "GET /api/docs"]
+    for path, operations in schema["paths"].items():
+        found.extend(f"{method.upper()} {path}" for method in operations)
+    return sorted(found)
+
+
+def test_every_route_has_a_rule():
+    missing = [r for r in web_routes() + api_routes() if r not in RULES]
+    stale = [r for r in RULES if r not in web_routes() + api_routes()]
+    assert not missing, f"add these routes to RULES in {__file__}: {missing}"
+    assert not stale, f"these RULES name no route: {stale}"
+
+
+@dataclass
+class World:
+    practice: object
+    case: object
+    goal: object
+    task: object
+
+    def obj(self, kind):
+        return {
+            "case": self.case,
+            "referral": self.case.referral,
+            "person": self.case.person,
+            "goal": self.goal,
+            "task": self.task,
+            "org": self.practice.parent,
+        }[kind]
+
+
+def build_world(family_name="Ownerson"):
+    practice = PracticeFactory()
+    worker = user_with_role(Role.LINK_WORKER, practice.parent)
+    case = make_case(practice=practice, by=worker, family_name=family_name)
+    services.record_contact(
+        case=case,
+        at=timezone.now(),
+        mode="phone",
+        minutes=5,
+        notes="",
+        by=worker,
+    )
+    services.record_what_matters(case=case, what_matters="x", by=worker)
+    services.agree_care_plan(case=case, summary="plan", by=worker)
+    goal = services.add_goal(case=case, description="goal", by=worker)
+    task = services.add_task(case=case, title="call", due_on=date(2030, 1, 1), by=worker)
+    return World(practice, case, goal, task)
+
+
+def member(role, world: World):
+    organisation = {
+        Role.REFERRER: world.practice,
+        Role.ADMIN: world.practice.parent.parent,
+        Role.PROVIDER: world.practice.parent,
+    }.get(role, world.practice.parent)
+    return user_with_role(role, organisation)
+
+
+def url_for(route, rule: Rule, target) -> str:
+    if " " in route:
+        path = route.split(" ", 1)[1]
+        for name in ("case_id", "referral_id"):
+            path = path.replace("{" + name + "}", str(target.pk) if target is not None else "0")
+        return path
+    kwargs = dict(rule.kwargs)
+    if target is not None:
+        if route.startswith("cases:") and rule.obj in ("goal", "task"):
+            kwargs.update(pk=world_case_pk(target), **{f"{rule.obj}_id": target.pk})
+        else:
+            kwargs["pk"] = target.pk
+    return reverse(route, kwargs=kwargs)
+
+
+def world_case_pk(target):
+    return target.case_id if hasattr(target, "case_id") else target.care_plan.case_id
+
+
+def referral_body():
+    return {
+        "person": {
+            "given_name": "Al",
+            "family_name": "Matrix",
+            "date_of_birth": "1950-01-01",
+            "postcode": "LS1 4AP",
+            "phone": "0113 496 0000",
+        },
+        "reasons": ["loneliness"],
+        "consent_given": True,
+    }
+
+
+def send(client, route, rule: Rule, url, user):
+    headers = {}
+    if " " in route and user is not None:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {create_token(user=user)}"
+    elif user is not None:
+        client.force_login(user)
+    data = referral_body() if rule.data == "referral" else (rule.data or {})
+    if rule.method == "GET":
+        return client.get(url, **headers)
+    if " " in route:
+        return client.generic(
+            rule.method,
+            url,
+            json.dumps(data),
+            content_type="application/json",
+            **headers,
+        )
+    return client.post(url, data, **headers)
+
+
+def expected(rule: Rule, role: Role, own: bool) -> str:
+    from linkwell.accounts.permissions import CAPABILITIES
+
+    granted = CAPABILITIES[role]
+    if rule.need is not None and rule.need not in granted:
+        return "forbidden"
+    if rule.obj is None:
+        return "allowed"
+    if rule.readers & granted and own:
+        return "allowed"
+    return "not found"
+
+
+ALL = sorted(RULES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ALL)
+def test_anonymous(client, route):
+    rule = RULES[route]
+    world = build_world()
+    url = url_for(route, rule, world.obj(rule.obj) if rule.obj else None)
+    response = send(client, route, rule, url, None)
+    assert response.status_code < 500
+    if rule.public:
+        assert response.status_code not in (401, 403)
+    elif " " in route:
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 302 and response.url.startswith("/accounts/sign-in/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("own", [True, False], ids=["own", "other"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", [r for r in ALL if not RULES[r].public])
+def test_role(client, route, role, own):
+    rule = RULES[route]
+    mine, theirs = build_world(), build_world("Otherington")
+    user = member(role, mine)
+    target_world = mine if own else theirs
+    url = url_for(route, rule, target_world.obj(rule.obj) if rule.obj else None)
+    response = send(client, route, rule, url, user)
+    outcome = expected(rule, role, own)
+    status = response.status_code
+    assert status < 500, response.content[:300]
+    if outcome == "forbidden":
+        assert status == 403, (status, response.content[:200])
+    elif outcome == "not found":
+        assert status == 404, (status, response.content[:200])
+        assert AuditEntry.objects.filter(action="denied", user=user).exists()
+    else:
+        assert status not in (401, 403, 404), (status, response.content[:200])
+    if not own and rule.obj is None and rule.method == "GET" and status == 200:
+        # Lists: nothing of the other organisation's person may appear.
+        assert theirs.case.person.family_name not in response.content.decode()
