@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "linkwell.people",
     "linkwell.cases",
     "linkwell.operations",
+    "linkwell.portal",
     *["linkwell.geo", "linkwell.directory"],  # postcode centroids, then the service directory
     *["linkwell.outcomes", "linkwell.interop"],  # outcome measures; FHIR read-out
 ]
@@ -222,6 +223,9 @@ LOGGING = {
 # Years after a person's last case closes before their record is anonymised
 # (`linkwell people apply-retention`); see linkwell/people/subject_access.py.
 RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "8"))
+
+# Public self-referral form: accepted submissions per client address per hour.
+SELF_REFERRALS_PER_HOUR = int(os.environ.get("SELF_REFERRALS_PER_HOUR", "5"))
 
 # Limits on free text, so a pasted document cannot swamp a record.
 MAX_NOTE_LENGTH = 5000

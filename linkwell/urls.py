@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("linkwell.accounts.urls")),
     path("", include("linkwell.people.urls")),
+    path("", include("linkwell.portal.urls")),
     path("api/", api.urls),
     path("", include("linkwell.directory.urls")),  # before cases: cases/<pk>/find-support/
     path("", include("linkwell.cases.urls")),

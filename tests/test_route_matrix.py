@@ -45,6 +45,7 @@ RULES = {
     # web pages
     "home": Rule(),
     "healthz": PUBLIC,
+    "portal:self_referral": PUBLIC,
     "accounts:login": PUBLIC,
     "accounts:two_factor": PUBLIC,
     "accounts:logout": Rule(public=True, method="POST"),

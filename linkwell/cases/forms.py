@@ -28,8 +28,10 @@ class ReferralForm(NHSFormMixin, forms.Form):
     nhs_number = forms.CharField(
         label="NHS number", required=False, max_length=12, help_text="10 digits, like 943 476 5919"
     )
-    sex = forms.ChoiceField(choices=Sex.choices, initial=Sex.NOT_KNOWN)
-    ethnicity = forms.ChoiceField(choices=Ethnicity.choices, initial=Ethnicity.NOT_STATED)
+    sex = forms.ChoiceField(choices=Sex.choices, initial=Sex.NOT_KNOWN, required=False)
+    ethnicity = forms.ChoiceField(
+        choices=Ethnicity.choices, initial=Ethnicity.NOT_STATED, required=False
+    )
     postcode = forms.CharField(required=False, max_length=8)
     phone = forms.CharField(label="Phone number", required=False, max_length=30)
     email = forms.EmailField(label="Email address", required=False)
@@ -106,8 +108,8 @@ class ReferralForm(NHSFormMixin, forms.Form):
             family_name=d["family_name"],
             date_of_birth=d["date_of_birth"],
             nhs_number=d["nhs_number"],
-            sex=d["sex"],
-            ethnicity=d["ethnicity"],
+            sex=d.get("sex") or Sex.NOT_KNOWN,
+            ethnicity=d.get("ethnicity") or Ethnicity.NOT_STATED,
             postcode=d["postcode"],
             phone=d["phone"],
             email=d["email"],

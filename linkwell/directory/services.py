@@ -136,7 +136,7 @@ def edit_service(*, service: Service, by, **changes) -> Service:
     high = changes.get("maximum_age", service.maximum_age)
     if low is not None and high is not None and low > high:
         raise DirectoryError({"maximum_age": "The maximum age must be at least the minimum."})
-    service = with_children(Service.objects.select_for_update()).get(pk=service.pk)
+    service = with_children(Service.objects.select_for_update(of=("self",))).get(pk=service.pk)
     record = service_record(service)
     diff = {}
     for name, value in changes.items():

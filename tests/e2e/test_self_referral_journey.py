@@ -1,0 +1,39 @@
+"""A person refers themselves on a phone; the link worker finds them on the caseload."""
+
+import pytest
+from playwright.sync_api import expect
+
+from linkwell.accounts.models import Role
+from linkwell.portal import abuse
+from tests.e2e.journeys import sign_in
+from tests.factories import PracticeFactory, user_with_role
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_self_referral_arrives_on_the_caseload(page, monkeypatch):
+    # A test fills the form faster than any person; the time check has its own unit tests.
+    monkeypatch.setattr(abuse, "MIN_SECONDS", 0)
+    practice = PracticeFactory(name="Hyde Park Surgery")
+    worker = user_with_role(Role.LINK_WORKER, practice.parent)
+
+    page.goto("/accounts/sign-in/")
+    page.get_by_role("link", name="Refer yourself to social prescribing").click()
+    page.get_by_label("Your GP practice").select_option(label="Hyde Park Surgery")
+    page.get_by_label("First name").fill("Gwen")
+    page.get_by_label("Last name").fill("Morgan")
+    page.get_by_label("Day").fill("2")
+    page.get_by_label("Month").fill("3")
+    page.get_by_label("Year").fill("1962")
+    page.get_by_label("Postcode").fill("LS6 1AB")
+    page.get_by_label("Phone number").fill("07700 900321")
+    page.get_by_label("Loneliness and isolation").check()
+    page.get_by_label("I agree to the social prescribing team").check()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+
+    sign_in(page, worker.username)
+    new = page.locator("#new-referrals")
+    expect(new).to_contain_text("Gwen Morgan")
+    new.get_by_role("link", name="Gwen Morgan").click()
+    expect(page.locator("#person")).to_contain_text("Self-referral")
