@@ -41,6 +41,7 @@ class Rule:
 
 
 PUBLIC = Rule(public=True)
+SAME = object()  # a URL argument naming the same record as `pk`
 RULES = {
     # web pages
     "home": Rule(),
@@ -54,6 +55,8 @@ RULES = {
     "accounts:require_two_factor": Rule(C.MANAGE_ORGANISATIONS, "org", method="POST"),
     "people:subject_access": Rule(C.PROCESS_SUBJECT_REQUESTS, "person", kwargs={"fmt": "json"}),
     "people:erase": Rule(C.PROCESS_SUBJECT_REQUESTS, "person"),
+    # (merging a record with itself is refused politely: enough to prove who may reach it)
+    "people:merge": Rule(C.MANAGE_CASES, "person", method="POST", kwargs={"duplicate_pk": SAME}),
     "cases:caseload": Rule(C.VIEW_CASELOAD),
     "cases:referrals": Rule(C.TRACK_OWN_REFERRALS),
     "cases:referral_new": Rule(C.MAKE_REFERRALS),
@@ -178,7 +181,7 @@ def url_for(route, rule: Rule, target) -> str:
         for name in ("case_id", "referral_id"):
             path = path.replace("{" + name + "}", str(target.pk) if target is not None else "0")
         return path
-    kwargs = dict(rule.kwargs)
+    kwargs = {k: (target.pk if v is SAME else v) for k, v in rule.kwargs.items()}
     if target is not None:
         if route.startswith("cases:") and rule.obj in ("goal", "task"):
             kwargs.update(pk=world_case_pk(target), **{f"{rule.obj}_id": target.pk})

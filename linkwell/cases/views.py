@@ -12,6 +12,7 @@ from linkwell.accounts import permissions
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability, can
+from linkwell.people.duplicates import likely_duplicates
 from linkwell.people.services import record_viewed
 
 from . import forms, queries, services
@@ -123,6 +124,7 @@ def _case_page(request, case, bound=None, status=200):
     }
     if bound is not None:
         blank[bound[0]] = bound[1]
+    can_manage = can(request.user, Capability.MANAGE_CASES)
     return render(
         request,
         "cases/case_detail.html",
@@ -131,7 +133,8 @@ def _case_page(request, case, bound=None, status=200):
             "person": case.person,
             "plan": plan,
             "goals": goals,
-            "can_manage": can(request.user, Capability.MANAGE_CASES),
+            "can_manage": can_manage,
+            "duplicates": likely_duplicates(case.person) if can_manage else [],
             "goal_statuses": GoalStatus.choices,
             **blank,
         },

@@ -91,6 +91,14 @@ class Person(models.Model):
     erased_at = models.DateTimeField(
         null=True, blank=True, help_text="When identifying details were removed (erasure)."
     )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        help_text="Set when this record was found to be a duplicate and merged into another.",
+    )
 
     objects = PersonQuerySet.as_manager()
 

@@ -10,4 +10,5 @@ urlpatterns = [
         name="subject_access",
     ),
     path("people/<int:pk>/erase/", views.erase, name="erase"),
+    path("people/<int:pk>/merge/<int:duplicate_pk>/", views.merge, name="merge"),
 ]

@@ -5,12 +5,16 @@ import json
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability
 
 from . import subject_access
+from .duplicates import MergeError
+from .duplicates import merge as merge_people
 from .models import Person
 from .subject_access_pdf import render as render_pdf
 
@@ -56,3 +60,19 @@ def erase(request, pk):
         {"person": person, "error": error},
         status=422 if error else 200,
     )
+
+
+@require_POST
+@requires(Capability.MANAGE_CASES)
+def merge(request, pk, duplicate_pk):
+    keep, duplicate = _person(request, pk), _person(request, duplicate_pk)
+    try:
+        merge_people(keep=keep, duplicate=duplicate, by=request.user)
+    except MergeError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, "The two records are now one. Nothing was lost.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "home"
+    return redirect(target)
