@@ -23,6 +23,7 @@ Exits 1 if any check fails. The server's JSON log is kept and its path printed.
 """
 
 import argparse
+import json
 import os
 import random
 import secrets
@@ -31,6 +32,7 @@ import subprocess  # nosec B404 — starts our own gunicorn with an argument lis
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -282,8 +284,16 @@ def main() -> int:
     from resilience_checks import check_database, check_log
 
     records = [r for c in clients for r in c.records]
-    acks = [a for c in clients for a in c.acks]
-    db = check_database(acks, data["duel"], duel)
+    writes = {
+        "referrals": [a for c in clients for a in c.acks],
+        "contacts": [i for c in clients for i in c.contacts],
+        "transitions": [i for c in clients for i in c.transitions],
+    }
+    db = check_database(writes, data["duel"], duel)
+    with (log_path.parent / "requests.jsonl").open("w") as out:
+        for r in sorted(records, key=lambda r: r.start):
+            out.write(json.dumps({**asdict(r), "start": r.start - start, "end": r.end - start}))
+            out.write("\n")
     log = check_log(log_path, data["nhs_pool"], POSTCODES)
     inside = lambda r: any(r.start <= end and r.end >= begin for begin, end in windows)  # noqa: E731
     errors_in = [r for r in records if r.error and inside(r)]
@@ -320,7 +330,7 @@ def main() -> int:
         print(f"  outside: {r.op} at {r.start - start:.2f} s: {r.status} {r.error}")
     for line in db["lines"] + log["lines"]:
         print(line)
-    print(f"server log: {log_path}")
+    print(f"server log: {log_path}; every request: {log_path.parent / 'requests.jsonl'}")
     ok = survived == args.kills and not errors_out and not db["problems"] and not log["problems"]
     print("RESULT:", "all checks passed" if ok else "FAILED")
     return 0 if ok else 1

@@ -7,12 +7,14 @@ import json
 import re
 from collections import Counter, defaultdict
 
+from resilience_clients import TRANSITION_NOTE
 
-def check_database(acks, duel, duel_outcomes) -> dict:
+
+def check_database(writes, duel, duel_outcomes) -> dict:
     from django.db.models import Prefetch
 
     from linkwell.cases import lifecycle
-    from linkwell.cases.models import CarePlan, Case, CaseEvent, Referral
+    from linkwell.cases.models import CarePlan, Case, CaseEvent, Contact, Referral
 
     problems, lines = [], []
 
@@ -22,6 +24,7 @@ def check_database(acks, duel, duel_outcomes) -> dict:
         "idempotency_key", "pk"
     ):
         rows[key].append(pk)
+    acks = writes["referrals"]
     acked = dict(acks)
     found = sum(1 for key, pk in acked.items() if rows.get(key) == [pk])
     duplicated = [key for key, pks in rows.items() if len(pks) > 1]
@@ -37,6 +40,21 @@ def check_database(acks, duel, duel_outcomes) -> dict:
     lines.append(
         f"referral writes acknowledged {len(acked):,}, found exactly once {found:,}; keys with "
         f"more than one referral: {len(duplicated)}; saved but never acknowledged: {unacked}"
+    )
+
+    # Acknowledged contacts and status changes (no idempotency key: never retried) are there.
+    contacts = writes["contacts"]
+    contacts_found = Contact.objects.filter(pk__in=contacts).count()
+    if contacts_found != len(set(contacts)) or len(set(contacts)) != len(contacts):
+        problems.append(f"contacts acknowledged {len(contacts)}, found {contacts_found}")
+    moves = Counter(writes["transitions"])
+    made = Counter(CaseEvent.objects.filter(note=TRANSITION_NOTE).values_list("case_id", flat=True))
+    moves_found = sum(min(n, made[case]) for case, n in moves.items())
+    if moves_found != moves.total():
+        problems.append(f"status changes acknowledged {moves.total()}, found {moves_found}")
+    lines.append(
+        f"contacts acknowledged {len(contacts):,}, found {contacts_found:,}; status changes "
+        f"acknowledged {moves.total():,}, found in the case histories {moves_found:,}"
     )
     caseless = Referral.objects.filter(case__isnull=True).count()
     if caseless:

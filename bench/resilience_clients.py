@@ -23,6 +23,7 @@ EXPECTED = {
 }
 GIVEN = ["Ann", "Bilal", "Chen", "Dorota", "Efe", "Fatima", "George", "Hana"]
 FAMILY = ["Ashworth", "Begum", "Coates", "Dewhirst", "Ellison", "Fairbairn", "Gledhill", "Hussain"]
+TRANSITION_NOTE = "Agreed with the person."  # marks the events our transition requests made
 TARGETS = ["contacted", "assessed", "supported", "discharged", "declined", "unable_to_contact"]
 TARGETS += ["contacted", "assessed", "supported"]  # the normal path, more often than the exits
 
@@ -34,6 +35,7 @@ class Record:
     end: float
     status: int | None
     error: str = ""
+    written: str = ""  # for an acknowledged write: "referral <id> <key>", "contact <id>", …
 
 
 def call(port, method, path, token=None, body=None, headers=None, timeout=30.0):
@@ -63,6 +65,8 @@ class Client(threading.Thread):
         self.port, self.spec, self.data, self.deadline, self.rng = port, spec, data, deadline, rng
         self.records: list[Record] = []
         self.acks: list[tuple[str, int]] = []  # (idempotency key, referral id) acknowledged
+        self.contacts: list[int] = []  # ids of acknowledged contacts
+        self.transitions: list[int] = []  # case ids of acknowledged status changes
 
     def run(self):
         ops = [self.refer, self.contact, self.transition, self.caseload]
@@ -114,6 +118,7 @@ class Client(threading.Thread):
             time.sleep(delay)
             delay = min(2 * delay, 2.0)
         self.acks.append((key, payload["id"]))
+        self.records[-1].written = f"referral {payload['id']} {key}"
         self.spec["cases"].append(payload["case_id"])
         if rng.random() < 0.1:  # a retry after a lost response: the same referral, 200
             status, again = self._call(
@@ -131,20 +136,21 @@ class Client(threading.Thread):
             "minutes": self.rng.randint(5, 60),
             "notes": "Talked through local walking groups.",
         }
-        self._call(
+        status, payload = self._call(
             "contact", "POST", f"/api/v1/cases/{case}/contacts", self.spec["worker_token"], body
         )
+        if status == 201:
+            self.contacts.append(payload["id"])
+            self.records[-1].written = f"contact {payload['id']}"
 
     def transition(self):
         case = self.rng.choice(self.spec["cases"])
-        body = {"to": self.rng.choice(TARGETS), "note": "Agreed with the person."}
-        self._call(
-            "transition",
-            "POST",
-            f"/api/v1/cases/{case}/transitions",
-            self.spec["worker_token"],
-            body,
-        )
+        body = {"to": self.rng.choice(TARGETS), "note": TRANSITION_NOTE}
+        path = f"/api/v1/cases/{case}/transitions"
+        status, _ = self._call("transition", "POST", path, self.spec["worker_token"], body)
+        if status == 200:
+            self.transitions.append(case)
+            self.records[-1].written = f"case {case} {body['to']}"
 
     def caseload(self):
         query = f"limit=20&offset={self.rng.randint(0, 60)}"

@@ -29,6 +29,9 @@ class ReferralForm(NHSFormMixin, forms.Form):
         label="NHS number", required=False, max_length=12, help_text="10 digits, like 943 476 5919"
     )
     sex = forms.ChoiceField(choices=Sex.choices, initial=Sex.NOT_KNOWN, required=False)
+    gender_identity = forms.CharField(
+        label="Gender, in their own words", required=False, max_length=100
+    )
     ethnicity = forms.ChoiceField(
         choices=Ethnicity.choices, initial=Ethnicity.NOT_STATED, required=False
     )
@@ -109,6 +112,7 @@ class ReferralForm(NHSFormMixin, forms.Form):
             date_of_birth=d["date_of_birth"],
             nhs_number=d["nhs_number"],
             sex=d.get("sex") or Sex.NOT_KNOWN,
+            gender_identity=d.get("gender_identity", ""),
             ethnicity=d.get("ethnicity") or Ethnicity.NOT_STATED,
             postcode=d["postcode"],
             phone=d["phone"],

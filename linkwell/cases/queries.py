@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from linkwell.people.identifiers import normalise_nhs_number
 
-from .lifecycle import Status
+from .lifecycle import CLOSED, Status
 from .models import Case, Referral, Task
 
 
@@ -16,6 +16,7 @@ class Caseload:
     new_referrals: QuerySet
     overdue_tasks: QuerySet
     active_cases: QuerySet
+    closed_cases: QuerySet | None = None  # only when a closed status is asked for
 
 
 def search_cases(queryset: QuerySet, q: str) -> QuerySet:
@@ -33,10 +34,14 @@ def search_cases(queryset: QuerySet, q: str) -> QuerySet:
     return queryset
 
 
-def caseload(user, *, q: str = "", mine: bool = False, limit: int = 50) -> Caseload:
+def caseload(
+    user, *, q: str = "", mine: bool = False, status: str = "", limit: int = 50
+) -> Caseload:
     cases = Case.objects.visible_to(user).select_related("person", "link_worker", "referral")
     if mine:
         cases = cases.filter(link_worker=user)
+    if status in Status.values:
+        cases = cases.filter(status=status)
     cases = search_cases(cases, q)
     today = timezone.localdate()
     overdue = (
@@ -60,6 +65,7 @@ def caseload(user, *, q: str = "", mine: bool = False, limit: int = 50) -> Casel
         new_referrals=cases.filter(status=Status.RECEIVED).order_by("opened_at")[:limit],
         overdue_tasks=overdue[:limit],
         active_cases=active[:limit],
+        closed_cases=cases.order_by("-closed_at")[:limit] if status in CLOSED else None,
     )
 
 

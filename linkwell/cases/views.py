@@ -16,6 +16,7 @@ from linkwell.people.duplicates import likely_duplicates
 from linkwell.people.services import record_viewed
 
 from . import forms, queries, services
+from .lifecycle import Status
 from .models import CarePlan, Case, Goal, GoalStatus, ReferralSource, Task
 
 
@@ -35,7 +36,14 @@ def home(request):
 def caseload(request):
     q = request.GET.get("q", "")[:100]
     mine = request.GET.get("mine") == "1"
-    context = {"caseload": queries.caseload(request.user, q=q, mine=mine), "q": q, "mine": mine}
+    status = request.GET.get("status", "")
+    context = {
+        "caseload": queries.caseload(request.user, q=q, mine=mine, status=status),
+        "q": q,
+        "mine": mine,
+        "status": status,
+        "statuses": Status.choices,
+    }
     template = (
         "cases/_caseload_results.html"
         if request.headers.get("HX-Request")

@@ -132,3 +132,16 @@ def test_a_second_editor_of_the_plan_is_told_and_nothing_is_overwritten(client, 
     assert "reload the page" in second.content.decode()
     plan.refresh_from_db()
     assert plan.summary == "Choir on Mondays"
+
+
+def test_caseload_filters_by_status(client, link_worker, pcn):
+    from linkwell.cases import services
+
+    declined = make_case(pcn=pcn, by=link_worker, given_name="Dora")
+    services.transition(case=declined, to="declined", by=link_worker)
+    make_case(pcn=pcn, by=link_worker, given_name="Wanda")
+    client.force_login(link_worker)
+    received = client.get("/caseload/?status=received").content.decode()
+    assert "Wanda" in received and "Dora" not in received
+    closed = client.get("/caseload/?status=declined").content.decode()
+    assert "Dora" in closed and "Wanda" not in closed
