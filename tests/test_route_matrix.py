@@ -19,6 +19,7 @@ from linkwell.accounts.permissions import Capability as C
 from linkwell.accounts.services import create_token
 from linkwell.api import api
 from linkwell.cases import services
+from linkwell.outcomes.services import record_administration
 from tests.factories import PracticeFactory, make_case, user_with_role
 
 ROLES = list(Role)
@@ -34,6 +35,7 @@ class Rule:
     kwargs: dict = field(default_factory=dict)
     data: dict | None = None
     public: bool = False
+    api: bool = False  # answers an anonymous request with 401, not a sign-in redirect (FHIR)
 
     @property
     def readers(self):
@@ -97,6 +99,28 @@ RULES = {
     "POST /api/v1/cases/{case_id}/tasks": Rule(
         C.MANAGE_CASES, "case", method="POST", data={"title": "x", "due_on": "2030-01-01"}
     ),
+    # outcome measures and their FHIR read-out
+    "outcomes:measure_new": Rule(C.MANAGE_CASES, "case"),
+    "outcomes:measure_link": Rule(
+        C.MANAGE_CASES,
+        "case",
+        method="POST",
+        data={"instrument": "ucla3", "timepoint": "follow_up"},
+    ),
+    "outcomes:self_complete": Rule(public=True, kwargs={"token": "not-a-real-token"}),
+    "outcomes:instruments": Rule(C.DEFINE_INSTRUMENTS),
+    "outcomes:report": Rule(C.REPORT_OUTCOMES),
+    "interop:questionnaire_response": Rule(C.VIEW_CASELOAD, "measure", api=True),
+    "interop:observation": Rule(C.VIEW_CASELOAD, "measure", api=True),
+    "interop:questionnaire": Rule(api=True, kwargs={"code": "swemwbs"}),
+    "GET /api/v1/instruments": Rule(),
+    "GET /api/v1/cases/{case_id}/measures": Rule(C.VIEW_CASELOAD, "case"),
+    "POST /api/v1/cases/{case_id}/measures": Rule(
+        C.MANAGE_CASES,
+        "case",
+        method="POST",
+        data={"instrument": "ucla3", "timepoint": "follow_up", "answers": [1, 2, 1]},
+    ),
 }
 API_PREFIX = "/api"
 
@@ -135,6 +159,7 @@ class World:
     case: object
     goal: object
     task: object
+    measure: object
 
     def obj(self, kind):
         return {
@@ -144,6 +169,7 @@ class World:
             "goal": self.goal,
             "task": self.task,
             "org": self.practice.parent,
+            "measure": self.measure,
         }[kind]
 
 
@@ -163,7 +189,15 @@ def build_world(family_name="Ownerson"):
     services.agree_care_plan(case=case, summary="plan", by=worker)
     goal = services.add_goal(case=case, description="goal", by=worker)
     task = services.add_task(case=case, title="call", due_on=date(2030, 1, 1), by=worker)
-    return World(practice, case, goal, task)
+    measure = record_administration(
+        case=case,
+        instrument="ucla3",
+        answers=[2, 2, 2],
+        timepoint="baseline",
+        mode="phone",
+        by=worker,
+    )
+    return World(practice, case, goal, task, measure)
 
 
 def member(role, world: World):
@@ -254,7 +288,7 @@ def test_anonymous(client, route):
     assert response.status_code < 500
     if rule.public:
         assert response.status_code not in (401, 403)
-    elif " " in route:
+    elif " " in route or rule.api:
         assert response.status_code == 401
     else:
         assert response.status_code == 302 and response.url.startswith("/accounts/sign-in/")

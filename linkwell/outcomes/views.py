@@ -71,7 +71,7 @@ def measure_new(request, pk):
 @requires(Capability.MANAGE_CASES)
 def measure_link(request, pk):
     case = _case(request, pk)
-    instrument = _instrument(request.GET.get("instrument", ""))
+    instrument = _instrument(request.POST.get("instrument", ""))
     link_form = forms.LinkForm(request.POST)
     if link_form.is_valid():
         try:

@@ -133,7 +133,7 @@ def test_managers_see_measures_but_cannot_take_them(client, case, pcn, link_work
 
 def test_making_a_link_shows_it_once(signed_in, case):
     made = signed_in.post(
-        f"/cases/{case.pk}/measures/link/?instrument=ucla3", {"timepoint": "baseline"}
+        f"/cases/{case.pk}/measures/link/", {"instrument": "ucla3", "timepoint": "baseline"}
     )
     assert made.status_code == 201
     url = re.search(r'id="self-completion-link">([^<]+)<', made.content.decode()).group(1)
