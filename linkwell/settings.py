@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "linkwell.portal",
     *["linkwell.geo", "linkwell.directory"],  # postcode centroids, then the service directory
     *["linkwell.outcomes", "linkwell.interop"],  # outcome measures; FHIR read-out
+    *["django_tasks", "django_tasks_db", "linkwell.connections"],  # onward referrals, reminders
 ]
 
 MIDDLEWARE = [
@@ -229,3 +230,15 @@ SELF_REFERRALS_PER_HOUR = int(os.environ.get("SELF_REFERRALS_PER_HOUR", "5"))
 
 # Limits on free text, so a pasted document cannot swamp a record.
 MAX_NOTE_LENGTH = 5000
+
+# Background tasks (django-tasks, database backend; `linkwell worker` runs them): provider
+# nudges and reminders, enqueued in the same transaction as the change that causes them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Onward referrals (linkwell.connections): links in emails, nudges, reminders, text messages.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Linkwell <no-reply@linkwell.invalid>")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "linkwell.connections.sms.ConsoleBackend")
+CONNECTION_NUDGE_AFTER_DAYS = int(os.environ.get("CONNECTION_NUDGE_AFTER_DAYS", "5"))
+PROVIDER_LINK_DAYS = int(os.environ.get("PROVIDER_LINK_DAYS", "14"))
+SESSION_REMINDER_HOURS = int(os.environ.get("SESSION_REMINDER_HOURS", "24"))

@@ -26,6 +26,7 @@ class Capability(StrEnum):
     MAINTAIN_SERVICES = "maintain_services"  # confirm and edit one's own organisation's services
     DEFINE_INSTRUMENTS = "define_instruments"
     REPORT_OUTCOMES = "report_outcomes"
+    RESPOND_TO_CONNECTIONS = "respond_to_connections"  # providers: referrals to their services
 
 
 CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -51,7 +52,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMIN: frozenset(
         {Capability.READ_AUDIT, Capability.DEFINE_INSTRUMENTS, Capability.MANAGE_ORGANISATIONS}
     ),
-    Role.PROVIDER: frozenset({Capability.MAINTAIN_SERVICES}),
+    Role.PROVIDER: frozenset({Capability.MAINTAIN_SERVICES, Capability.RESPOND_TO_CONNECTIONS}),
 }
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 
-from . import oruk, profile, sources, validation
+from . import oruk, profile, sources, validation, writing
 from .models import (
     Accessibility,
     Address,
@@ -201,14 +201,7 @@ CHILD_MODELS = [
 
 
 def _upsert(model, rows: dict, keep=frozenset()) -> None:
-    if not rows:
-        return
-    fields = [
-        f.name for f in model._meta.concrete_fields if not f.primary_key and f.name not in keep
-    ]
-    model.objects.bulk_create(
-        list(rows.values()), update_conflicts=True, unique_fields=["id"], update_fields=fields
-    )
+    writing.insert(model, rows.values(), upsert=True, keep=keep)
 
 
 def _create(rows: list) -> None:
@@ -216,7 +209,7 @@ def _create(rows: list) -> None:
     for row in rows:
         by_model.setdefault(type(row), []).append(row)
     for model, items in by_model.items():
-        model.objects.bulk_create(items, batch_size=BATCH)
+        writing.insert(model, items)
 
 
 def import_services(*, source: Path, sync: bool = False, by=None) -> ImportResult:

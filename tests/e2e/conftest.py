@@ -23,8 +23,10 @@ def allow_orm_beside_playwright():
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One browser per module: Playwright's event loop must stop before non-browser tests run,
+    or Django refuses their synchronous database calls."""
     if not shutil.which(CHROMIUM):
         pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM}: run `make browser`.")
     from playwright.sync_api import sync_playwright

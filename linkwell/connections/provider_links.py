@@ -1,0 +1,54 @@
+"""Single-use, expiring links for providers without a Linkwell account.
+
+The token is 256 random bits sent once by email; only its SHA-256 is stored (a fast hash is
+enough for that much randomness, as for API tokens). Single use is enforced by a conditional
+UPDATE inside the transaction that changes the status (see services.use_provider_link).
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Connection, ProviderLink
+
+
+class LinkUnknown(Exception):
+    """No such link: mistyped, tampered with, or never made."""
+
+
+class LinkGone(Exception):
+    """The link was real but is used or expired; the message is for the provider."""
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_link(*, connection: Connection, email: str, by=None) -> str:
+    """Make a link for the provider's next update and return its token (shown only once)."""
+    token = secrets.token_urlsafe(32)
+    ProviderLink.objects.create(
+        connection=connection,
+        token_hash=token_hash(token),
+        email=email,
+        expires_at=timezone.now() + timedelta(days=settings.PROVIDER_LINK_DAYS),
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    return token
+
+
+def live_link(token: str, *, lock: bool = False) -> ProviderLink:
+    links = ProviderLink.objects.select_related("connection__service", "connection__case__person")
+    if lock:
+        links = links.select_for_update(of=("self",))
+    link = links.filter(token_hash=token_hash(token or "")).first()
+    if link is None:
+        raise LinkUnknown()
+    if link.used_at is not None:
+        raise LinkGone("This link has already been used, so nothing was changed.")
+    if link.expires_at <= timezone.now():
+        raise LinkGone("This link has expired, so nothing was changed.")
+    return link

@@ -1,0 +1,235 @@
+"""Onward referrals: every change to a connection goes through these functions.
+
+Each change is atomic, checks the lifecycle table, writes the connection's history and the
+audit log, and raises ConnectionRuleError (a ValidationError, so forms and the API show it by
+the field). A refused change is audited too, after its transaction has rolled back, so the
+refusal is on record while nothing else changed.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from linkwell.accounts import audit
+from linkwell.accounts.models import AuditAction
+from linkwell.directory.models import ServiceStatus
+from linkwell.people.models import ConsentScope
+from linkwell.people.services import record_consent
+
+from . import lifecycle, tasks
+from .lifecycle import Status
+from .models import Connection, ConnectionEvent, SharedDetail
+from .provider_links import LinkGone, LinkUnknown, live_link
+
+
+class ConnectionRuleError(ValidationError):
+    """A rule of onward referral was broken; the message says how to put it right."""
+
+
+def _check_text(field: str, value: str) -> None:
+    if len(value or "") > settings.MAX_NOTE_LENGTH:
+        raise ConnectionRuleError(
+            {field: f"Keep this under {settings.MAX_NOTE_LENGTH} characters."}
+        )
+
+
+def _refused(*, by, connection=None, error: ValidationError, **detail) -> None:
+    audit.record(
+        user=by,
+        action=AuditAction.DENIED,
+        obj=connection,
+        object_type="connections.connection",
+        person_id=connection.case.person_id if connection is not None else None,
+        refused="; ".join(sum(error.message_dict.values(), [])),
+        **detail,
+    )
+
+
+@transaction.atomic
+def refer(
+    *,
+    case,
+    service,
+    shared_details,
+    consent_given: bool,
+    by,
+    note: str = "",
+    first_session_at=None,
+) -> Connection:
+    """Send the person's referral to a directory service, with what they agreed to share."""
+    if not case.is_open:
+        raise ConnectionRuleError({"case": "This case is closed. Reopen it before referring."})
+    if service.status != ServiceStatus.ACTIVE or service.retired_at is not None:
+        raise ConnectionRuleError({"service": f"{service.name} is not running at the moment."})
+    codes = list(dict.fromkeys(shared_details or []))
+    unknown = [c for c in codes if c not in SharedDetail.values]
+    if unknown:
+        raise ConnectionRuleError({"shared_details": f"Unknown detail: {', '.join(unknown)}."})
+    if not codes:
+        raise ConnectionRuleError(
+            {"shared_details": "Choose at least one detail, so the service can reach them."}
+        )
+    if consent_given is not True:
+        raise ConnectionRuleError(
+            {"consent_given": "The person must agree to share these details with the service."}
+        )
+    _check_text("note", note)
+    if Connection.objects.filter(case=case, service=service, status__in=lifecycle.OPEN).exists():
+        raise ConnectionRuleError(
+            {"service": f"{case.person.given_name} already has an open referral to {service}."}
+        )
+    now = timezone.now()
+    connection = Connection.objects.create(
+        case=case,
+        service=service,
+        shared_details=codes,
+        note=note,
+        first_session_at=first_session_at,
+        created_at=now,
+        status_changed_at=now,
+        created_by=by,
+    )
+    ConnectionEvent.objects.create(
+        connection=connection, at=now, by=by, via="case page", to_status=Status.SENT
+    )
+    shared = ", ".join(SharedDetail(c).label.lower() for c in codes)
+    record_consent(
+        person=case.person,
+        scope=ConsentScope.SHARE_WITH_PROVIDERS,
+        given=True,
+        by=by,
+        method=f"agreed to share {shared} with {service.name}"[:100],
+    )
+    audit.record(
+        user=by,
+        action=AuditAction.CREATE,
+        obj=connection,
+        person_id=case.person_id,
+        service=service.pk,
+        shared=codes,
+    )
+    # The task is stored in this transaction (database backend): no notice for a rolled-back
+    # referral, and none lost if the process stops after committing.
+    tasks.notify_provider.enqueue(connection.pk, "new")
+    return connection
+
+
+@transaction.atomic
+def _apply(*, connection: Connection, to: str, by, via: str, reason: str, provider: bool):
+    connection = Connection.objects.select_for_update().get(pk=connection.pk)
+    if to not in Status.values:
+        raise ConnectionRuleError({"to": f"Unknown status {to!r}."})
+    if provider and to not in lifecycle.PROVIDER_STEPS:
+        raise ConnectionRuleError({"to": "Only the link worker can withdraw a referral."})
+    if not lifecycle.allowed(connection.status, to):
+        raise ConnectionRuleError(
+            {
+                "to": f"A referral that is {connection.get_status_display().lower()} cannot "
+                f"become {Status(to).label.lower()}."
+            }
+        )
+    reason = (reason or "").strip()
+    if to in lifecycle.NEEDS_REASON and not reason:
+        raise ConnectionRuleError({"reason": f"Say why it is {Status(to).label.lower()}."})
+    _check_text("reason", reason)
+    now = timezone.now()
+    ConnectionEvent.objects.create(
+        connection=connection,
+        at=now,
+        by=by if by is not None and by.is_authenticated else None,
+        via=via,
+        from_status=connection.status,
+        to_status=to,
+        reason=reason,
+    )
+    old, connection.status, connection.status_changed_at = connection.status, to, now
+    connection.save(update_fields=["status", "status_changed_at"])
+    audit.record(
+        user=by,
+        action=AuditAction.TRANSITION,
+        obj=connection,
+        person_id=connection.case.person_id,
+        from_status=old,
+        to_status=to,
+        via=via,
+    )
+    return connection
+
+
+def update_status(
+    *, connection: Connection, to: str, by, via: str, reason: str = "", provider: bool = False
+) -> Connection:
+    """Move the connection on, if the table allows it; `provider` limits it to their steps."""
+    try:
+        return _apply(
+            connection=connection, to=to, by=by, via=via, reason=reason, provider=provider
+        )
+    except ConnectionRuleError as e:
+        _refused(by=by, connection=connection, error=e, to_status=to, via=via)
+        raise
+
+
+class ProviderLinkRefused(Exception):
+    """A link that cannot be used: `gone` is False when no such link exists."""
+
+    def __init__(self, message: str, *, gone: bool):
+        super().__init__(message)
+        self.gone = gone
+
+
+def _live(token: str, *, lock: bool = False):
+    try:
+        return live_link(token, lock=lock)
+    except LinkUnknown:
+        raise ProviderLinkRefused("This link is not recognised.", gone=False) from None
+    except LinkGone as e:
+        raise ProviderLinkRefused(str(e), gone=True) from None
+
+
+def _refused_link(error: ProviderLinkRefused) -> None:
+    audit.record(
+        user=None,
+        action=AuditAction.DENIED,
+        object_type="connections.providerlink",
+        refused=str(error),
+    )
+
+
+def check_link(token: str):
+    """The live link, for showing its page; a refusal is audited."""
+    try:
+        return _live(token)
+    except ProviderLinkRefused as e:
+        _refused_link(e)
+        raise
+
+
+def use_provider_link(*, token: str, to: str, reason: str = "") -> Connection:
+    """One status update through an emailed link; the link is spent in the same transaction.
+
+    Unknown, used or expired links, and steps the table forbids, change nothing and are audited.
+    """
+    try:
+        with transaction.atomic():
+            link = _live(token, lock=True)
+            link.used_at = timezone.now()
+            link.save(update_fields=["used_at"])
+            connection = _apply(
+                connection=link.connection,
+                to=to,
+                by=None,
+                via="email link",
+                reason=reason,
+                provider=True,
+            )
+            if connection.is_open:
+                tasks.notify_provider.enqueue(connection.pk, "next")
+            return connection
+    except ProviderLinkRefused as e:
+        _refused_link(e)
+        raise
+    except ConnectionRuleError as e:
+        connection = live_link(token).connection
+        _refused(by=None, connection=connection, error=e, to_status=to, via="email link")
+        raise
