@@ -47,6 +47,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_caseload.py
 	$(BIN)/python bench/bench_evaluation.py
+	$(BIN)/python bench/bench_resilience.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

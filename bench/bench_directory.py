@@ -121,7 +121,7 @@ def measure(url: str, runs: int) -> dict:
     from django.test import Client
 
     from linkwell.cases.needs import Need
-    from linkwell.directory import matching
+    from linkwell.directory import matching, taxonomy
     from linkwell.directory.models import Service, ServiceAtLocation, stale_before
     from linkwell.directory.profile import slot
     from linkwell.geo.postcodes import locate
@@ -143,25 +143,39 @@ def measure(url: str, runs: int) -> dict:
     match = percentiles(times[20:])
 
     def baseline():
-        # Plain ORM: every live service with every location, scored and sorted in Python.
+        # Plain ORM: every live service with every place, filtered, scored and sorted in Python.
+        wanted = taxonomy.mask(person.needs)
         rows = {}
         for row in ServiceAtLocation.objects.filter(
             service__status="active", service__retired_at__isnull=True
         ).values(
-            *(f"service__{f}" for f in matching.FIELDS), "location__latitude", "location__longitude"
+            "service_id",
+            "service__minimum_age",
+            "service__maximum_age",
+            *(f"service__{f}" for f in matching.FIELDS),
+            "location__latitude",
+            "location__longitude",
         ):
+            low, high = row["service__minimum_age"], row["service__maximum_age"]
+            if (low is not None and low > person.age) or (high is not None and high < person.age):
+                continue
+            if not row["service__need_mask"] & wanted:
+                continue
             d = matching.haversine_km(
                 place.latitude,
                 place.longitude,
                 row["location__latitude"],
                 row["location__longitude"],
             )
-            rows[row["service__id"]] = {f: row[f"service__{f}"] for f in matching.FIELDS} | {
-                "distance_km": d
-            }
+            if d <= person.radius_km and d < rows.get(row["service_id"], {}).get(
+                "distance_km", 1e9
+            ):
+                rows[row["service_id"]] = {f: row[f"service__{f}"] for f in matching.FIELDS} | {
+                    "service_id": row["service_id"],
+                    "distance_km": d,
+                }
         since = stale_before()
-        eligible = [r for r in rows.values() if r["distance_km"] <= person.radius_km]
-        scored = [matching.score(person, r, since) for r in eligible]
+        scored = [matching.score(person, r, since) for r in rows.values()]
         return sorted(scored, key=lambda m: -m.score)[:20]
 
     base_times = []

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from resilience_checks import check_database, check_log  # noqa: E402
 from resilience_clients import Client, call, run_duel  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/linkwell_resilience"
@@ -281,8 +282,6 @@ def main() -> int:
     finally:
         server.stop()
 
-    from resilience_checks import check_database, check_log
-
     records = [r for c in clients for r in c.records]
     writes = {
         "referrals": [a for c in clients for a in c.acks],
@@ -295,7 +294,10 @@ def main() -> int:
             out.write(json.dumps({**asdict(r), "start": r.start - start, "end": r.end - start}))
             out.write("\n")
     log = check_log(log_path, data["nhs_pool"], POSTCODES)
-    inside = lambda r: any(r.start <= end and r.end >= begin for begin, end in windows)  # noqa: E731
+
+    def inside(r) -> bool:  # the request overlaps a restart window
+        return any(r.start <= end and r.end >= begin for begin, end in windows)
+
     errors_in = [r for r in records if r.error and inside(r)]
     errors_out = [r for r in records if r.error and not inside(r)]
     answered = [r for r in records if r.status is not None]

@@ -54,7 +54,12 @@ class RedactIdentifiers(logging.Filter):
             atoms = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
             record.args = type(record.args)(atoms)
         else:
-            record.msg, record.args = redact(record.getMessage()), None
+            try:
+                record.msg, record.args = redact(record.getMessage()), None
+            except (TypeError, ValueError):
+                # Arguments that do not fit the message: logging reports it at emit (a filter
+                # that raised would break the caller). Mask the pieces meanwhile.
+                record.msg, record.args = redact(str(record.msg)), redact(repr(record.args))
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

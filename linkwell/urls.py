@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("linkwell.directory.urls")),  # before cases: cases/<pk>/find-support/
     path("", include("linkwell.cases.urls")),
     path("", include("linkwell.outcomes.urls")),
+    path("", include("linkwell.connections.urls")),
     path("fhir/", include("linkwell.interop.urls")),
 ]

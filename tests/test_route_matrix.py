@@ -20,6 +20,7 @@ from linkwell.accounts.services import create_token
 from linkwell.api import api
 from linkwell.cases import services
 from linkwell.outcomes.services import record_administration
+from tests.connections.factories import connect, provider_service
 from tests.factories import PracticeFactory, make_case, user_with_role
 
 ROLES = list(Role)
@@ -69,6 +70,18 @@ RULES = {
     "cases:goal_action": Rule(C.MANAGE_CASES, "goal", method="POST", data={"description": "x"}),
     "cases:task_done": Rule(C.MANAGE_CASES, "task", method="POST"),
     "cases:action": Rule(C.MANAGE_CASES, "case", method="POST", kwargs={"action": "contact"}),
+    # onward referrals to services, the provider portal and its emailed links
+    "connections:refer": Rule(C.MANAGE_CASES, "case"),
+    "connections:status": Rule(
+        C.MANAGE_CASES, "connection", method="POST", data={"to": "withdrawn", "reason": "x"}
+    ),
+    "connections:remind": Rule(C.MANAGE_CASES, "connection", method="POST"),
+    "connections:portal": Rule(C.RESPOND_TO_CONNECTIONS),
+    "connections:provider_referral": Rule(C.RESPOND_TO_CONNECTIONS, "connection"),
+    "connections:provider_update": Rule(
+        C.RESPOND_TO_CONNECTIONS, "connection", method="POST", data={"to": "accepted"}
+    ),
+    "connections:respond": Rule(public=True, kwargs={"token": "not-a-token"}),
     # the JSON API (paths as in the OpenAPI description)
     "GET /api/openapi.json": PUBLIC,
     "GET /api/docs": PUBLIC,
@@ -160,9 +173,11 @@ class World:
     goal: object
     task: object
     measure: object
+    connection: object
 
     def obj(self, kind):
         return {
+            "connection": self.connection,
             "case": self.case,
             "referral": self.case.referral,
             "person": self.case.person,
@@ -197,7 +212,10 @@ def build_world(family_name="Ownerson"):
         mode="phone",
         by=worker,
     )
-    return World(practice, case, goal, task, measure)
+    # Its directory organisation is linked to where `member` puts providers: "own" providers
+    # answer this world's referral.
+    connection = connect(case, provider_service(account=practice.parent), worker)
+    return World(practice, case, goal, task, measure, connection)
 
 
 def member(role, world: World):

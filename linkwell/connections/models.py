@@ -85,6 +85,9 @@ class Connection(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN
 
+    def shared_labels(self) -> list[str]:
+        return [SharedDetail(c).label for c in self.shared_details if c in SharedDetail.values]
+
 
 class ConnectionEvent(models.Model):
     """A status change, with who made it and how: the connection's history."""

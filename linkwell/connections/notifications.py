@@ -14,6 +14,7 @@ from .sms import send_sms
 OPENINGS = {
     "new": "A new referral has been sent to {service} through Linkwell.",
     "nudge": "A referral to {service} sent through Linkwell is still waiting for a reply.",
+    "reminder": "A reminder about a referral to {service} sent through Linkwell.",
     "next": "Thank you for updating a referral to {service}. Use the link below for the next step.",
 }
 

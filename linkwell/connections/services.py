@@ -20,6 +20,7 @@ from linkwell.people.services import record_consent
 from . import lifecycle, tasks
 from .lifecycle import Status
 from .models import Connection, ConnectionEvent, SharedDetail
+from .notifications import provider_email, provider_users
 from .provider_links import LinkGone, LinkUnknown, live_link
 
 
@@ -34,13 +35,14 @@ def _check_text(field: str, value: str) -> None:
         )
 
 
-def _refused(*, by, connection=None, error: ValidationError, **detail) -> None:
+def refused(*, by, error: ValidationError, connection=None, person_id=None, **detail) -> None:
+    """Audit a refused change (after its transaction rolled back, so the entry stays)."""
     audit.record(
         user=by,
         action=AuditAction.DENIED,
         obj=connection,
         object_type="connections.connection",
-        person_id=connection.case.person_id if connection is not None else None,
+        person_id=connection.case.person_id if connection is not None else person_id,
         refused="; ".join(sum(error.message_dict.values(), [])),
         **detail,
     )
@@ -166,8 +168,24 @@ def update_status(
             connection=connection, to=to, by=by, via=via, reason=reason, provider=provider
         )
     except ConnectionRuleError as e:
-        _refused(by=by, connection=connection, error=e, to_status=to, via=via)
+        refused(by=by, connection=connection, error=e, to_status=to, via=via)
         raise
+
+
+def remind_provider(*, connection: Connection, by) -> bool:
+    """Queue a reminder to the service about an open referral (a fresh link if they have no
+    accounts). False when there is nobody to write to or nothing to remind about."""
+    if not connection.is_open or not (provider_users(connection) or provider_email(connection)):
+        return False
+    tasks.notify_provider.enqueue(connection.pk, "reminder")
+    audit.record(
+        user=by,
+        action=AuditAction.UPDATE,
+        obj=connection,
+        person_id=connection.case.person_id,
+        event="provider reminded",
+    )
+    return True
 
 
 class ProviderLinkRefused(Exception):
@@ -231,5 +249,5 @@ def use_provider_link(*, token: str, to: str, reason: str = "") -> Connection:
         raise
     except ConnectionRuleError as e:
         connection = live_link(token).connection
-        _refused(by=None, connection=connection, error=e, to_status=to, via="email link")
+        refused(by=None, connection=connection, error=e, to_status=to, via="email link")
         raise

@@ -13,9 +13,7 @@ from .models import Connection
 
 @task()
 def notify_provider(connection_id: int, kind: str) -> int:
-    connection = Connection.objects.select_related("service__organisation").get(
-        pk=connection_id
-    )
+    connection = Connection.objects.select_related("service__organisation").get(pk=connection_id)
     if kind == "nudge" and connection.status != Status.SENT:
         return 0  # answered since the nudge was scheduled
     return notifications.notify_provider(connection, kind)

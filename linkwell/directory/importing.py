@@ -16,13 +16,14 @@ from django.utils import timezone
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 
-from . import oruk, profile, sources, validation, writing
+from . import oruk, points, profile, sources, validation, writing
 from .models import (
     Accessibility,
     Address,
     Attribute,
     DirectoryOrganisation,
     Location,
+    MatchPoint,
     Service,
     ServiceAtLocation,
     Taxonomy,
@@ -54,9 +55,9 @@ class ImportResult:
 class Prepared:
     """One service record as rows, ready to write."""
 
-    service: Service
-    organisation: DirectoryOrganisation | None
-    locations: list = field(default_factory=list)  # (Location, [children]) or None if known
+    service: writing.Row
+    organisation: writing.Row | None
+    locations: list = field(default_factory=list)  # (location, [its children])
     at_locations: list = field(default_factory=list)
     children: list = field(default_factory=list)
     attributes: list = field(default_factory=list)
@@ -64,14 +65,17 @@ class Prepared:
     taxonomies: list = field(default_factory=list)
 
 
-def _build(entity, record: dict, path: str, **links):
+KEYED = {Service, Location, DirectoryOrganisation, TaxonomyTerm, Taxonomy}  # by their ORUK id
+
+
+def _build(entity, record: dict, path: str, **links) -> writing.Row:
     values = entity.read(record, path)
-    row = entity.model(**values, **links)
-    if isinstance(row, Service | Location | DirectoryOrganisation | TaxonomyTerm | Taxonomy):
-        row.pk = str(record["id"])
+    values.update(links)
+    if entity.model in KEYED:
+        values["id"] = str(record["id"])
     elif "id" in record:
-        row.oruk_id = str(record["id"])
-    return row
+        values["oruk_id"] = str(record["id"])
+    return writing.Row(entity.model, values)
 
 
 class Loader:
@@ -186,11 +190,14 @@ class Loader:
         for model in CHILD_MODELS:
             model.objects.filter(service_id__in=ids).delete()
         _create([c for p in batch for c in (*p.children, *p.at_locations, *p.attributes)])
+        points.refresh(ids)
 
     def retire_missing(self) -> int:
-        return Service.objects.filter(
+        missing = Service.objects.filter(
             Q(imported_at__lt=self.started) | Q(imported_at__isnull=True), retired_at__isnull=True
-        ).update(retired_at=self.started)
+        )
+        MatchPoint.objects.filter(service__in=missing).update(live=False)
+        return missing.update(retired_at=self.started)
 
 
 CHILD_MODELS = [
@@ -207,7 +214,7 @@ def _upsert(model, rows: dict, keep=frozenset()) -> None:
 def _create(rows: list) -> None:
     by_model = {}
     for row in rows:
-        by_model.setdefault(type(row), []).append(row)
+        by_model.setdefault(row.model, []).append(row)
     for model, items in by_model.items():
         writing.insert(model, items)
 

@@ -2,9 +2,11 @@
 
 Two steps. SQL narrows 100,000 services to the few hundred that could fit: live, the person's
 age within the service's range (an ineligible service never shows), within a bounding box
-around the person (indexed latitude/longitude) or online, and — when the person has needs —
-serving at least one of them. Python then scores those candidates from their match columns and
-says why, in the words a link worker would use: "2.1 km away", "Open Tuesday mornings", "Free".
+around the person or online, and — when the person has needs — serving at least one of them.
+It reads MatchPoint (one narrow row per place a service runs at, indexed on latitude and
+longitude), so that step is two index range scans with no joins. Python then scores those
+candidates and says why, in the words a link worker would use: "2.1 km away", "Open Tuesday
+mornings", "Free" — building the words only for the few shown.
 
 Weights (points): each matching need 30, nearness up to 25 (falling to 0 at the search radius),
 open when the person can go 15, free 10, the way they want to take part 10, their language 10,
@@ -18,7 +20,7 @@ from datetime import date
 from django.db.models import F, Q
 
 from . import taxonomy
-from .models import Service, ServiceAtLocation, stale_before
+from .models import MatchPoint, Service, stale_before
 from .profile import ACCESS_LABELS, PARTS, slot, slot_label
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG), for the haversine distance
@@ -53,9 +55,6 @@ class Match:
 
 
 FIELDS = (
-    "id",
-    "name",
-    "organisation__name",
     "need_mask",
     "open_slots",
     "is_free",
@@ -80,57 +79,60 @@ def bounding_box(lat, lon, radius_km):
     return (lat - dlat, lat + dlat), (lon - dlon, lon + dlon)
 
 
-def _eligible(person: Person, prefix: str = "") -> Q:
-    q = Q(**{f"{prefix}status": "active", f"{prefix}retired_at__isnull": True})
+def _eligible(person: Person) -> Q:
+    q = Q(live=True)
     if person.age is not None:
-        q &= Q(**{f"{prefix}minimum_age__isnull": True}) | Q(
-            **{f"{prefix}minimum_age__lte": person.age}
-        )
-        q &= Q(**{f"{prefix}maximum_age__isnull": True}) | Q(
-            **{f"{prefix}maximum_age__gte": person.age}
-        )
+        q &= Q(minimum_age__isnull=True) | Q(minimum_age__lte=person.age)
+        q &= Q(maximum_age__isnull=True) | Q(maximum_age__gte=person.age)
     if person.free_only:
-        q &= Q(**{f"{prefix}is_free": True})
+        q &= Q(is_free=True)
     return q
 
 
-def candidates(person: Person) -> dict[str, dict]:
-    """Service id → its match columns (+ the nearest location's distance), from SQL."""
+def _serving(points, person: Person):
     wanted = taxonomy.mask(person.needs)
+    if not wanted:
+        return points
+    return points.alias(hit=F("need_mask").bitand(wanted)).filter(hit__gt=0)
+
+
+def candidates(person: Person) -> dict[str, dict]:
+    """Service id → its match columns and distance to its nearest place (None: online only).
+
+    Two index range scans of MatchPoint, no joins: places in the bounding box, and online
+    services (the most recently verified ONLINE_CANDIDATES of them)."""
     found: dict[str, dict] = {}
+    columns = ("service_id", "latitude", "longitude", *FIELDS)
     if person.latitude is not None and person.mode != "online":
         (lat_lo, lat_hi), (lon_lo, lon_hi) = bounding_box(
             person.latitude, person.longitude, person.radius_km
         )
-        near = ServiceAtLocation.objects.filter(
-            _eligible(person, "service__"),
-            location__latitude__range=(lat_lo, lat_hi),
-            location__longitude__range=(lon_lo, lon_hi),
+        near = _serving(
+            MatchPoint.objects.filter(
+                _eligible(person),
+                latitude__range=(lat_lo, lat_hi),
+                longitude__range=(lon_lo, lon_hi),
+            ),
+            person,
         )
-        if wanted:
-            near = near.alias(hit=F("service__need_mask").bitand(wanted)).filter(hit__gt=0)
-        for row in near.values(
-            *(f"service__{f}" for f in FIELDS), "location__latitude", "location__longitude"
-        ):
-            distance = haversine_km(
-                person.latitude,
-                person.longitude,
-                row["location__latitude"],
-                row["location__longitude"],
+        for values in near.values_list(*columns):
+            row = dict(zip(columns, values, strict=True))
+            row["distance_km"] = haversine_km(
+                person.latitude, person.longitude, row["latitude"], row["longitude"]
             )
-            if distance > person.radius_km:
+            if row["distance_km"] > person.radius_km:
                 continue
-            sid = row["service__id"]
-            if sid not in found or distance < found[sid]["distance_km"]:
-                found[sid] = {f: row[f"service__{f}"] for f in FIELDS} | {"distance_km": distance}
+            sid = row["service_id"]
+            if sid not in found or row["distance_km"] < found[sid]["distance_km"]:
+                found[sid] = row
     if person.mode != "in_person":
-        online = Service.objects.filter(_eligible(person), online=True)
-        if wanted:
-            online = online.alias(hit=F("need_mask").bitand(wanted)).filter(hit__gt=0)
-        for row in online.order_by(F("last_verified").desc(nulls_last=True), "id").values(*FIELDS)[
-            :ONLINE_CANDIDATES
-        ]:
-            found.setdefault(row["id"], row | {"distance_km": None})
+        online = _serving(
+            MatchPoint.objects.filter(_eligible(person), online=True, latitude__isnull=True),
+            person,
+        ).order_by(F("last_verified").desc(nulls_last=True), "service_id")
+        for values in online.values_list(*columns)[:ONLINE_CANDIDATES]:
+            row = dict(zip(columns, values, strict=True))
+            found.setdefault(row["service_id"], row | {"distance_km": None})
     return found
 
 
@@ -180,9 +182,9 @@ def score(person: Person, row: dict, stale_since: date, *, explain: bool = True)
     if stale:
         say("Not checked recently")
     return Match(
-        service_id=row["id"],
-        name=row["name"],
-        organisation=row["organisation__name"] or "",
+        service_id=row["service_id"],
+        name=row.get("name", ""),
+        organisation=row.get("organisation", ""),
         score=round(points, 1),
         distance_km=None if distance is None else round(distance, 1),
         reasons=reasons,
@@ -210,6 +212,15 @@ def rank(person: Person, *, limit: int = 20) -> list[Match]:
     rows = candidates(person)
     ranked = [score(person, row, stale_since, explain=False) for row in rows.values()]
     ranked.sort(
-        key=lambda m: (-m.score, m.distance_km if m.distance_km is not None else 1e9, m.name)
+        key=lambda m: (-m.score, m.distance_km if m.distance_km is not None else 1e9, m.service_id)
     )
-    return [score(person, rows[m.service_id], stale_since) for m in ranked[:limit]]
+    top = [rows[m.service_id] for m in ranked[:limit]]
+    names = {
+        sid: (name, organisation or "")
+        for sid, name, organisation in Service.objects.filter(
+            id__in=[row["service_id"] for row in top]
+        ).values_list("id", "name", "organisation__name")
+    }
+    for row in top:
+        row["name"], row["organisation"] = names[row["service_id"]]
+    return [score(person, row, stale_since) for row in top]

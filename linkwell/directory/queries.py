@@ -6,7 +6,7 @@ from django.db.models import F, Q, QuerySet
 
 from . import taxonomy
 from .matching import bounding_box, haversine_km
-from .models import Service, ServiceAtLocation
+from .models import MatchPoint, Service
 
 MAX_NEARBY = 5000  # services ranked by distance in one search; a wider search should narrow
 
@@ -47,15 +47,17 @@ def search(services: QuerySet, *, place=None, radius_km: float = 5.0, offset=0, 
         )
     (lat_lo, lat_hi), (lon_lo, lon_hi) = bounding_box(place.latitude, place.longitude, radius_km)
     nearest: dict[str, float] = {}
-    rows = ServiceAtLocation.objects.filter(
-        service__in=services.values("id"),
-        location__latitude__range=(lat_lo, lat_hi),
-        location__longitude__range=(lon_lo, lon_hi),
-    ).values_list("service_id", "location__latitude", "location__longitude")[:MAX_NEARBY]
-    for sid, lat, lon in rows:
+    # The places in range first (an index range scan), then the other filters on those only.
+    points = MatchPoint.objects.filter(
+        live=True, latitude__range=(lat_lo, lat_hi), longitude__range=(lon_lo, lon_hi)
+    ).values_list("service_id", "latitude", "longitude")[:MAX_NEARBY]
+    for sid, lat, lon in points:
         distance = haversine_km(place.latitude, place.longitude, lat, lon)
         if distance <= radius_km and distance < nearest.get(sid, float("inf")):
             nearest[sid] = distance
+    if nearest:
+        kept = set(services.filter(id__in=list(nearest)).values_list("id", flat=True))
+        nearest = {sid: d for sid, d in nearest.items() if sid in kept}
     ordered = sorted(nearest, key=lambda sid: (nearest[sid], sid))[offset : offset + limit]
     page = Service.objects.select_related("organisation").in_bulk(ordered)
     found = []

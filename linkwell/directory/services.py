@@ -15,7 +15,7 @@ from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.geo.postcodes import Place, locate
 
-from . import matching, profile
+from . import matching, points, profile
 from .models import Service, ServiceStatus, ServiceVersion, ShortlistEntry
 from .records import service_record, with_children
 
@@ -113,6 +113,7 @@ def confirm_service(*, service: Service, by) -> Service:
     before = service.last_verified
     service.last_verified = timezone.localdate()
     service.save(update_fields=["last_verified"])
+    points.refresh([service.pk])
     _version(
         service, by, "confirmed", {"assured_date": [_iso(before), _iso(service.last_verified)]}
     )
@@ -148,6 +149,7 @@ def edit_service(*, service: Service, by, **changes) -> Service:
     for name, value in profile.match_columns(record, {}).items():
         setattr(service, name, value)
     service.save()
+    points.refresh([service.pk])
     _version(service, by, "edited", diff)
     return service
 

@@ -1,0 +1,243 @@
+"""Referrals, their Tasks, consents and goals as FHIR R4 resources (outbound).
+
+Translation only: statuses come from `linkwell.cases` and `linkwell.connections`. Built with
+fhir.resources' R4B models (FHIR 4.3, the same shape as R4 for these resources; see
+fhir_outcomes.py). The closed loop follows the HL7 Gravity SDOH Clinical Care pattern: the
+referrer's ServiceRequest is fulfilled by a Task (`basedOn` the ServiceRequest, `focus` it too)
+whose status the referrer polls; each onward referral to a community service is a subtask
+(`partOf` the main Task). Identifiers follow UK Core (NHS number system below).
+"""
+
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.consent import Consent
+from fhir.resources.R4B.goal import Goal
+from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.servicerequest import ServiceRequest
+from fhir.resources.R4B.task import Task
+
+from linkwell.cases.lifecycle import Status as CaseStatus
+from linkwell.connections.lifecycle import Status as ConnectionStatus
+from linkwell.connections.models import SharedDetail
+from linkwell.people.models import ConsentScope
+
+from . import snomed
+
+NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"  # UK Core Patient.identifier:nhsNumber
+ODS_CODE = "https://fhir.nhs.uk/Id/ods-organization-code"
+NEED_SYSTEM = "urn:linkwell:need"  # Linkwell's reason codes (GET /api/v1/needs)
+BUSINESS_STATUS = "urn:linkwell:status"
+
+# Task.status (http://hl7.org/fhir/R4/valueset-task-status.html) for each case status.
+# Declined by the person: cancelled; judged not appropriate by the link worker: rejected
+# ("decided not to execute it prior to performing any action"); unable to contact: on-hold,
+# because the case reopens when the person gets back in touch.
+CASE_TASK_STATUS = {
+    CaseStatus.RECEIVED: "requested",
+    CaseStatus.CONTACTED: "accepted",
+    CaseStatus.ASSESSED: "accepted",
+    CaseStatus.SUPPORTED: "in-progress",
+    CaseStatus.DISCHARGED: "completed",
+    CaseStatus.DECLINED: "cancelled",
+    CaseStatus.NOT_APPROPRIATE: "rejected",
+    CaseStatus.UNABLE_TO_CONTACT: "on-hold",
+}
+CONNECTION_TASK_STATUS = {
+    ConnectionStatus.SENT: "requested",
+    ConnectionStatus.ACCEPTED: "accepted",
+    ConnectionStatus.DECLINED: "rejected",
+    ConnectionStatus.ATTENDED: "in-progress",
+    ConnectionStatus.DID_NOT_ATTEND: "on-hold",
+    ConnectionStatus.COMPLETED: "completed",
+    ConnectionStatus.WITHDRAWN: "cancelled",
+}
+# Once the person has taken up a service, support is under way even before the case is marked
+# "being supported".
+UNDER_WAY = {ConnectionStatus.ACCEPTED, ConnectionStatus.ATTENDED, ConnectionStatus.COMPLETED}
+SERVICE_REQUEST_STATUS = {"requested": "active", "accepted": "active", "in-progress": "active"}
+
+
+def _ref(kind: str, pk) -> dict:
+    return {"reference": f"{kind}/{pk}"}
+
+
+def _business(label: str, code: str) -> dict:
+    return {"coding": [{"system": BUSINESS_STATUS, "code": code}], "text": label}
+
+
+def task_status(case, connections) -> str:
+    status = CASE_TASK_STATUS[CaseStatus(case.status)]
+    if status == "accepted" and any(c.status in UNDER_WAY for c in connections):
+        return "in-progress"
+    return status
+
+
+def _referral_task_base(referral) -> dict:
+    return {
+        "intent": "order",
+        "code": {
+            "coding": [
+                {
+                    "system": "http://hl7.org/fhir/CodeSystem/task-code",
+                    "code": "fulfill",
+                    "display": "Fulfill the focal request",
+                }
+            ]
+        },
+        "focus": _ref("ServiceRequest", referral.pk),
+        "basedOn": [_ref("ServiceRequest", referral.pk)],
+        "for": _ref("Patient", referral.person_id),
+    }
+
+
+def referral_task(referral, connections) -> Task:
+    """The main Task: the PCN's social prescribing service fulfilling the referral."""
+    case = referral.case
+    last = case.events.last()
+    return Task(
+        id=str(referral.pk),
+        status=task_status(case, connections),
+        businessStatus=_business(case.get_status_display(), case.status),
+        authoredOn=referral.received_at,
+        lastModified=last.at if last else referral.received_at,
+        owner={"display": case.organisation.name},
+        **_referral_task_base(referral),
+    )
+
+
+def connection_task(connection) -> Task:
+    """A subtask: the onward referral to one community service."""
+    referral = connection.case.referral
+    return Task(
+        id=f"connection-{connection.pk}",
+        partOf=[_ref("Task", referral.pk)],
+        status=CONNECTION_TASK_STATUS[ConnectionStatus(connection.status)],
+        businessStatus=_business(connection.get_status_display(), connection.status),
+        authoredOn=connection.created_at,
+        lastModified=connection.status_changed_at,
+        owner={"display": connection.service.name},
+        **_referral_task_base(referral),
+    )
+
+
+def searchset(resources, *, base: str) -> Bundle:
+    return Bundle(
+        type="searchset",
+        total=len(resources),
+        entry=[
+            {"fullUrl": f"{base}{r.__resource_type__}/{r.id}", "resource": r, "search": {"mode": "match"}}
+            for r in resources
+        ]
+        or None,
+    )
+
+
+def patient(person, *, shared=None) -> Patient:
+    """The person; with `shared` (SharedDetail codes), only what they agreed to share."""
+    allowed = set(SharedDetail.values if shared is None else shared)
+    identifiers = (
+        [{"system": NHS_NUMBER, "value": person.nhs_number}]
+        if person.nhs_number and shared is None
+        else None
+    )
+    telecom = []
+    if person.phone and SharedDetail.PHONE in allowed:
+        telecom.append({"system": "phone", "value": person.phone})
+    if person.email and SharedDetail.EMAIL in allowed:
+        telecom.append({"system": "email", "value": person.email})
+    return Patient(
+        id=str(person.pk),
+        identifier=identifiers,
+        name=[{"family": person.family_name, "given": [person.given_name]}]
+        if SharedDetail.NAME in allowed
+        else None,
+        birthDate=person.date_of_birth if SharedDetail.DATE_OF_BIRTH in allowed else None,
+        telecom=telecom or None,
+        address=[{"postalCode": person.postcode}]
+        if person.postcode and SharedDetail.POSTCODE in allowed
+        else None,
+    )
+
+
+def _reasons(codes) -> list[dict]:
+    from linkwell.cases.needs import Need
+
+    return [{"coding": [{"system": NEED_SYSTEM, "code": c, "display": Need(c).label}]} for c in codes]
+
+
+def service_request(referral, task: Task) -> ServiceRequest:
+    status = SERVICE_REQUEST_STATUS.get(task.status, "completed" if task.status == "completed" else "revoked")
+    return ServiceRequest(
+        id=str(referral.pk),
+        status=status,
+        intent="order",
+        code={"coding": [snomed.coding(snomed.REFERRAL_TO_SOCIAL_PRESCRIBING)]},
+        subject=_ref("Patient", referral.person_id),
+        authoredOn=referral.received_at,
+        requester={"display": referral.referring_organisation.name}
+        if referral.referring_organisation
+        else None,
+        performer=[{"display": referral.organisation.name}],
+        reasonCode=_reasons(referral.reasons),
+        note=None,
+    )
+
+
+# Consent categories: information disclosure (HL7 v3 ActCode IDSCL, as the Gravity SDOHCC
+# Consent example) for sharing with services; LOINC 59284-0 "Consent Document" otherwise.
+_DISCLOSURE = {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IDSCL"}
+_CONSENT_DOCUMENT = {"system": "http://loinc.org", "code": "59284-0"}
+
+
+def consent(record) -> Consent:
+    disclosure = record.scope == ConsentScope.SHARE_WITH_PROVIDERS
+    return Consent(
+        id=str(record.pk),
+        status="active" if record.given else "rejected",
+        scope={
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                    "code": "patient-privacy",
+                }
+            ]
+        },
+        category=[
+            {
+                "coding": [_DISCLOSURE if disclosure else _CONSENT_DOCUMENT],
+                "text": record.get_scope_display(),
+            }
+        ],
+        patient=_ref("Patient", record.person_id),
+        dateTime=record.recorded_at,
+        policyRule={"text": "UK GDPR and the common law duty of confidentiality"},
+        provision={"type": "permit" if record.given else "deny"},
+    )
+
+
+GOAL_STATUS = {  # Linkwell goal status → (lifecycleStatus, goal-achievement code)
+    "not_started": ("accepted", "in-progress"),
+    "in_progress": ("active", "in-progress"),
+    "achieved": ("completed", "achieved"),
+    "not_achieved": ("completed", "not-achieved"),
+}
+
+
+def goal(record) -> Goal:
+    lifecycle, achievement = GOAL_STATUS[record.status]
+    person_id = record.care_plan.case.person_id
+    return Goal(
+        id=str(record.pk),
+        lifecycleStatus=lifecycle,
+        achievementStatus={
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/goal-achievement",
+                    "code": achievement,
+                }
+            ]
+        },
+        description={"text": record.description},
+        subject=_ref("Patient", person_id),
+        expressedBy=_ref("Patient", person_id),
+        target=[{"dueDate": record.target_date}] if record.target_date else None,
+    )
