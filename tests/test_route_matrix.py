@@ -82,6 +82,16 @@ RULES = {
         C.RESPOND_TO_CONNECTIONS, "connection", method="POST", data={"to": "accepted"}
     ),
     "connections:respond": Rule(public=True, kwargs={"token": "not-a-token"}),
+    # FHIR referrals in and the closed loop out (linkwell/interop/referral_views.py)
+    "interop:metadata": PUBLIC,
+    "interop:transaction": Rule(C.MAKE_REFERRALS, method="POST", api=True),
+    "interop:service_request_create": Rule(C.MAKE_REFERRALS, method="POST", api=True),
+    "interop:service_request": Rule(obj="referral", scope=REFERRAL_READERS, api=True),
+    "interop:task_search": Rule(scope=REFERRAL_READERS, api=True),
+    "interop:task": Rule(obj="referral", scope=REFERRAL_READERS, api=True),
+    "interop:patient": Rule(obj="person", scope=REFERRAL_READERS, api=True),
+    "interop:consent": Rule(obj="consent", scope=REFERRAL_READERS, api=True),
+    "interop:goal": Rule(C.VIEW_CASELOAD, "goal", api=True),
     # the JSON API (paths as in the OpenAPI description)
     "GET /api/openapi.json": PUBLIC,
     "GET /api/docs": PUBLIC,
@@ -178,6 +188,7 @@ class World:
     def obj(self, kind):
         return {
             "connection": self.connection,
+            "consent": self.case.person.consents.first(),
             "case": self.case,
             "referral": self.case.referral,
             "person": self.case.person,

@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 
 from linkwell.directory.models import Service
@@ -73,22 +72,27 @@ class PortalGroups:
     waiting: list[Card] = field(default_factory=list)
     active: list[Card] = field(default_factory=list)
     recent: list[Card] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def shown(self) -> list[Connection]:
         return [c.connection for c in self.waiting + self.active + self.recent]
 
 
+PAGE = 20  # a phone page: the oldest waiting first; the rest are there when these are done
+
+
 def portal(user, *, recent_days: int = 30) -> PortalGroups:
-    """Waiting for a reply, then under way, then closed in the last `recent_days`."""
+    """Waiting for a reply (oldest first), under way (latest change first), and closed in the
+    last `recent_days`; at most PAGE of each, with the full counts."""
     since = timezone.now() - timedelta(days=recent_days)
+    mine = for_provider(user)
+    waiting = mine.filter(status=Status.SENT).order_by("created_at", "id")
+    active = mine.filter(status__in=OPEN - {Status.SENT}).order_by("-status_changed_at", "-id")
+    recent = mine.exclude(status__in=OPEN).filter(status_changed_at__gte=since)
+    recent = recent.order_by("-status_changed_at", "-id")
     groups = PortalGroups()
-    listed = for_provider(user).filter(Q(status__in=OPEN) | Q(status_changed_at__gte=since))
-    for connection in listed.order_by("created_at", "id"):
-        if connection.status == Status.SENT:
-            groups.waiting.append(card(connection))
-        elif connection.is_open:
-            groups.active.append(card(connection))
-        else:
-            groups.recent.append(card(connection))
+    for name, listed in (("waiting", waiting), ("active", active), ("recent", recent)):
+        groups.counts[name] = listed.count()
+        setattr(groups, name, [card(c) for c in listed[:PAGE]])
     return groups

@@ -5,6 +5,7 @@ Each task reads the record afresh, so a task that runs late acts on the state as
 from django_tasks import task
 
 from linkwell.accounts.models import User
+from linkwell.plugins import app_modules
 
 from . import notifications
 from .lifecycle import Status
@@ -16,7 +17,13 @@ def notify_provider(connection_id: int, kind: str) -> int:
     connection = Connection.objects.select_related("service__organisation").get(pk=connection_id)
     if kind == "nudge" and connection.status != Status.SENT:
         return 0  # answered since the nudge was scheduled
-    return notifications.notify_provider(connection, kind)
+    sent = notifications.notify_provider(connection, kind)
+    if kind == "new":
+        # Providers whose own system takes the referral (linkwell/interop/provider_systems.py);
+        # after the email, so a system that is down delays only this part, which fails the task.
+        for module in app_modules("provider_systems"):
+            module.send_referral(connection)
+    return sent
 
 
 @task()

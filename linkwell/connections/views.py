@@ -116,9 +116,10 @@ def remind(request, pk):
 @requires(Capability.RESPOND_TO_CONNECTIONS)
 def portal(request):
     groups = queries.portal(request.user)
-    for connection in groups.shown:
-        record_viewed(person=connection.case.person, by=request.user, via="provider portal")
-    return render(request, "connections/portal.html", {"groups": groups})
+    people = {c.case.person_id: c.case.person for c in groups.shown}
+    for person in people.values():
+        record_viewed(person=person, by=request.user, via="provider portal")
+    return render(request, "connections/portal.html", {"groups": groups, "page": queries.PAGE})
 
 
 @requires(Capability.RESPOND_TO_CONNECTIONS)

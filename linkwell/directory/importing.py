@@ -83,6 +83,7 @@ class Loader:
         self.started = started
         self.terms: dict[str, tuple[str, str]] = {}  # id → (code, name): this import's and the DB's
         self.result = ImportResult()
+        self.seen: set[str] = set()
 
     def known_terms(self, ids: set[str]) -> set[str]:
         missing = ids - self.terms.keys()
@@ -95,6 +96,9 @@ class Loader:
 
     def prepare(self, record: dict) -> Prepared:
         sid = str(record["id"])
+        if sid in self.seen:
+            raise oruk.FieldProblem("id", "this service appears more than once in the source")
+        self.seen.add(sid)
         organisation = None
         org_record = record.get("organization")
         if org_record and org_record.get("id"):
@@ -178,19 +182,22 @@ class Loader:
             keep={"account"},
         )
         locations = {loc.pk: (loc, kids) for p in batch for loc, kids in p.locations}
+        known = set(Location.objects.filter(id__in=locations).values_list("id", flat=True))
         _upsert(Location, {pk: loc for pk, (loc, _) in locations.items()})
-        for model in (Address, Accessibility):
-            model.objects.filter(location_id__in=locations).delete()
+        if known:
+            for model in (Address, Accessibility):
+                model.objects.filter(location_id__in=known).delete()
         _create([k for _, kids in locations.values() for k in kids])
         ids = [p.service.pk for p in batch]
         existing = set(Service.objects.filter(id__in=ids).values_list("id", flat=True))
         self.result.updated += len(existing)
         self.result.created += len(set(ids) - existing)
         _upsert(Service, {p.service.pk: p.service for p in batch})
-        for model in CHILD_MODELS:
-            model.objects.filter(service_id__in=ids).delete()
+        if existing:  # a new service has no children to replace
+            for model in CHILD_MODELS:
+                model.objects.filter(service_id__in=existing).delete()
         _create([c for p in batch for c in (*p.children, *p.at_locations, *p.attributes)])
-        points.refresh(ids)
+        points.refresh(ids, replace=existing)
 
     def retire_missing(self) -> int:
         missing = Service.objects.filter(

@@ -21,11 +21,15 @@ COPIED = [
 ]
 
 
-def refresh(service_ids) -> None:
+def refresh(service_ids, *, replace=None) -> None:
+    """Remake the points of these services; `replace`: those that may have points already
+    (default: all of them)."""
     service_ids = list(service_ids)
     if not service_ids:
         return
-    MatchPoint.objects.filter(service_id__in=service_ids).delete()
+    replace = service_ids if replace is None else list(replace)
+    if replace:
+        MatchPoint.objects.filter(service_id__in=replace).delete()
     places: dict[str, set] = {}
     for sid, lat, lon in ServiceAtLocation.objects.filter(
         service_id__in=service_ids, location__latitude__isnull=False

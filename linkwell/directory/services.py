@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
+from linkwell.cases.needs import Need
 from linkwell.geo.postcodes import Place, locate
 
 from . import matching, points, profile
@@ -82,7 +83,8 @@ def find_support(*, case, preferences: Preferences, limit: int = 20) -> FoundSup
         free_only=preferences.free_only,
         radius_km=preferences.radius_km,
     )
-    return FoundSupport(matching.rank(who, limit=limit), place, needs)
+    labels = [Need(code).label.lower() for code in needs if code in Need.values]
+    return FoundSupport(matching.rank(who, limit=limit), place, labels)
 
 
 @transaction.atomic

@@ -2,13 +2,15 @@
 
 bulk_create spends most of its time composing one SQL statement per batch, value by value; a
 national import writes about a million rows. Here each table gets one INSERT (an upsert for
-rows keyed by their ORUK id) composed once and run with executemany; values are still adapted by
+rows keyed by their ORUK id) composed once per row count and cached; values are still adapted by
 each Django field, so types are exactly what the ORM would write. Our own tables only.
+Each statement carries a few thousand rows (multi-row VALUES), so PostgreSQL is not waiting on a
+round trip per row.
 `INSERT … ON CONFLICT (id) DO UPDATE SET col = EXCLUDED.col` is the same on SQLite (3.24+) and
 PostgreSQL.
 """
 
-from functools import cache
+from functools import lru_cache
 
 from django.db import connection, models
 
@@ -46,13 +48,18 @@ def _adapter(field):
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-@cache
-def _statement(model, upsert: bool, keep: frozenset) -> tuple[str, list]:
+# Bound parameters per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
+MAX_PARAMETERS = 30_000
+
+
+@lru_cache(maxsize=64)  # full chunks repeat; tails vary, so bounded
+def _statement(model, upsert: bool, keep: frozenset, rows: int) -> tuple[str, list]:
+    """One multi-row INSERT for `rows` rows: one round trip per few thousand rows."""
     quote = connection.ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
     columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    marks = ", ".join([f"({', '.join(['%s'] * len(fields))})"] * rows)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {marks}"  # noqa: S608
     if upsert:
         pk = quote(model._meta.pk.column)
         updates = ", ".join(
@@ -68,19 +75,22 @@ def _statement(model, upsert: bool, keep: frozenset) -> tuple[str, list]:
 def insert(model, rows, *, upsert: bool = False, keep=frozenset()) -> None:
     """Insert (or, with `upsert`, insert-or-update by primary key) Rows of one model.
 
-    `keep`: fields an upsert leaves as they are on existing rows."""
+    `keep`: fields an upsert leaves as they are on existing rows. An upsert's rows must have
+    distinct keys (one statement cannot update a row twice)."""
     rows = list(rows)
     if not rows:
         return
-    sql, plan = _statement(model, upsert, frozenset(keep))
-    params = []
-    for row in rows:
-        values = row.values
-        params.append(
-            [
-                (adapt(values[name]) if adapt else values[name]) if name in values else default
-                for name, default, adapt in plan
-            ]
-        )
+    _, plan = _statement(model, upsert, frozenset(keep), 1)
+    per_statement = max(1, MAX_PARAMETERS // len(plan))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            sql, _ = _statement(model, upsert, frozenset(keep), len(chunk))
+            params = []
+            for row in chunk:
+                values = row.values
+                params.extend(
+                    (adapt(values[name]) if adapt else values[name]) if name in values else default
+                    for name, default, adapt in plan
+                )
+            cursor.execute(sql, params)

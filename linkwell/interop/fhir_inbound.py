@@ -9,10 +9,9 @@ models leave unchecked (status, intent) are checked here.
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.core.exceptions import ValidationError
-from fhir.resources import get_fhir_model_class
+from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError as ModelError
 
 from linkwell.accounts import permissions
@@ -80,9 +79,7 @@ def parse(body: bytes, *, allowed: set[str]):
         return get_fhir_model_class(kind).model_validate(data)
     except ModelError as e:
         first = e.errors()[0]
-        raise FhirProblem(
-            f"{first['msg']}.", _path(kind, first["loc"]), code="structure"
-        ) from None
+        raise FhirProblem(f"{first['msg']}.", _path(kind, first["loc"]), code="structure") from None
 
 
 @dataclass
@@ -274,7 +271,7 @@ def _subject_entry(bundle, reference: str):
     return None, None
 
 
-def _refused_consent(bundle, patient_id) -> None:
+def _refused_consent(bundle) -> None:
     for i, entry in enumerate(bundle.entry or []):
         resource = entry.resource
         if resource is not None and resource.__resource_type__ == "Consent":
@@ -305,13 +302,10 @@ def from_bundle(bundle, *, user) -> Inbound:
     person = None
     if patient is not None:
         person = _patient_details(patient, f"Bundle.entry[{k}].resource", paths)
-        _refused_consent(bundle, patient.id)
+        _refused_consent(bundle)
     return from_service_request(request, root=root, user=user, person=person, paths=paths)
 
 
 def source_for(inbound: Inbound) -> str:
     kind = getattr(inbound.origin, "kind", "")
     return ReferralSource.GP_PRACTICE if kind == "practice" else ReferralSource.OTHER_AGENCY
-
-
-__all__ = ["FhirProblem", "Inbound", "date", "from_bundle", "from_service_request", "parse"]

@@ -16,6 +16,7 @@ from fhir.resources.R4B.servicerequest import ServiceRequest
 from fhir.resources.R4B.task import Task
 
 from linkwell.cases.lifecycle import Status as CaseStatus
+from linkwell.cases.needs import Need
 from linkwell.connections.lifecycle import Status as ConnectionStatus
 from linkwell.connections.models import SharedDetail
 from linkwell.people.models import ConsentScope
@@ -53,7 +54,14 @@ CONNECTION_TASK_STATUS = {
 # Once the person has taken up a service, support is under way even before the case is marked
 # "being supported".
 UNDER_WAY = {ConnectionStatus.ACCEPTED, ConnectionStatus.ATTENDED, ConnectionStatus.COMPLETED}
-SERVICE_REQUEST_STATUS = {"requested": "active", "accepted": "active", "in-progress": "active"}
+# ServiceRequest.status from its Task's: open while being worked on, then completed or revoked.
+SERVICE_REQUEST_STATUS = {
+    "requested": "active",
+    "accepted": "active",
+    "in-progress": "active",
+    "on-hold": "on-hold",
+    "completed": "completed",
+}
 
 
 def _ref(kind: str, pk) -> dict:
@@ -71,22 +79,30 @@ def task_status(case, connections) -> str:
     return status
 
 
-def _referral_task_base(referral) -> dict:
+FULFILL = {
+    "coding": [
+        {
+            "system": "http://hl7.org/fhir/CodeSystem/task-code",
+            "code": "fulfill",
+            "display": "Fulfill the focal request",
+        }
+    ]
+}
+
+
+def fulfil(request: dict, patient: dict) -> dict:
+    """The Task fields that say: fulfil this ServiceRequest for this Patient."""
     return {
         "intent": "order",
-        "code": {
-            "coding": [
-                {
-                    "system": "http://hl7.org/fhir/CodeSystem/task-code",
-                    "code": "fulfill",
-                    "display": "Fulfill the focal request",
-                }
-            ]
-        },
-        "focus": _ref("ServiceRequest", referral.pk),
-        "basedOn": [_ref("ServiceRequest", referral.pk)],
-        "for": _ref("Patient", referral.person_id),
+        "code": FULFILL,
+        "focus": request,
+        "basedOn": [request],
+        "for": patient,
     }
+
+
+def _referral_task_base(referral) -> dict:
+    return fulfil(_ref("ServiceRequest", referral.pk), _ref("Patient", referral.person_id))
 
 
 def referral_task(referral, connections) -> Task:
@@ -124,7 +140,11 @@ def searchset(resources, *, base: str) -> Bundle:
         type="searchset",
         total=len(resources),
         entry=[
-            {"fullUrl": f"{base}{r.__resource_type__}/{r.id}", "resource": r, "search": {"mode": "match"}}
+            {
+                "fullUrl": f"{base}{r.__resource_type__}/{r.id}",
+                "resource": r,
+                "search": {"mode": "match"},
+            }
             for r in resources
         ]
         or None,
@@ -158,14 +178,14 @@ def patient(person, *, shared=None) -> Patient:
     )
 
 
-def _reasons(codes) -> list[dict]:
-    from linkwell.cases.needs import Need
-
-    return [{"coding": [{"system": NEED_SYSTEM, "code": c, "display": Need(c).label}]} for c in codes]
+def reason_codes(codes) -> list[dict]:
+    return [
+        {"coding": [{"system": NEED_SYSTEM, "code": c, "display": Need(c).label}]} for c in codes
+    ]
 
 
 def service_request(referral, task: Task) -> ServiceRequest:
-    status = SERVICE_REQUEST_STATUS.get(task.status, "completed" if task.status == "completed" else "revoked")
+    status = SERVICE_REQUEST_STATUS.get(task.status, "revoked")
     return ServiceRequest(
         id=str(referral.pk),
         status=status,
@@ -177,7 +197,7 @@ def service_request(referral, task: Task) -> ServiceRequest:
         if referral.referring_organisation
         else None,
         performer=[{"display": referral.organisation.name}],
-        reasonCode=_reasons(referral.reasons),
+        reasonCode=reason_codes(referral.reasons),
         note=None,
     )
 

@@ -104,6 +104,13 @@ def test_a_term_imported_earlier_may_be_referred_to_by_id(tmp_path):
     assert Service.objects.get(pk=data["id"]).need_mask
 
 
+def test_a_service_twice_in_one_source_is_refused(tmp_path):
+    data = record()
+    assert refused(write(tmp_path, [data, data])) == [
+        f"{data['id']}: id: this service appears more than once in the source"
+    ]
+
+
 def test_malformed_json_is_refused(tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('[{"id": "x", "name": "A", "status": "active"},')

@@ -1,0 +1,238 @@
+"""FHIR referrals in and the closed loop out, with real Gravity SDOH Clinical Care examples."""
+
+import copy
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+from fhir.resources.R4B.consent import Consent
+from fhir.resources.R4B.goal import Goal
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+from fhir.resources.R4B.task import Task
+
+from linkwell.accounts.models import AuditEntry, Role
+from linkwell.accounts.services import create_token
+from linkwell.cases import services as cases
+from linkwell.cases.models import Referral
+from linkwell.interop import fhir_inbound
+from tests.connections.factories import connect, provider_with_user
+from tests.factories import user_with_role
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "interop"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "fhir-sdoh-clinicalcare"
+PATIENT = "Patient-pat-53234.json"
+ACTIVE = "ServiceRequest-SDOHCC-ServiceRequestActiveFoodPantryApplicationAssistExample.json"
+COMPLETED = [
+    "ServiceRequest-SDOHCC-ServiceRequestSubreferralGardenProgramExample.json",
+    "ServiceRequest-SDOHCC-ServiceRequestSubreferralSummerFoodProgramExample.json",
+]
+CONDITION = "Condition-SDOHCC-ConditionFoodInsecurityExample.json"
+
+
+def example(name):
+    return json.loads((FIXTURES / name).read_text())
+
+
+def gravity_bundle(request=ACTIVE, patient=None):
+    """Patient + ServiceRequest + the Condition it gives as its reason, as a GP system sends."""
+    entries = [patient or example(PATIENT), example(request), example(CONDITION)]
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": f"urn:uuid:00000000-0000-4000-8000-00000000000{i}",
+                "resource": r,
+                "request": {"method": "POST", "url": r["resourceType"]},
+            }
+            for i, r in enumerate(entries)
+        ],
+    }
+
+
+@pytest.fixture
+def gp(practice):
+    return user_with_role(Role.REFERRER, practice)
+
+
+@pytest.fixture
+def worker(pcn):
+    return user_with_role(Role.LINK_WORKER, pcn)
+
+
+def bearer(user):
+    return {"HTTP_AUTHORIZATION": f"Bearer {create_token(user=user)}"}
+
+
+def post(client, user, body, path="/fhir/"):
+    return client.post(path, json.dumps(body), content_type="application/fhir+json", **bearer(user))
+
+
+def problem(response, status=422) -> tuple[str, str]:
+    assert response.status_code == status, response.content[:400]
+    issue = OperationOutcome.model_validate_json(response.content).issue[0]
+    return (issue.expression or [""])[0], issue.diagnostics
+
+
+def task_status(client, user, referral_id) -> list[str]:
+    response = client.get(f"/fhir/Task?based-on=ServiceRequest/{referral_id}", **bearer(user))
+    bundle = Bundle.model_validate_json(response.content)
+    return [e.resource.status for e in bundle.entry or []]
+
+
+def test_metadata_is_a_capability_statement(client):
+    response = client.get("/fhir/metadata")
+    statement = CapabilityStatement.model_validate_json(response.content)
+    assert statement.fhirVersion == "4.0.1"
+    kinds = {r.type for r in statement.rest[0].resource}
+    assert {"Task", "ServiceRequest", "Consent", "Goal"} <= kinds
+
+
+def test_a_gravity_bundle_becomes_a_referral_whose_task_follows_the_loop(client, gp, worker, pcn):
+    response = post(client, gp, gravity_bundle())
+    assert response.status_code == 201, response.content
+    reply = Bundle.model_validate_json(response.content)
+    assert reply.type == "transaction-response" and len(reply.entry) == 4
+    task = reply.entry[-1].resource
+    assert task.status == "requested" and task.basedOn[0].reference.startswith("ServiceRequest/")
+    referral = Referral.objects.get()
+    assert referral.reasons == ["food"] and referral.organisation == pcn
+    assert referral.person.family_name == "BAXTER"  # the name in use now, not the old one
+    client.force_login(worker)
+    assert "BAXTER" in client.get("/caseload/").content.decode()
+    client.logout()
+
+    seen = [task_status(client, gp, referral.pk)[0]]
+    case = referral.case
+    cases.record_contact(
+        case=case, at=timezone.now(), mode="phone", minutes=20, notes="", by=worker
+    )
+    seen.append(task_status(client, gp, referral.pk)[0])
+    service, volunteer = provider_with_user()
+    connection = connect(case, service, worker)
+    assert task_status(client, worker, referral.pk) == ["accepted", "requested"]
+    client.force_login(volunteer)
+    for to in ("accepted", "attended"):
+        client.post(f"/provider/referrals/{connection.pk}/status/", {"to": to})
+        seen.append(task_status(client, gp, referral.pk)[0])
+    assert task_status(client, worker, referral.pk) == ["in-progress", "in-progress"]
+    cases.transition(case=case, to="discharged", by=worker, note="Settled at the food bank")
+    seen.append(task_status(client, gp, referral.pk)[0])
+    assert seen == ["requested", "accepted", "in-progress", "in-progress", "completed"]
+    # The GP sees the referral's Task but not the onward referral's subtask.
+    assert len(task_status(client, gp, referral.pk)) == 1
+    one = client.get(f"/fhir/Task/{referral.pk}", **bearer(gp))
+    assert Task.model_validate_json(one.content).status == "completed"
+
+
+def test_a_retry_with_the_same_identifier_returns_the_first_referral(client, gp):
+    body = gravity_bundle()
+    body["entry"][1]["resource"]["identifier"] = [{"system": "urn:gp-system", "value": "R-1"}]
+    assert post(client, gp, body).status_code == 201
+    assert post(client, gp, body).status_code == 200
+    assert Referral.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", [PATIENT, ACTIVE, *COMPLETED, CONDITION])
+def test_every_copied_example_parses(name):
+    resource = example(name)
+    parsed = fhir_inbound.parse(json.dumps(resource).encode(), allowed={resource["resourceType"]})
+    assert parsed.id == resource["id"]
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not on this machine")
+def test_every_shared_sdoh_example_parses():
+    for path in sorted(SHARED.glob("*.json")):
+        kind = json.loads(path.read_text())["resourceType"]
+        fhir_inbound.parse(path.read_bytes(), allowed={kind})
+
+
+@pytest.mark.parametrize("name", COMPLETED)
+def test_a_completed_service_request_is_not_a_new_referral(client, gp, name):
+    expression, message = problem(post(client, gp, gravity_bundle(request=name)))
+    assert expression == "Bundle.entry[1].resource.status" and "active" in message
+    assert not Referral.objects.exists()
+
+
+def test_a_resource_that_breaks_a_rule_is_rejected_with_its_path(client, gp):
+    patient = example(PATIENT)
+    patient["birthDate"] = "20/02/1987"
+    expression, _ = problem(post(client, gp, gravity_bundle(patient=patient)))
+    assert expression == "Bundle.entry[0].resource.birthDate"
+    assert not Referral.objects.exists()
+    denied = AuditEntry.objects.get(action="denied", user=gp)
+    assert denied.detail["expression"] == "Bundle.entry[0].resource.birthDate"
+
+
+def test_an_invalid_nhs_number_is_rejected_at_its_identifier(client, gp):
+    patient = copy.deepcopy(example(PATIENT))
+    patient["identifier"].append(
+        {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9876544321"}
+    )
+    expression, message = problem(post(client, gp, gravity_bundle(patient=patient)))
+    assert expression == "Bundle.entry[0].resource.identifier[1].value"
+    assert "not a valid NHS number" in message
+
+
+def test_a_service_request_alone_for_a_known_patient(client, gp):
+    patient = example(PATIENT)
+    patient["identifier"] = [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}]
+    assert post(client, gp, gravity_bundle(patient=patient)).status_code == 201
+    request = example(ACTIVE)
+    request["subject"] = {
+        "identifier": {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "943 476 5919"}
+    }
+    response = post(client, gp, request, path="/fhir/ServiceRequest")
+    assert response.status_code == 201 and response["Location"].endswith(
+        f"/fhir/ServiceRequest/{Referral.objects.latest('pk').pk}"
+    )
+    assert Task.model_validate_json(response.content).status == "requested"
+    request["subject"]["identifier"]["value"] = "9990000018"  # valid but unknown here
+    expression, _ = problem(post(client, gp, request, path="/fhir/ServiceRequest"))
+    assert expression == "ServiceRequest.subject"
+
+
+def test_a_service_that_does_not_exist_is_refused(client, gp):
+    body = gravity_bundle()
+    body["entry"][1]["resource"]["performer"] = [{"reference": "HealthcareService/nope"}]
+    expression, _ = problem(post(client, gp, body))
+    assert expression == "Bundle.entry[1].resource.performer[0]"
+    assert not Referral.objects.exists()
+
+
+def test_not_json_and_wrong_types(client, gp):
+    response = client.post("/fhir/", "nonsense", content_type="application/fhir+json", **bearer(gp))
+    assert problem(response, 400)[0] == ""
+    assert problem(post(client, gp, example(PATIENT)))[0] == "resourceType"
+
+
+def test_who_may_refer(client, pcn):
+    assert problem(client.post("/fhir/", "{}", content_type="application/json"), 401)
+    provider = user_with_role(Role.PROVIDER, pcn)
+    assert problem(post(client, provider, gravity_bundle()), 403)
+
+
+def test_consent_and_goal_reads(client, gp, worker):
+    post(client, gp, gravity_bundle())
+    case = Referral.objects.get().case
+    consent = case.person.consents.get()
+    read = Consent.model_validate_json(
+        client.get(f"/fhir/Consent/{consent.pk}", **bearer(gp)).content
+    )
+    assert read.status == "active" and read.patient.reference == f"Patient/{case.person_id}"
+    cases.record_contact(case=case, at=timezone.now(), mode="phone", minutes=5, notes="", by=worker)
+    cases.record_what_matters(case=case, what_matters="Eat well", by=worker)
+    cases.agree_care_plan(case=case, summary="Food bank, then cooking class", by=worker)
+    goal = cases.add_goal(
+        case=case, description="Cook twice a week", by=worker, target_date=date(2030, 1, 1)
+    )
+    response = client.get(f"/fhir/Goal/{goal.pk}", **bearer(worker))
+    read = Goal.model_validate_json(response.content)
+    assert read.lifecycleStatus == "accepted" and read.description.text == "Cook twice a week"
+    assert client.get(f"/fhir/Goal/{goal.pk}", **bearer(gp)).status_code == 403  # notes: no
