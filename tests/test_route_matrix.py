@@ -82,6 +82,28 @@ RULES = {
         C.RESPOND_TO_CONNECTIONS, "connection", method="POST", data={"to": "accepted"}
     ),
     "connections:respond": Rule(public=True, kwargs={"token": "not-a-token"}),
+    # the service directory (issue 3); directory data is not personal, so search and service
+    # pages are for anyone signed in, and the ORUK read API is public
+    "directory:find_support": Rule(C.FIND_SUPPORT, "case"),
+    "directory:pick": Rule(C.FIND_SUPPORT, "case", method="POST", data={"service": "none"}),
+    "directory:search": Rule(),
+    "directory:service": Rule(kwargs={"service_id": "no-longer-listed"}),  # → search, politely
+    "directory:review": Rule(),
+    "directory:confirm": Rule(C.MAINTAIN_SERVICES, "service", method="POST"),
+    "directory:edit": Rule(C.MAINTAIN_SERVICES, "service"),
+    "oruk:get_service": Rule(public=True, kwargs={"service_id": "none"}),
+    **{
+        f"oruk:{name}": PUBLIC
+        for name in (
+            "api-root",
+            "about",
+            "list_services",
+            "list_taxonomies",
+            "list_terms",
+            "openapi-json",
+            "openapi-view",
+        )
+    },
     # FHIR referrals in and the closed loop out (linkwell/interop/referral_views.py)
     "interop:metadata": PUBLIC,
     "interop:transaction": Rule(C.MAKE_REFERRALS, method="POST", api=True),
@@ -196,6 +218,7 @@ class World:
             "task": self.task,
             "org": self.practice.parent,
             "measure": self.measure,
+            "service": self.connection.service,  # a directory service its provider maintains
         }[kind]
 
 

@@ -22,7 +22,6 @@ class Capability(StrEnum):
     MANAGE_ORGANISATIONS = "manage_organisations"
     PROCESS_SUBJECT_REQUESTS = "process_subject_requests"  # subject access export, erasure
     FIND_SUPPORT = "find_support"  # rank directory services for a case and shortlist them
-    REVIEW_DIRECTORY = "review_directory"  # see the services due for re-verification
     MAINTAIN_SERVICES = "maintain_services"  # confirm and edit one's own organisation's services
     DEFINE_INSTRUMENTS = "define_instruments"
     REPORT_OUTCOMES = "report_outcomes"
@@ -37,7 +36,6 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MAKE_REFERRALS,
             Capability.REPORT_OUTCOMES,
             Capability.FIND_SUPPORT,
-            Capability.REVIEW_DIRECTORY,
         }
     ),
     Role.REFERRER: frozenset({Capability.MAKE_REFERRALS, Capability.TRACK_OWN_REFERRALS}),
@@ -45,7 +43,6 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
         {
             Capability.VIEW_CASELOAD,
             Capability.REPORT_OUTCOMES,
-            Capability.REVIEW_DIRECTORY,
             Capability.PROCESS_SUBJECT_REQUESTS,
         }
     ),

@@ -27,6 +27,8 @@ def home(request):
         return redirect("cases:caseload")
     if can(request.user, Capability.TRACK_OWN_REFERRALS):
         return redirect("cases:referrals")
+    if can(request.user, Capability.RESPOND_TO_CONNECTIONS):
+        return redirect("connections:portal")
     if can(request.user, Capability.READ_AUDIT):
         return redirect("accounts:audit")
     return render(request, "cases/no_role.html")

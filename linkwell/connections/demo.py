@@ -104,9 +104,14 @@ def load(*, seed: int) -> dict[str, int]:
             continue
         leeds = case.organisation.ods_code == "U00001"
         closed = case.status == CaseStatus.DISCHARGED
+        picked = set()
         for _ in range(rng.choice([1, 1, 2])):
             pool = theirs if leeds and theirs and rng.random() < 0.5 else everything
+            service = rng.choice(pool)
+            if service.pk in picked:
+                continue  # one referral per service per case
+            picked.add(service.pk)
             path = rng.choice(CLOSED_PATHS if closed else OPEN_PATHS)
-            _connect(rng, case, rng.choice(pool), path, provider if pool is theirs else None)
+            _connect(rng, case, service, path, provider if pool is theirs else None)
             made += 1
     return {"connections": made, "provider users": int(provider is not None)}

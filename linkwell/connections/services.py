@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
+from linkwell.cases.models import Case
 from linkwell.directory.models import ServiceStatus
 from linkwell.people.models import ConsentScope
 from linkwell.people.services import record_consent
@@ -60,6 +61,8 @@ def refer(
     first_session_at=None,
 ) -> Connection:
     """Send the person's referral to a directory service, with what they agreed to share."""
+    # Locked, so two clicks on "Send" queue and the second finds the first's open referral.
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     if not case.is_open:
         raise ConnectionRuleError({"case": "This case is closed. Reopen it before referring."})
     if service.status != ServiceStatus.ACTIVE or service.retired_at is not None:

@@ -3,6 +3,7 @@ single-use link. Thin: parse, call a service, render."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -117,8 +118,9 @@ def remind(request, pk):
 def portal(request):
     groups = queries.portal(request.user)
     people = {c.case.person_id: c.case.person for c in groups.shown}
-    for person in people.values():
-        record_viewed(person=person, by=request.user, via="provider portal")
+    with transaction.atomic():  # one commit for the page's audit entries, not one each
+        for person in people.values():
+            record_viewed(person=person, by=request.user, via="provider portal")
     return render(request, "connections/portal.html", {"groups": groups, "page": queries.PAGE})
 
 

@@ -59,7 +59,7 @@ def _date(value):
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
-def _time(value):
+def read_time(value):
     if value in (None, ""):
         return None
     match = _TIME.match(str(value).strip())
@@ -191,8 +191,8 @@ SCHEDULE = Entity(
         "freq",
         "byday",
         "description",
-        opens_at=_time,
-        closes_at=_time,
+        opens_at=read_time,
+        closes_at=read_time,
         valid_from=_date,
         valid_to=_date,
     ),

@@ -8,7 +8,7 @@ import re
 from datetime import time
 
 from . import taxonomy
-from .oruk import _time
+from .oruk import read_time
 
 # iCal RRULE BYDAY codes (RFC 5545 §3.3.10), Monday first; an optional ±n prefix (e.g. 2MO,
 # -1FR) picks one occurrence in the month — for matching, any such day counts as that weekday.
@@ -51,8 +51,8 @@ def schedule_slots(schedule: dict) -> int:
     if not days and freq == "DAILY":
         days = list(range(7))
     try:
-        opens = _time(schedule.get("opens_at")) or time(0)
-        closes = _time(schedule.get("closes_at")) or time(23, 59)
+        opens = read_time(schedule.get("opens_at")) or time(0)
+        closes = read_time(schedule.get("closes_at")) or time(23, 59)
     except ValueError:
         return 0
     value = 0

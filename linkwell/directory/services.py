@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from linkwell.accounts import audit
-from linkwell.accounts.models import AuditAction
+from linkwell.accounts.models import AuditAction, OrganisationKind
 from linkwell.cases.needs import Need
 from linkwell.geo.postcodes import Place, locate
 
@@ -154,6 +154,20 @@ def edit_service(*, service: Service, by, **changes) -> Service:
     points.refresh([service.pk])
     _version(service, by, "edited", diff)
     return service
+
+
+@transaction.atomic
+def link_organisation(*, organisation, account, by=None):
+    """Let the provider organisation `account`'s users confirm and edit `organisation`'s
+    services (None unlinks)."""
+    if account is not None and account.kind != OrganisationKind.PROVIDER:
+        raise DirectoryError({"account": f"{account} is not a community provider organisation."})
+    organisation.account = account
+    organisation.save(update_fields=["account"])
+    audit.record(
+        user=by, action=AuditAction.UPDATE, obj=organisation, account=getattr(account, "pk", None)
+    )
+    return organisation
 
 
 def _iso(day):

@@ -15,7 +15,7 @@ import fastjsonschema
 from django.utils.dateparse import parse_datetime
 from jsonschema import Draft202012Validator, FormatChecker
 
-from .oruk import _time
+from .oruk import read_time
 from .profile import BYDAY
 
 SCHEMA = Path(__file__).resolve().parent / "schema" / "service.json"
@@ -173,7 +173,7 @@ def _schedule(schedule: dict, at: str):
     times = {}
     for key in ("opens_at", "closes_at"):
         try:
-            times[key] = _time(schedule.get(key))
+            times[key] = read_time(schedule.get(key))
         except ValueError as e:
             yield f"{at}.{key}", f"{schedule.get(key)!r} {e}"
     opens, closes = times.get("opens_at"), times.get("closes_at")

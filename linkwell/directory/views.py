@@ -2,14 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from linkwell.accounts import audit
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
+from linkwell.accounts.models import AuditAction
 from linkwell.accounts.permissions import Capability, can
 from linkwell.cases.models import Case
 from linkwell.geo.postcodes import locate
@@ -51,7 +54,10 @@ def find_support(request, pk):
 @requires(Capability.FIND_SUPPORT)
 def pick(request, pk):
     case = _case(request, pk)
-    service = get_object_or_404(Service, pk=request.POST.get("service", ""))
+    service = Service.objects.filter(pk=request.POST.get("service", "")).first()
+    if service is None:
+        messages.error(request, "Choose a service from the list.")
+        return redirect("directory:find_support", pk=case.pk)
     try:
         services.shortlist(
             case=case, service=service, by=request.user, reasons=request.POST.getlist("reason")
@@ -92,7 +98,12 @@ def search(request):
 
 @login_required
 def service_detail(request, service_id):
-    service = get_object_or_404(with_children(Service.objects.all()), pk=service_id)
+    service = with_children(Service.objects.all()).filter(pk=service_id).first()
+    if service is None:
+        # An old link (a deleted service, a mistyped id): directory data is not personal, so
+        # say so and offer the search rather than a bare 404.
+        messages.info(request, "That service is no longer in the directory. Search for another.")
+        return redirect("directory:search")
     return render(
         request,
         "directory/service_detail.html",
@@ -106,34 +117,43 @@ def service_detail(request, service_id):
 
 @login_required
 def review(request):
-    """Providers: their own services, oldest check first. Link workers and managers: every
-    service not verified recently, to chase."""
+    """Providers: their own services, oldest check first. Everyone else (link workers,
+    managers…): every service not verified recently, to check before referring."""
     if can(request.user, Capability.MAINTAIN_SERVICES):
         listed, mine = Service.objects.editable_by(request.user), True
-    elif can(request.user, Capability.REVIEW_DIRECTORY):
-        listed, mine = Service.objects.live().stale(), False
     else:
-        raise PermissionDenied("Your role does not allow this.")
+        listed, mine = Service.objects.live().stale(), False
     listed = listed.select_related("organisation").order_by("last_verified", "name")
     page = Paginator(listed, PAGE).get_page(request.GET.get("page"))
     return render(request, "directory/review.html", {"page": page, "mine": mine})
 
 
-def _editable(request, service_id) -> Service:
-    return get_object_or_404(Service.objects.editable_by(request.user), pk=service_id)
+def _editable(request, pk) -> Service:
+    """A service the user's organisation maintains, or a 404 that is audited (as
+    accounts.access.visible_or_404, which takes only numeric ids)."""
+    service = Service.objects.editable_by(request.user).filter(pk=pk).first()
+    if service is None:
+        audit.record(
+            user=request.user,
+            action=AuditAction.DENIED,
+            object_type="directory.service",
+            object_id=str(pk)[:50],
+        )
+        raise Http404("No such service, or your organisation does not maintain it.")
+    return service
 
 
 @require_POST
 @requires(Capability.MAINTAIN_SERVICES)
-def confirm(request, service_id):
-    service = services.confirm_service(service=_editable(request, service_id), by=request.user)
+def confirm(request, pk):
+    service = services.confirm_service(service=_editable(request, pk), by=request.user)
     messages.success(request, f"Thank you: {service.name} is marked as checked today.")
     return redirect("directory:review")
 
 
 @requires(Capability.MAINTAIN_SERVICES)
-def edit(request, service_id):
-    service = _editable(request, service_id)
+def edit(request, pk):
+    service = _editable(request, pk)
     form = ServiceForm(request.POST or None, instance=service)
     if request.method == "POST" and form.is_valid():
         try:

@@ -72,6 +72,14 @@ def _statement(model, upsert: bool, keep: frozenset, rows: int) -> tuple[str, li
     return sql, plan
 
 
+def _values(plan, row) -> list:
+    values = row.values
+    return [
+        (adapt(values[name]) if adapt else values[name]) if name in values else default
+        for name, default, adapt in plan
+    ]
+
+
 def insert(model, rows, *, upsert: bool = False, keep=frozenset()) -> None:
     """Insert (or, with `upsert`, insert-or-update by primary key) Rows of one model.
 
@@ -81,16 +89,30 @@ def insert(model, rows, *, upsert: bool = False, keep=frozenset()) -> None:
     if not rows:
         return
     _, plan = _statement(model, upsert, frozenset(keep), 1)
+    if connection.vendor == "postgresql":
+        if not upsert:
+            _copy(model, plan, rows)
+            return
+        # One short statement, many parameter sets: psycopg parses it once and pipelines them.
+        sql, _ = _statement(model, upsert, frozenset(keep), 1)
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [_values(plan, row) for row in rows])
+        return
     per_statement = max(1, MAX_PARAMETERS // len(plan))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             sql, _ = _statement(model, upsert, frozenset(keep), len(chunk))
-            params = []
-            for row in chunk:
-                values = row.values
-                params.extend(
-                    (adapt(values[name]) if adapt else values[name]) if name in values else default
-                    for name, default, adapt in plan
-                )
-            cursor.execute(sql, params)
+            cursor.execute(sql, [value for row in chunk for value in _values(plan, row)])
+
+
+def _copy(model, plan, rows) -> None:
+    """PostgreSQL's COPY: the fastest way in for rows that are only inserted (children).
+    (Multi-row INSERTs there spend their time in the driver splitting placeholders.)"""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name, _, _ in plan)
+    with connection.cursor() as cursor:
+        sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(_values(plan, row))

@@ -203,7 +203,8 @@ def patient(request, user, pk):
 @fhir_read
 def consent(request, user, pk):
     consents = Consent.objects.filter(person__in=Person.objects.visible_to(user))
-    record = visible_or_404(consents, pk, user)
+    record = visible_or_404(consents.select_related("person"), pk, user)
+    record_viewed(person=record.person, by=user, via="fhir")
     return fhir_referrals.consent(record)
 
 

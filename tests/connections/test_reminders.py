@@ -102,3 +102,13 @@ def test_subject_access_and_erasure_include_connections(case, worker):
     connection.refresh_from_db()
     assert connection.note == "" and connection.shared_details == []
     assert not connection.links.filter(used_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes and reopens its connection
+def test_linkwell_worker_runs_what_the_database_queue_holds(case, worker, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    connect(case, provider_service(email="hello@example.org"), worker)
+    assert not mail.outbox  # queued in the database, not sent yet
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload")
+    (message,) = mail.outbox
+    assert message.to == ["hello@example.org"]

@@ -144,3 +144,12 @@ def test_expired_tampered_and_forbidden_links_change_nothing(client, emailed):
     connection.refresh_from_db()
     assert connection.status == Status.SENT and connection.events.count() == 1
     assert AuditEntry.objects.filter(action="denied").count() >= 3
+
+
+def test_the_provider_sees_one_referral_with_its_history(client, case, worker):
+    service, volunteer = provider_with_user()
+    connection = connect(case, service, worker)
+    client.force_login(volunteer)
+    assert f"/provider/referrals/{connection.pk}/" in client.get("/provider/").content.decode()
+    page = client.get(f"/provider/referrals/{connection.pk}/").content.decode()
+    assert "Edith Crawley" in page and "History" in page and "Accept" in page
