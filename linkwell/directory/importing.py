@@ -183,7 +183,7 @@ class Loader:
         )
         locations = {loc.pk: (loc, kids) for p in batch for loc, kids in p.locations}
         known = set(Location.objects.filter(id__in=locations).values_list("id", flat=True))
-        _upsert(Location, {pk: loc for pk, (loc, _) in locations.items()})
+        _save(Location, {pk: loc for pk, (loc, _) in locations.items()}, known)
         if known:
             for model in (Address, Accessibility):
                 model.objects.filter(location_id__in=known).delete()
@@ -192,12 +192,27 @@ class Loader:
         existing = set(Service.objects.filter(id__in=ids).values_list("id", flat=True))
         self.result.updated += len(existing)
         self.result.created += len(set(ids) - existing)
-        _upsert(Service, {p.service.pk: p.service for p in batch})
+        _save(Service, {p.service.pk: p.service for p in batch}, existing)
         if existing:  # a new service has no children to replace
             for model in CHILD_MODELS:
                 model.objects.filter(service_id__in=existing).delete()
         _create([c for p in batch for c in (*p.children, *p.at_locations, *p.attributes)])
-        points.refresh(ids, replace=existing)
+        self._points(batch, existing)
+
+    def _points(self, batch, existing):
+        """Points straight from the rows just written; from the database only for services
+        whose places were given by id rather than in the record."""
+        if existing:
+            MatchPoint.objects.filter(service_id__in=existing).delete()
+        rows, elsewhere = [], []
+        for p in batch:
+            if len(p.locations) < len(p.at_locations):
+                elsewhere.append(p.service.pk)
+                continue
+            places = {(loc.latitude, loc.longitude) for loc, _ in p.locations}
+            rows.extend(points.rows_for(p.service.values, places - {(None, None)}))
+        writing.insert(MatchPoint, rows)
+        points.refresh(elsewhere, replace=())
 
     def retire_missing(self) -> int:
         missing = Service.objects.filter(
@@ -216,6 +231,12 @@ CHILD_MODELS = [
 
 def _upsert(model, rows: dict, keep=frozenset()) -> None:
     writing.insert(model, rows.values(), upsert=True, keep=keep)
+
+
+def _save(model, rows: dict, existing: set) -> None:
+    """Insert the new rows (the fast path: COPY on PostgreSQL) and upsert the rest."""
+    writing.insert(model, [row for pk, row in rows.items() if pk not in existing])
+    _upsert(model, {pk: row for pk, row in rows.items() if pk in existing})
 
 
 def _create(rows: list) -> None:

@@ -21,9 +21,26 @@ COPIED = [
 ]
 
 
+def rows_for(service: dict, places) -> list:
+    """A service's points. `service`: its id, status, retired_at and the COPIED columns;
+    `places`: the (latitude, longitude) of each place it runs at."""
+    common = {
+        "service_id": service["id"],
+        "live": service.get("status") == "active" and service.get("retired_at") is None,
+        **{column: service.get(column) for column in COPIED},
+    }
+    rows = [
+        writing.Row(MatchPoint, {**common, "latitude": lat, "longitude": lon})
+        for lat, lon in sorted(places)
+    ]
+    if common["online"]:
+        rows.append(writing.Row(MatchPoint, {**common, "latitude": None, "longitude": None}))
+    return rows
+
+
 def refresh(service_ids, *, replace=None) -> None:
-    """Remake the points of these services; `replace`: those that may have points already
-    (default: all of them)."""
+    """Remake the points of these services from the database; `replace`: those that may have
+    points already (default: all of them)."""
     service_ids = list(service_ids)
     if not service_ids:
         return
@@ -35,15 +52,9 @@ def refresh(service_ids, *, replace=None) -> None:
         service_id__in=service_ids, location__latitude__isnull=False
     ).values_list("service_id", "location__latitude", "location__longitude"):
         places.setdefault(sid, set()).add((lat, lon))
-    rows = []
-    for values in Service.objects.filter(id__in=service_ids).values(
+    services = Service.objects.filter(id__in=service_ids).values(
         "id", "status", "retired_at", *COPIED
-    ):
-        sid = values.pop("id")
-        live = values.pop("status") == "active" and values.pop("retired_at") is None
-        common = {"service_id": sid, "live": live, **values}
-        for lat, lon in sorted(places.get(sid, ())):
-            rows.append(writing.Row(MatchPoint, {**common, "latitude": lat, "longitude": lon}))
-        if values["online"]:
-            rows.append(writing.Row(MatchPoint, {**common, "latitude": None, "longitude": None}))
-    writing.insert(MatchPoint, rows)
+    )
+    writing.insert(
+        MatchPoint, [row for s in services for row in rows_for(s, places.get(s["id"], ()))]
+    )

@@ -43,7 +43,10 @@ _PLAIN = (
 
 
 def _adapter(field):
-    if isinstance(field, _PLAIN) and not field.is_relation:
+    """How a value reaches the driver: as it is (text, numbers, booleans, and foreign keys,
+    which here always hold the target's plain key), or through the field (dates, times,
+    decimals, JSON)."""
+    if field.many_to_one or (isinstance(field, _PLAIN) and not field.is_relation):
         return None
     return lambda value: field.get_db_prep_save(value, connection)
 

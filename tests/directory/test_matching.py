@@ -100,3 +100,13 @@ def test_nobody_outside_an_age_range_is_offered_the_service(age, low, span):
     (ranged,) = load(record(at=NEAR, minimum_age=low, maximum_age=low + span))
     offered = ranged["id"] in {m.service_id for m in rank(person(age=age), limit=1000)}
     assert offered == (low <= age <= low + span)
+
+
+def test_a_service_at_a_place_given_by_id_is_found_there():
+    (first,) = load(record(name="Hall group", at=NEAR))
+    second = record(name="Same hall")
+    location_id = first["service_at_locations"][0]["location"]["id"]
+    second["service_at_locations"] = [{"id": "sal-by-id", "location_id": location_id}]
+    load(second)
+    names = {m.name: m for m in rank(person())}
+    assert names["Same hall"].distance_km == names["Hall group"].distance_km == 0.6

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from linkwell.accounts.models import AuditEntry, Organisation, OrganisationKind, Role
+from linkwell.directory import personal_data
 from linkwell.directory.models import DirectoryOrganisation, Service, ServiceVersion
 from linkwell.geo.demo import SAMPLE
 from linkwell.geo.services import import_onspd
@@ -45,6 +46,10 @@ def test_a_link_worker_finds_support_and_picks_a_service(client, world):
     assert AuditEntry.objects.filter(object_type="directory.shortlistentry").exists()
     case_page = client.get(f"/cases/{case.pk}/").content.decode()
     assert 'id="shortlist"' in case_page and "Lunch club" in case_page
+    (picked,) = personal_data.sections(case.person)["Services picked for you"]
+    assert picked["Service"] == "Lunch club" and picked["Why"] == "0.0 km away; Free"
+    personal_data.erase(case.person)
+    assert case.shortlist.get().reasons == []
 
 
 def test_find_support_is_for_the_case_s_own_pcn_link_workers(client, world):
@@ -89,6 +94,8 @@ def test_the_oruk_api_is_public_and_in_the_oruk_shape(client, world):
     assert client.get("/oruk/services?postcode=ZZ99%209ZZ").status_code == 400
     assert client.get("/oruk/taxonomy_terms").json()["total_items"] == 1
     assert client.get("/oruk/services?search=youth").json()["total_items"] == 1
+    assert client.get("/oruk/docs").status_code == 200
+    assert "/oruk/services" in client.get("/oruk/openapi.json").json()["paths"]
 
 
 def _provider_world(world):
