@@ -47,6 +47,9 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_caseload.py
 	$(BIN)/python bench/bench_evaluation.py
+	$(BIN)/python bench/bench_directory.py
+	$(BIN)/python bench/bench_outcomes.py
+	$(BIN)/python bench/bench_connections.py
 	$(BIN)/python bench/bench_resilience.py
 
 clean:
