@@ -225,6 +225,9 @@ LOGGING = {
 # (`linkwell people apply-retention`); see linkwell/people/subject_access.py.
 RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "8"))
 
+# Directory services not verified for this many days are flagged for review (about 6 months).
+DIRECTORY_STALE_AFTER_DAYS = int(os.environ.get("DIRECTORY_STALE_AFTER_DAYS", "183"))
+
 # Public self-referral form: accepted submissions per client address per hour.
 SELF_REFERRALS_PER_HOUR = int(os.environ.get("SELF_REFERRALS_PER_HOUR", "5"))
 

@@ -76,6 +76,6 @@ def send_referral(connection) -> bool:
         method="POST",
         headers={"Content-Type": "application/fhir+json", "Accept": "application/fhir+json"},
     )
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310  # nosec B310 — http(s) only, checked in endpoint()
         json.loads(response.read() or b"{}")
     return True
