@@ -78,7 +78,9 @@ def about(request):
     }
 
 
-@oruk.get("/services", response={200: dict, 400: dict}, summary="Services, a page at a time")
+@oruk.get(
+    "/services", response={200: dict, 400: dict, 422: dict}, summary="Services, a page at a time"
+)
 def list_services(request, filters: Query[ServiceFilters]):
     paging = _paging(filters)
     services = queries.filtered(
@@ -109,7 +111,9 @@ def list_services(request, filters: Query[ServiceFilters]):
     return page_of(items, total=found.total, paging=paging)
 
 
-@oruk.get("/services/{service_id}", response={200: dict, 404: dict}, summary="One service")
+@oruk.get(
+    "/services/{service_id}", response={200: dict, 404: dict, 422: dict}, summary="One service"
+)
 def get_service(request, service_id: str):
     service = with_children(Service.objects.filter(retired_at__isnull=True, pk=service_id)).first()
     if service is None:
@@ -124,12 +128,12 @@ def _page(queryset: QuerySet, paging: Paging, write) -> dict:
     return page_of([write(r) for r in rows], total=queryset.count(), paging=paging)
 
 
-@oruk.get("/taxonomies", summary="Taxonomies")
+@oruk.get("/taxonomies", response={200: dict, 422: dict}, summary="Taxonomies")
 def list_taxonomies(request, paging: Query[Paging]):
     return _page(Taxonomy.objects.order_by("name", "id"), paging, taxonomy_record)
 
 
-@oruk.get("/taxonomy_terms", summary="Taxonomy terms")
+@oruk.get("/taxonomy_terms", response={200: dict, 422: dict}, summary="Taxonomy terms")
 def list_terms(request, paging: Query[Paging]):
     terms = TaxonomyTerm.objects.select_related("taxonomy_detail").order_by("name", "id")
     return _page(terms, paging, term_record)

@@ -40,3 +40,24 @@ def test_api_never_errors_and_answers_as_documented(case, token):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"}, excluded_checks=[positive_data_acceptance]
     )
+
+
+oruk = schemathesis.openapi.from_wsgi("/oruk/openapi.json", application)
+
+
+@pytest.fixture
+def directory(db):
+    from tests.directory.factories import load, record
+
+    load(record(name="Walking group"), record(name="Debt advice"), record())
+
+
+@pytest.mark.django_db
+@oruk.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_oruk_api_never_errors_and_answers_as_documented(case, directory):
+    case.call_and_validate(excluded_checks=[positive_data_acceptance])
