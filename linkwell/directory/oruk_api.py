@@ -61,8 +61,14 @@ def page_of(items: list, *, total: int, paging: Paging) -> dict:
     }
 
 
+MAX_PAGE = 1_000_000  # keeps the SQL offset in range however large a page a client asks for
+
+
 def _paging(paging: Paging) -> Paging:
-    return Paging(page=max(1, paging.page), per_page=min(max(1, paging.per_page), MAX_PER_PAGE))
+    return Paging(
+        page=min(max(1, paging.page), MAX_PAGE),
+        per_page=min(max(1, paging.per_page), MAX_PER_PAGE),
+    )
 
 
 def _problem(message: str, status: int = 400):

@@ -6,6 +6,8 @@ real token: no response may be a 5xx, and every response must match the document
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -15,6 +17,18 @@ from linkwell.wsgi import application
 from tests.factories import make_case, user_with_role
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Schemathesis calls the WSGI app directly, whose request signals would close the
+    database connection holding the test's transaction; Django's own test client disconnects
+    that handler in the same way."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture
