@@ -10,6 +10,8 @@ import logging
 import multiprocessing
 import os
 
+from linkwell.logs import logging_config
+
 
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
@@ -44,25 +46,13 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # gunicorn's own lines through the same JSON formatter and identifier filter as the app's.
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "root": {"level": "WARNING", "handlers": ["console"]},
-    "loggers": {
+logconfig_dict = logging_config(
+    root_level="WARNING",
+    loggers={
         "gunicorn.error": {"level": loglevel.upper(), "handlers": ["console"], "propagate": False},
         "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
     },
-    "filters": {"redact": {"()": "linkwell.logs.RedactIdentifiers"}},
-    "formatters": {"json": {"()": "linkwell.logs.JsonFormatter"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-            "filters": ["redact"],
-        }
-    },
-}
+)
 
 # Load Django and import every view once, in the master, then fork: a worker started after a
 # crash or at max_requests serves at once rather than importing the app on its first request.

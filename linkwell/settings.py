@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from linkwell.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -200,26 +202,14 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # JSON lines on stdout, identifiers masked (linkwell/logs.py); one INFO line per request.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "linkwell.logs.RedactIdentifiers"}},
-    "formatters": {"json": {"()": "linkwell.logs.JsonFormatter"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-            "filters": ["redact"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {
+LOGGING = logging_config(
+    root_level=os.environ.get("LOG_LEVEL", "WARNING"),
+    loggers={
         "linkwell.request": {"level": os.environ.get("LOG_REQUESTS_LEVEL", "INFO")},
         # runserver's own request lines carry the query string; the line above replaces them.
         "django.server": {"level": "CRITICAL"},
     },
-}
+)
 
 # Years after a person's last case closes before their record is anonymised
 # (`linkwell people apply-retention`); see linkwell/people/subject_access.py.

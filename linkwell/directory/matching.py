@@ -21,6 +21,7 @@ from django.db.models import F, Q
 
 from . import taxonomy
 from .models import MatchPoint, Service, stale_before
+from .points import COPIED
 from .profile import ACCESS_LABELS, PARTS, slot, slot_label
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG), for the haversine distance
@@ -54,16 +55,8 @@ class Match:
     stale: bool = False
 
 
-FIELDS = (
-    "need_mask",
-    "open_slots",
-    "is_free",
-    "in_person",
-    "online",
-    "language_names",
-    "access_flags",
-    "last_verified",
-)
+# The match columns the ranking reads (ages are filtered in SQL, so not fetched).
+FIELDS = tuple(c for c in COPIED if c not in ("minimum_age", "maximum_age"))
 
 
 def haversine_km(lat1, lon1, lat2, lon2) -> float:
