@@ -45,6 +45,7 @@ def ensure_database(url: str) -> None:
 
 def setup(url: str):
     os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("LOG_REQUESTS_LEVEL", "WARNING")  # figures, not a line per request
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linkwell.settings")
     import django
 

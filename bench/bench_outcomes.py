@@ -23,25 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-
-def setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linkwell.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    if _has_tables():
-        call_command("flush", "--no-input", verbosity=0)
-    call_command("migrate", "--no-input", verbosity=0)
-
-
-def _has_tables() -> bool:
-    from django.db import connection
-
-    return "outcomes_administration" in connection.introspection.table_names()
+from bench_caseload import setup  # noqa: E402 — the same fresh, migrated database
 
 
 def timed(fn, n: int) -> list[float]:
