@@ -1,6 +1,5 @@
 """Sign-in with lock-out, and API tokens."""
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.utils import timezone
 
 from . import audit
 from .models import ApiToken, AuditAction, SignInAttempt, User
+from .secrets_store import digest, new_secret
 
 
 class AccountError(Exception):
@@ -51,17 +51,12 @@ def sign_in(*, request, username: str, password: str) -> User:
 TOKEN_PREFIX = "lw_"  # noqa: S105 — a label, not a secret
 
 
-def _hash(secret: str) -> str:
-    # Tokens carry 256 bits of randomness, so a fast hash is enough (no dictionary to guess from).
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 @transaction.atomic
 def create_token(*, user: User, name: str = "") -> str:
     """Make a token and return it; only its hash is stored, so this is the one chance to see it."""
     prefix = secrets.token_hex(5)
-    secret = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=_hash(secret))
+    secret = new_secret()
+    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=digest(secret))
     audit.record(user=user, action=AuditAction.TOKEN, obj=token, event="created")
     return f"{TOKEN_PREFIX}{prefix}_{secret}"
 
@@ -75,7 +70,7 @@ def user_for_token(raw: str) -> User | None:
         .filter(prefix=prefix, revoked_at__isnull=True)
         .first()
     )
-    if token is None or not secrets.compare_digest(token.key_hash, _hash(secret)):
+    if token is None or not secrets.compare_digest(token.key_hash, digest(secret)):
         return None
     if not token.user.is_active:
         return None

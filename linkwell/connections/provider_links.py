@@ -5,12 +5,12 @@ enough for that much randomness, as for API tokens). Single use is enforced by a
 UPDATE inside the transaction that changes the status (see services.use_provider_link).
 """
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+
+from linkwell.accounts.secrets_store import digest, new_secret
 
 from .models import Connection, ProviderLink
 
@@ -23,16 +23,12 @@ class LinkGone(Exception):
     """The link was real but is used or expired; the message is for the provider."""
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_link(*, connection: Connection, email: str, by=None) -> str:
     """Make a link for the provider's next update and return its token (shown only once)."""
-    token = secrets.token_urlsafe(32)
+    token = new_secret()
     ProviderLink.objects.create(
         connection=connection,
-        token_hash=token_hash(token),
+        token_hash=digest(token),
         email=email,
         expires_at=timezone.now() + timedelta(days=settings.PROVIDER_LINK_DAYS),
         created_by=by if by is not None and by.is_authenticated else None,
@@ -44,7 +40,7 @@ def live_link(token: str, *, lock: bool = False) -> ProviderLink:
     links = ProviderLink.objects.select_related("connection__service", "connection__case__person")
     if lock:
         links = links.select_for_update(of=("self",))
-    link = links.filter(token_hash=token_hash(token or "")).first()
+    link = links.filter(token_hash=digest(token)).first()
     if link is None:
         raise LinkUnknown()
     if link.used_at is not None:

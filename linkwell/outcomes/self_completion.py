@@ -6,8 +6,6 @@ the database: the answer is kept only if a conditional UPDATE marks the link use
 same transaction, so two submissions of one link cannot both be recorded.
 """
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.db import transaction
@@ -15,6 +13,7 @@ from django.utils import timezone
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
+from linkwell.accounts.secrets_store import digest, new_secret
 from linkwell.cases.models import Case
 
 from .models import Administration, Mode, SelfCompletionLink
@@ -31,10 +30,6 @@ class LinkGone(Exception):
     """The link was real but is used or expired (410); the message is for the person."""
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def create_link(
     *, case: Case, instrument: str, timepoint: str, by, lifetime: timedelta = LINK_LIFETIME
@@ -46,12 +41,12 @@ def create_link(
             {"instrument": f"{definition.name} is licensed: it is completed in its own tool."}
         )
     check_can_record(case, definition.code, timepoint)
-    token = secrets.token_urlsafe(32)
+    token = new_secret()
     link = SelfCompletionLink.objects.create(
         case=case,
         instrument=definition.code,
         timepoint=timepoint,
-        token_hash=_hash(token),
+        token_hash=digest(token),
         expires_at=timezone.now() + lifetime,
         created_by=by,
     )
@@ -80,7 +75,7 @@ def open_link(token: str) -> SelfCompletionLink:
     """The live link for a token, with its case and person, for showing the questions."""
     link = _live(
         SelfCompletionLink.objects.select_related("case__person")
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=digest(token))
         .first()
     )
     audit.record(
@@ -99,7 +94,7 @@ def complete_link(*, token: str, answers) -> Administration:
     link = _live(
         SelfCompletionLink.objects.select_for_update()
         .select_related("case")
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=digest(token))
         .first()
     )
     administration = record_administration(
