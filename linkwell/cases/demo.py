@@ -15,7 +15,16 @@ from linkwell.people.services import PersonDetails
 
 from . import services
 from .lifecycle import Status
-from .models import Case, CaseEvent, ContactMode, GoalStatus, Referral, ReferralSource
+from .models import (
+    CarePlan,
+    Case,
+    CaseEvent,
+    ContactMode,
+    GoalStatus,
+    Referral,
+    ReferralSource,
+    WhatMatters,
+)
 from .needs import Need
 
 DEMO_PASSWORD = "linkwell-demo-2026"  # noqa: S105 — published in the README, demo only
@@ -299,12 +308,14 @@ def _walk(rng, case, stage, worker, opened, now):
     if stage == Status.CONTACTED:
         _follow_up(rng, case, worker, now)
         return
-    services.record_what_matters(
+    conversation = services.record_what_matters(
         case=case,
         what_matters=rng.choice(WHAT_MATTERS),
         by=worker,
         strengths="Good friends nearby; enjoys cooking.",
     )
+    # Dated as the work would have been, a few days after the first contact.
+    WhatMatters.objects.filter(pk=conversation.pk).update(at=min(when + timedelta(days=3), now))
     if stage in (Status.ASSESSED, Status.NOT_APPROPRIATE):
         if stage == Status.NOT_APPROPRIATE:
             services.transition(
@@ -313,9 +324,10 @@ def _walk(rng, case, stage, worker, opened, now):
         else:
             _follow_up(rng, case, worker, now)
         return
-    services.agree_care_plan(
+    plan = services.agree_care_plan(
         case=case, summary="Small steps towards what matters, agreed together.", by=worker
     )
+    CarePlan.objects.filter(pk=plan.pk).update(agreed_on=min(when + timedelta(days=7), now).date())
     for description in rng.sample(GOALS, k=rng.randint(1, 3)):
         goal = services.add_goal(
             case=case,

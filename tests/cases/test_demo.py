@@ -1,0 +1,25 @@
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+
+from linkwell.cases import demo
+from linkwell.cases.lifecycle import Status
+from linkwell.cases.models import Case, CaseEvent, WhatMatters
+from linkwell.people.identifiers import validate_nhs_number
+
+
+@pytest.mark.django_db
+def test_the_demo_has_cases_at_every_stage_with_consistent_histories():
+    counts = demo.load(seed=7)
+    assert counts["cases"] == 200
+    by_status = dict(Case.objects.values_list("status").annotate(n=Count("id")))
+    assert by_status == {status: n for status, n in demo.STAGES}
+    for case in Case.objects.prefetch_related("events"):
+        events = list(case.events.all())
+        assert events[-1].to_status == case.status
+        assert all(a.at <= b.at for a, b in zip(events, events[1:], strict=False))
+        if case.person.nhs_number:
+            validate_nhs_number(case.person.nhs_number)
+            assert case.person.nhs_number.startswith("999")  # never-issued test range
+    assert not WhatMatters.objects.filter(at__gt=timezone.now()).exists()
+    assert CaseEvent.objects.filter(to_status=Status.DISCHARGED).count() == 45
