@@ -230,7 +230,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Onward referrals (linkwell.connections): links in emails, nudges, reminders, text messages.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Linkwell <no-reply@linkwell.invalid>")
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Console in development; real mail (EMAIL_HOST, EMAIL_PORT, … as in Django) in production,
+# where printing messages with their single-use links to the log would leak them.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "linkwell.connections.sms.ConsoleBackend")
 CONNECTION_NUDGE_AFTER_DAYS = int(os.environ.get("CONNECTION_NUDGE_AFTER_DAYS", "5"))
 PROVIDER_LINK_DAYS = int(os.environ.get("PROVIDER_LINK_DAYS", "14"))
