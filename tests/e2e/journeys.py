@@ -15,3 +15,15 @@ def sign_in(page, username):
 def sign_out(page):
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in to Linkwell")).to_be_visible()
+
+
+def fill_person(page, *, given, family, born, postcode, phone, nhs_number=""):
+    """The person's details as both referral forms ask for them; `born` is (day, month, year)."""
+    page.get_by_label("First name").fill(given)
+    page.get_by_label("Last name").fill(family)
+    for label, part in zip(("Day", "Month", "Year"), born, strict=True):
+        page.get_by_label(label).fill(str(part))
+    if nhs_number:
+        page.get_by_label("NHS number").fill(nhs_number)
+    page.get_by_label("Postcode").fill(postcode)
+    page.get_by_label("Phone number").fill(phone)

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from linkwell.accounts.models import Role
-from tests.e2e.journeys import sign_in, sign_out
+from tests.e2e.journeys import fill_person, sign_in, sign_out
 from tests.factories import PracticeFactory, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -23,14 +23,15 @@ def test_referral_to_discharge(page):
     expect(page.locator("header.nhsuk-header")).to_have_css("background-color", "rgb(0, 94, 184)")
     expect(page.get_by_role("heading", name="Referrals from your practice")).to_be_visible()
     page.get_by_role("link", name="Make a new referral").click()
-    page.get_by_label("First name").fill("Edith")
-    page.get_by_label("Last name").fill("Crawley")
-    page.get_by_label("Day").fill("12")
-    page.get_by_label("Month").fill("7")
-    page.get_by_label("Year").fill("1939")
-    page.get_by_label("NHS number").fill("943 476 5919")
-    page.get_by_label("Postcode").fill("ls6 2ab")
-    page.get_by_label("Phone number").fill("0113 496 0123")
+    fill_person(
+        page,
+        given="Edith",
+        family="Crawley",
+        born=(12, 7, 1939),
+        nhs_number="943 476 5919",
+        postcode="ls6 2ab",
+        phone="0113 496 0123",
+    )
     page.get_by_label("Loneliness and isolation").check()
     page.get_by_label("Bereavement").check()
     page.get_by_label("What would help the link worker").fill(

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from linkwell.accounts.models import Role
 from linkwell.portal import abuse
-from tests.e2e.journeys import sign_in
+from tests.e2e.journeys import fill_person, sign_in
 from tests.factories import PracticeFactory, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,13 +20,14 @@ def test_self_referral_arrives_on_the_caseload(page, monkeypatch):
     page.goto("/accounts/sign-in/")
     page.get_by_role("link", name="Refer yourself to social prescribing").click()
     page.get_by_label("Your GP practice").select_option(label="Hyde Park Surgery")
-    page.get_by_label("First name").fill("Gwen")
-    page.get_by_label("Last name").fill("Morgan")
-    page.get_by_label("Day").fill("2")
-    page.get_by_label("Month").fill("3")
-    page.get_by_label("Year").fill("1962")
-    page.get_by_label("Postcode").fill("LS6 1AB")
-    page.get_by_label("Phone number").fill("07700 900321")
+    fill_person(
+        page,
+        given="Gwen",
+        family="Morgan",
+        born=(2, 3, 1962),
+        postcode="LS6 1AB",
+        phone="07700 900321",
+    )
     page.get_by_label("Loneliness and isolation").check()
     page.get_by_label("I agree to the social prescribing team").check()
     page.get_by_role("button", name="Send").click()
