@@ -17,6 +17,12 @@ from linkwell.wsgi import application
 from tests.factories import make_case, user_with_role
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+# Bounded so CI stays fast: 25 generated requests per operation.
+FUZZ_BUDGET = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.fixture(autouse=True)
@@ -43,11 +49,7 @@ def token(db, pcn, practice):
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ_BUDGET
 def test_api_never_errors_and_answers_as_documented(case, token):
     # A schema cannot say "a valid NHS number" or "a real postcode", so a schema-valid body
     # may still be refused with 422 by the domain rules; every other check applies.
@@ -68,10 +70,6 @@ def directory(db):
 
 @pytest.mark.django_db
 @oruk.parametrize()
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ_BUDGET
 def test_oruk_api_never_errors_and_answers_as_documented(case, directory):
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
