@@ -214,8 +214,12 @@ def measure(url: str, runs: int) -> dict:
 def run_engine(name: str, url: str, path: Path, runs: int) -> None:
     print(f"== {name}")
     reset(url)
+    load = os.getloadavg()[0]
     wall, peak = timed_import(url, path)
-    print(f"   import: {wall:.1f} s, peak {peak:.0f} MB (target < 60 s, < 1 GB)")
+    print(
+        f"   import: {wall:.1f} s, peak {peak:.0f} MB (target < 60 s, < 1 GB); "
+        f"1-minute load {load:.2f} before, {os.getloadavg()[0]:.2f} after (2 cores)"
+    )
     child = subprocess.run(  # noqa: S603 — our own interpreter and arguments
         [sys.executable, __file__, "--measure", url, "--runs", str(runs)],
         check=True,

@@ -33,6 +33,8 @@ api = NinjaAPI(
 )
 api.add_router("/v1/", cases_router)
 api.add_router("/v1/", "linkwell.outcomes.api.router")
+api.add_router("/v1/", "linkwell.standards.api.router")
+api.add_router("/v1/", "linkwell.connections.api.router")
 
 
 def validation_detail(error: ValidationError) -> list[dict]:

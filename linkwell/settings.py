@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     *["linkwell.geo", "linkwell.directory"],  # postcode centroids, then the service directory
     *["linkwell.outcomes", "linkwell.interop"],  # outcome measures; FHIR read-out
     *["django_tasks", "django_tasks_db", "linkwell.connections"],  # onward referrals, reminders
+    "linkwell.standards",  # PRSB social prescribing standard: completeness, message back
+    "linkwell.reporting",  # dashboards and exports for managers, with disclosure control
+    "linkwell.checkins",  # asking the person whether they got to a service
 ]
 
 MIDDLEWARE = [
@@ -186,6 +189,10 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 LANGUAGE_CODE = "en-gb"
+# Staff pages are English; person-facing pages and messages use the person's language where a
+# translation ships (linkwell/portal/languages.py). Welsh wants review by a Welsh speaker.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "linkwell" / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -242,3 +249,21 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "linkwell.connections.sms.ConsoleBac
 CONNECTION_NUDGE_AFTER_DAYS = int(os.environ.get("CONNECTION_NUDGE_AFTER_DAYS", "5"))
 PROVIDER_LINK_DAYS = int(os.environ.get("PROVIDER_LINK_DAYS", "14"))
 SESSION_REMINDER_HOURS = int(os.environ.get("SESSION_REMINDER_HOURS", "24"))
+# Check-ins (linkwell.checkins): asking the person whether they got to a service.
+CHECKIN_AFTER_DAYS = int(os.environ.get("CHECKIN_AFTER_DAYS", "7"))
+CHECKIN_AGAIN_AFTER_DAYS = int(os.environ.get("CHECKIN_AGAIN_AFTER_DAYS", "7"))
+CHECKIN_LINK_DAYS = int(os.environ.get("CHECKIN_LINK_DAYS", "14"))
+# The person's own page (linkwell.portal): the emailed link, and the session it is exchanged for.
+PERSON_PAGE_LINK_DAYS = int(os.environ.get("PERSON_PAGE_LINK_DAYS", "7"))
+PERSON_PAGE_MINUTES = int(os.environ.get("PERSON_PAGE_MINUTES", "30"))
+
+# Reporting (linkwell.reporting, docs/reporting.md). Disclosure control: counts of 1 to
+# REPORTING_SUPPRESS_UP_TO are hidden, others rounded to the nearest REPORTING_ROUND_TO (NHS
+# England's rule by default). The engine: "database" (aggregates in this database) or "duckdb"
+# (DuckDB over the Parquet snapshot `linkwell reporting snapshot` writes, for large deployments).
+REPORTING_SUPPRESS_UP_TO = int(os.environ.get("REPORTING_SUPPRESS_UP_TO", "7"))
+REPORTING_ROUND_TO = int(os.environ.get("REPORTING_ROUND_TO", "5"))
+REPORTING_ENGINE = os.environ.get("REPORTING_ENGINE", "database")
+REPORTING_SNAPSHOT_DIR = Path(
+    os.environ.get("REPORTING_SNAPSHOT_DIR", DATA_DIR / "reporting-snapshot")
+)

@@ -15,5 +15,8 @@ urlpatterns = [
     path("", include("linkwell.cases.urls")),
     path("", include("linkwell.outcomes.urls")),
     path("", include("linkwell.connections.urls")),
+    path("", include("linkwell.reporting.urls")),
+    path("", include("linkwell.checkins.urls")),
+    path("", include("linkwell.standards.urls")),
     path("fhir/", include("linkwell.interop.urls")),
 ]

@@ -70,6 +70,10 @@ RULES = {
     "cases:goal_action": Rule(C.MANAGE_CASES, "goal", method="POST", data={"description": "x"}),
     "cases:task_done": Rule(C.MANAGE_CASES, "task", method="POST"),
     "cases:action": Rule(C.MANAGE_CASES, "case", method="POST", kwargs={"action": "contact"}),
+    # the PRSB social prescribing standard: completeness and the message back (linkwell/standards)
+    "standards:completeness": Rule(C.REPORT_OUTCOMES),
+    "standards:message_back": Rule(C.MANAGE_CASES, "case"),
+    "standards:letter": Rule(C.VIEW_CASELOAD, "case", kwargs={"fmt": "html"}),
     # onward referrals to services, the provider portal and its emailed links
     "connections:refer": Rule(C.MANAGE_CASES, "case"),
     "connections:status": Rule(
@@ -82,6 +86,16 @@ RULES = {
         C.RESPOND_TO_CONNECTIONS, "connection", method="POST", data={"to": "accepted"}
     ),
     "connections:respond": Rule(public=True, kwargs={"token": "not-a-token"}),
+    # check-ins with the person (their single-use answer link is public) and their own page
+    "checkins:set_due": Rule(
+        C.MANAGE_CASES, "connection", method="POST", data={"due_at": "2030-01-01T10:00"}
+    ),
+    "checkins:answer": Rule(public=True, kwargs={"token": "not-a-token"}),
+    "portal:send_page": Rule(C.MANAGE_CASES, "case", method="POST", data={"channel": "text"}),
+    "portal:person_link": Rule(public=True, kwargs={"token": "not-a-token"}),
+    "portal:person_page": PUBLIC,
+    "portal:person_measure": Rule(public=True, method="POST", data={"measure": "1"}),
+    "portal:person_close": Rule(public=True, method="POST"),
     # the service directory (issue 3); directory data is not personal, so search and service
     # pages are for anyone signed in, and the ORUK read API is public
     "directory:find_support": Rule(C.FIND_SUPPORT, "case"),
@@ -144,6 +158,21 @@ RULES = {
     "POST /api/v1/cases/{case_id}/tasks": Rule(
         C.MANAGE_CASES, "case", method="POST", data={"title": "x", "due_on": "2030-01-01"}
     ),
+    "PUT /api/v1/cases/{case_id}/follow-up-advice": Rule(
+        C.MANAGE_CASES, "case", method="PUT", data={"follow_up_advice": "x"}
+    ),
+    "PUT /api/v1/cases/{case_id}/address": Rule(
+        C.MANAGE_CASES, "case", method="PUT", data={"address": "1 Road", "postcode": "LS1 4AP"}
+    ),
+    "PUT /api/v1/cases/{case_id}/gp-practice": Rule(
+        C.MANAGE_CASES, "case", method="PUT", data={"gp_practice_code": "A81001"}
+    ),
+    "POST /api/v1/cases/{case_id}/risks": Rule(
+        C.MANAGE_CASES, "case", method="POST", data={"no_known_risks": True}
+    ),
+    "POST /api/v1/cases/{case_id}/message-back": Rule(
+        C.MANAGE_CASES, "case", method="POST", data={"recipient": "gp", "consent_given": True}
+    ),
     # outcome measures and their FHIR read-out
     "outcomes:measure_new": Rule(C.MANAGE_CASES, "case"),
     "outcomes:measure_link": Rule(
@@ -158,6 +187,30 @@ RULES = {
     "interop:questionnaire_response": Rule(C.VIEW_CASELOAD, "measure", api=True),
     "interop:observation": Rule(C.VIEW_CASELOAD, "measure", api=True),
     "interop:questionnaire": Rule(api=True, kwargs={"code": "swemwbs"}),
+    # reporting for managers (issue 6): aggregate figures of the PCNs they manage
+    "reporting:dashboard": Rule(C.VIEW_REPORTS),
+    "reporting:pcn": Rule(C.VIEW_REPORTS, "org"),
+    "reporting:print": Rule(C.VIEW_REPORTS),
+    "reporting:pdf": Rule(C.VIEW_REPORTS),
+    "reporting:export": Rule(C.VIEW_REPORTS, kwargs={"table": "all", "fmt": "csv"}),
+    "reporting:national_return": Rule(C.VIEW_REPORTS),
+    # onward referrals over the API (linkwell/connections/api.py)
+    "GET /api/v1/cases/{case_id}/connections": Rule(C.VIEW_CASELOAD, "case"),
+    "POST /api/v1/cases/{case_id}/connections": Rule(
+        C.MANAGE_CASES,
+        "case",
+        method="POST",
+        data={"service_id": "none", "shared_details": ["name"], "consent_given": True},
+    ),
+    "GET /api/v1/connections/{connection_id}": Rule(C.VIEW_CASELOAD, "connection"),
+    "POST /api/v1/connections/{connection_id}/status": Rule(
+        C.MANAGE_CASES, "connection", method="POST", data={"to": "withdrawn", "reason": "x"}
+    ),
+    "GET /api/v1/provider/referrals": Rule(C.RESPOND_TO_CONNECTIONS),
+    "GET /api/v1/provider/referrals/{connection_id}": Rule(C.RESPOND_TO_CONNECTIONS, "connection"),
+    "POST /api/v1/provider/referrals/{connection_id}/status": Rule(
+        C.RESPOND_TO_CONNECTIONS, "connection", method="POST", data={"to": "accepted"}
+    ),
     "GET /api/v1/instruments": Rule(),
     "GET /api/v1/cases/{case_id}/measures": Rule(C.VIEW_CASELOAD, "case"),
     "POST /api/v1/cases/{case_id}/measures": Rule(
@@ -264,7 +317,7 @@ def member(role, world: World):
 def url_for(route, rule: Rule, target) -> str:
     if " " in route:
         path = route.split(" ", 1)[1]
-        for name in ("case_id", "referral_id"):
+        for name in ("case_id", "referral_id", "connection_id"):
             path = path.replace("{" + name + "}", str(target.pk) if target is not None else "0")
         return path
     kwargs = {k: (target.pk if v is SAME else v) for k, v in rule.kwargs.items()}
@@ -369,4 +422,4 @@ def test_role(client, route, role, own):
         assert status not in (401, 403, 404), (status, response.content[:200])
     if not own and rule.obj is None and rule.method == "GET" and status == 200:
         # Lists: nothing of the other organisation's person may appear.
-        assert theirs.case.person.family_name not in response.content.decode()
+        assert theirs.case.person.family_name not in response.content.decode(errors="replace")

@@ -26,6 +26,7 @@ class Capability(StrEnum):
     DEFINE_INSTRUMENTS = "define_instruments"
     REPORT_OUTCOMES = "report_outcomes"
     RESPOND_TO_CONNECTIONS = "respond_to_connections"  # providers: referrals to their services
+    VIEW_REPORTS = "view_reports"  # dashboards and exports for the organisations managed
 
 
 CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -44,6 +45,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_CASELOAD,
             Capability.REPORT_OUTCOMES,
             Capability.PROCESS_SUBJECT_REQUESTS,
+            Capability.VIEW_REPORTS,
         }
     ),
     Role.ADMIN: frozenset(

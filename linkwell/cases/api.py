@@ -15,17 +15,21 @@ from .lifecycle import Status
 from .models import Case, ReferralSource
 from .needs import Need
 from .schemas import (
+    AddressIn,
     CarePlanIn,
     CarePlanOut,
     CaseDetailOut,
     CaseOut,
     ContactIn,
     ContactOut,
+    FollowUpAdviceIn,
     GoalIn,
     GoalOut,
+    GpPracticeIn,
     NeedOut,
     ReferralIn,
     ReferralOut,
+    RiskIn,
     TaskIn,
     TaskOut,
     TransitionIn,
@@ -95,6 +99,8 @@ def create_referral(
         details=payload.details,
         urgency=payload.urgency,
         referrer_name=payload.referrer_name or user.get_full_name(),
+        referrer_contact=payload.referrer_contact,
+        referring_organisation_name=payload.referring_organisation_name,
         referring_organisation=origin if payload.source == ReferralSource.GP_PRACTICE else None,
         by=user,
         idempotency_key=idempotency_key,
@@ -151,7 +157,7 @@ def get_case(request, case_id: int):
     record_viewed(person=case.person, by=request.user, via="api case")
     return (
         Case.objects.select_related("person", "link_worker", "referral__case", "referral__person")
-        .prefetch_related("contacts", "what_matters", "tasks", "events__by")
+        .prefetch_related("contacts", "what_matters", "tasks", "events__by", "risks")
         .get(pk=case.pk)
     )
 
@@ -201,3 +207,32 @@ def post_task(request, case_id: int, payload: TaskIn):
     return Reply(
         201, services.add_task(case=_case(request, case_id), by=request.user, **payload.dict())
     )
+
+
+@router.put("/cases/{case_id}/follow-up-advice", response={200: CaseDetailOut, **ERRORS})
+def put_follow_up_advice(request, case_id: int, payload: FollowUpAdviceIn):
+    case = services.record_follow_up_advice(
+        case=_case(request, case_id), by=request.user, **payload.dict()
+    )
+    return get_case(request, case.pk)
+
+
+@router.put("/cases/{case_id}/address", response={200: CaseDetailOut, **ERRORS})
+def put_address(request, case_id: int, payload: AddressIn):
+    case = services.record_address(case=_case(request, case_id), by=request.user, **payload.dict())
+    return get_case(request, case.pk)
+
+
+@router.put("/cases/{case_id}/gp-practice", response={200: CaseDetailOut, **ERRORS})
+def put_gp_practice(request, case_id: int, payload: GpPracticeIn):
+    case = services.record_gp_practice(
+        case=_case(request, case_id), by=request.user, **payload.dict()
+    )
+    return get_case(request, case.pk)
+
+
+@router.post("/cases/{case_id}/risks", response={201: CaseDetailOut, **ERRORS})
+def post_risk(request, case_id: int, payload: RiskIn):
+    """A risk, or `no_known_risks: true` (the standard makes risks mandatory)."""
+    case = services.record_risk(case=_case(request, case_id), by=request.user, **payload.dict())
+    return Reply(201, get_case(request, case.pk))

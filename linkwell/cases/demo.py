@@ -139,6 +139,7 @@ GOALS = [
     "Start the digital skills course",
     "Go to the bereavement support group",
 ]
+STREETS = ["Church Lane", "Station Road", "Victoria Street", "Park Avenue", "Mill Lane"]
 PLACES = {
     "U00001": ["LS6 1AB", "LS6 2CD", "LS4 2EF", "LS5 3GH", "LS16 5JK"],
     "U00002": ["BD1 1AA", "BD3 8LS", "BD5 0QP", "BD7 1DP", "BD9 4RW"],
@@ -241,7 +242,13 @@ def _demo_case(rng, pcn, practices, link_workers, referrers, nhs_number, stage, 
     source = rng.choices(list(ReferralSource), weights=[7, 2, 1])[0]
     referrer = rng.choice(referrers) if source == ReferralSource.GP_PRACTICE else None
     worker = rng.choice(link_workers)
+    # Its own generator, so adding addresses left every other demo value as it was.
+    street = random.Random(nhs_number)
     person = PersonDetails(
+        # Most referrals carry the address; the rest show as gaps for the link worker to fill.
+        address=f"{street.randint(1, 120)} {street.choice(STREETS)}"
+        if street.random() < 0.8
+        else "",
         given_name=rng.choice(GIVEN),
         family_name=rng.choice(FAMILY),
         date_of_birth=date.today() - timedelta(days=age * 365 + rng.randint(0, 364)),
@@ -316,6 +323,12 @@ def _walk(rng, case, stage, worker, opened, now):
     )
     # Dated as the work would have been, a few days after the first contact.
     WhatMatters.objects.filter(pk=conversation.pk).update(at=min(when + timedelta(days=3), now))
+    # Risks (mandatory in the standard): most have none known. Chosen by id, not the shared
+    # random stream, so the rest of the demo is unchanged.
+    if case.pk % 5 == 0:
+        services.record_risk(case=case, description="Risk of self-neglect", by=worker)
+    else:
+        services.record_risk(case=case, no_known_risks=True, by=worker)
     if stage in (Status.ASSESSED, Status.NOT_APPROPRIATE):
         if stage == Status.NOT_APPROPRIATE:
             services.transition(
@@ -346,6 +359,13 @@ def _walk(rng, case, stage, worker, opened, now):
     if stage == Status.SUPPORTED:
         _follow_up(rng, case, worker, now)
     elif stage in (Status.DISCHARGED, Status.DECLINED):
+        if stage == Status.DISCHARGED:
+            services.record_follow_up_advice(
+                case=case,
+                follow_up_advice="Knows how to get back in touch; please re-refer if things "
+                "get harder.",
+                by=worker,
+            )
         services.transition(
             case=case,
             to=stage,

@@ -35,7 +35,21 @@ class ReferralForm(NHSFormMixin, forms.Form):
     ethnicity = forms.ChoiceField(
         choices=Ethnicity.choices, initial=Ethnicity.NOT_STATED, required=False
     )
+    address = forms.CharField(
+        label="Address",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="House, street and town, without the postcode. If you leave it out, the "
+        "link worker will add it.",
+    )
     postcode = forms.CharField(required=False, max_length=8)
+    gp_practice_code = forms.CharField(
+        label="GP practice ODS code",
+        required=False,
+        max_length=6,
+        help_text="Like A81001. A practice referring its own patient can leave this out.",
+    )
     phone = forms.CharField(label="Phone number", required=False, max_length=30)
     email = forms.EmailField(label="Email address", required=False)
     preferred_contact = forms.ChoiceField(
@@ -67,6 +81,18 @@ class ReferralForm(NHSFormMixin, forms.Form):
     urgency = forms.ChoiceField(
         choices=Urgency.choices, widget=forms.RadioSelect, initial=Urgency.ROUTINE
     )
+    referrer_contact = forms.CharField(
+        label="How the link worker can reach you",
+        required=False,
+        max_length=200,
+        help_text="Phone or email. If you leave it out, your Linkwell email address is used.",
+    )
+    referring_organisation_name = forms.CharField(
+        label="Referring organisation",
+        required=False,
+        max_length=150,
+        help_text="For a referral from another agency: the agency's name.",
+    )
     consent_given = forms.BooleanField(
         label="The person agrees to be referred to social prescribing",
         required=True,
@@ -85,6 +111,7 @@ class ReferralForm(NHSFormMixin, forms.Form):
             self.fields["destination"].initial = "0"
         if not can_choose_source:
             del self.fields["source"]
+            del self.fields["referring_organisation_name"]
 
     @property
     def dob_fields(self):
@@ -114,7 +141,9 @@ class ReferralForm(NHSFormMixin, forms.Form):
             sex=d.get("sex") or Sex.NOT_KNOWN,
             gender_identity=d.get("gender_identity", ""),
             ethnicity=d.get("ethnicity") or Ethnicity.NOT_STATED,
+            address=d["address"],
             postcode=d["postcode"],
+            gp_practice_code=d.get("gp_practice_code", ""),
             phone=d["phone"],
             email=d["email"],
             preferred_contact=d["preferred_contact"],
@@ -189,6 +218,50 @@ class ActionForm(NHSFormMixin, forms.Form):
 class TaskForm(NHSFormMixin, forms.Form):
     title = forms.CharField(label="Follow-up", max_length=200)
     due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class FollowUpAdviceForm(NHSFormMixin, forms.Form):
+    follow_up_advice = forms.CharField(
+        label="Follow-up advice for the GP and referrer",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What should happen next, and who to contact. Sent in the message back.",
+    )
+
+
+class AddressForm(NHSFormMixin, forms.Form):
+    address = forms.CharField(
+        label="Address",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="House, street and town, without the postcode.",
+    )
+    postcode = forms.CharField(max_length=8)
+
+
+class GpPracticeForm(NHSFormMixin, forms.Form):
+    gp_practice_code = forms.CharField(
+        label="GP practice ODS code",
+        max_length=6,
+        help_text="Like A81001; V81997 if they are not registered with a GP, V81999 if not known.",
+    )
+
+
+class RiskForm(NHSFormMixin, forms.Form):
+    no_known_risks = forms.BooleanField(label="No known risks", required=False)
+    description = forms.CharField(
+        label="Risk to the person or to others",
+        required=False,
+        max_length=150,
+        help_text="For example: self-neglect, risk of falls, risk to others.",
+    )
+    started_on = forms.DateField(
+        label="Since", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ended_on = forms.DateField(
+        label="Ended", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    comment = forms.CharField(label="Comment", required=False, max_length=150)
 
 
 class TransitionForm(NHSFormMixin, forms.Form):

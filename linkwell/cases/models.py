@@ -51,6 +51,16 @@ class Referral(models.Model):
         related_name="referrals_made",
     )
     referrer_name = models.CharField(max_length=200, blank=True)
+    referrer_contact = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How to reach the referrer: phone or email (PRSB: referrer contact details).",
+    )
+    referring_organisation_name = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="The referrer's organisation when it is not one in Linkwell (other agencies).",
+    )
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -116,6 +126,16 @@ class Case(models.Model):
     first_contact_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     discharge_reason = models.CharField(max_length=200, blank=True)
+    follow_up_advice = models.TextField(
+        blank=True,
+        max_length=NOTE,
+        help_text="Advice for the GP and referrer on what happens next (message back).",
+    )
+    no_known_risks = models.BooleanField(
+        default=False,
+        help_text="The link worker found no risks (PRSB: risks are mandatory, so 'no known "
+        "risks' is recorded rather than left blank). Cleared when a risk is recorded.",
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -136,6 +156,24 @@ class Case(models.Model):
     @property
     def days_waiting(self) -> int:
         return (timezone.now() - self.opened_at).days
+
+
+class Risk(models.Model):
+    """A risk to the person or to others (PRSB social prescribing: Risks record entry)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risks")
+    description = models.CharField(max_length=150, help_text="The risk, e.g. self-neglect.")
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    comment = models.CharField(max_length=150, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self):
+        return self.description
 
 
 class CaseEvent(models.Model):

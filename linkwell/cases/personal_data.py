@@ -1,6 +1,17 @@
 """What the cases app holds about a person, for subject access and erasure."""
 
-from .models import Action, CarePlan, Case, CaseEvent, Contact, Goal, Referral, Task, WhatMatters
+from .models import (
+    Action,
+    CarePlan,
+    Case,
+    CaseEvent,
+    Contact,
+    Goal,
+    Referral,
+    Risk,
+    Task,
+    WhatMatters,
+)
 
 ERASED = "[removed at the person's request]"
 
@@ -14,8 +25,9 @@ def sections(person) -> dict[str, list[dict]]:
                 "Received": r.received_at.isoformat(),
                 "From": r.referring_organisation.name
                 if r.referring_organisation
-                else r.get_source_display(),
+                else r.referring_organisation_name or r.get_source_display(),
                 "Referred by": r.referrer_name,
+                "Referrer's contact": r.referrer_contact,
                 "Reasons": ", ".join(r.reason_labels()),
                 "Details": r.details,
                 "Urgency": r.get_urgency_display(),
@@ -29,6 +41,8 @@ def sections(person) -> dict[str, list[dict]]:
                 "Closed": c.closed_at.isoformat() if c.closed_at else "",
                 "Link worker": c.link_worker.get_full_name() if c.link_worker else "",
                 "Discharge reason": c.discharge_reason,
+                "Follow-up advice": c.follow_up_advice,
+                "No known risks": "Yes" if c.no_known_risks else "No",
             }
             for c in cases.select_related("link_worker")
         ],
@@ -65,6 +79,15 @@ def sections(person) -> dict[str, list[dict]]:
             }
             for g in Goal.objects.filter(care_plan__case__person=person).prefetch_related("actions")
         ],
+        "Risks": [
+            {
+                "Risk": r.description,
+                "Since": r.started_on.isoformat() if r.started_on else "",
+                "Ended": r.ended_on.isoformat() if r.ended_on else "",
+                "Comment": r.comment,
+            }
+            for r in Risk.objects.filter(case__person=person)
+        ],
         "Follow-ups": [
             {
                 "Follow-up": t.title,
@@ -79,7 +102,7 @@ def sections(person) -> dict[str, list[dict]]:
 def erase(person) -> None:
     """Blank every free-text note; keep dates, statuses and coded needs for reporting."""
     Referral.objects.filter(person=person).update(details="")
-    Case.objects.filter(person=person).update(discharge_reason="")
+    Case.objects.filter(person=person).update(discharge_reason="", follow_up_advice="")
     CaseEvent.objects.filter(case__person=person).update(note="")
     Contact.objects.filter(case__person=person).update(notes="")
     WhatMatters.objects.filter(case__person=person).update(what_matters=ERASED, strengths="")
@@ -87,3 +110,4 @@ def erase(person) -> None:
     Goal.objects.filter(care_plan__case__person=person).update(description=ERASED)
     Action.objects.filter(goal__care_plan__case__person=person).update(description=ERASED)
     Task.objects.filter(case__person=person).update(title=ERASED)
+    Risk.objects.filter(case__person=person).update(description=ERASED, comment="")

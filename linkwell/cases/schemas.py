@@ -22,7 +22,11 @@ class PersonIn(Schema):
     sex: Sex = Sex.NOT_KNOWN
     gender_identity: str = Field("", max_length=100)
     ethnicity: Ethnicity = Ethnicity.NOT_STATED
+    address: str = Field("", max_length=500, description="Address lines, without the postcode")
     postcode: str = Field("", max_length=8)
+    gp_practice_code: str = Field(
+        "", max_length=6, description="ODS code of the registered GP practice, e.g. A81001"
+    )
     phone: str = Field("", max_length=30)
     email: str = Field("", max_length=254)
     preferred_contact: ContactMethod = ContactMethod.PHONE
@@ -39,6 +43,12 @@ class ReferralIn(Schema):
     details: str = Text
     urgency: Urgency = Urgency.ROUTINE
     referrer_name: str = Field("", max_length=200)
+    referrer_contact: str = Field(
+        "", max_length=200, description="Phone or email; defaults to the caller's email"
+    )
+    referring_organisation_name: str = Field(
+        "", max_length=150, description="The referring agency, for other-agency referrals"
+    )
     pcn: str = Field(
         "",
         max_length=12,
@@ -62,6 +72,8 @@ class ReferralOut(Schema):
     source: ReferralSource
     reasons: list[Need]
     urgency: Urgency
+    referrer_name: str
+    referrer_contact: str
     received_at: datetime
     first_contact_at: datetime | None = Field(None, alias="case.first_contact_at")
     closed_at: datetime | None = Field(None, alias="case.closed_at")
@@ -148,13 +160,57 @@ class TransitionIn(Schema):
     note: str = Text
 
 
+class FollowUpAdviceIn(Schema):
+    follow_up_advice: str = Field(..., max_length=5000)
+
+
+class AddressIn(Schema):
+    address: str = Field(..., min_length=1, max_length=500)
+    postcode: str = Field(..., min_length=1, max_length=8)
+
+
+class GpPracticeIn(Schema):
+    gp_practice_code: str = Field(..., min_length=6, max_length=6)
+
+
+class RiskIn(Schema):
+    no_known_risks: bool = False
+    description: str = Field("", max_length=150)
+    started_on: date | None = None
+    ended_on: date | None = None
+    comment: str = Field("", max_length=150)
+
+
+class RiskOut(Schema):
+    id: int
+    description: str
+    started_on: date | None
+    ended_on: date | None
+    comment: str
+
+
 class CaseDetailOut(CaseOut):
+    address: str = Field(..., alias="person.address")
+    postcode: str = Field(..., alias="person.postcode")
+    gp_practice_code: str = Field(..., alias="person.gp_practice_code")
+    follow_up_advice: str
+    no_known_risks: bool
+    risks: list[RiskOut]
+    missing_items: list[str] = Field(
+        ..., description="Minimum items of the PRSB social prescribing standard not yet recorded"
+    )
     referral: ReferralOut
     contacts: list[ContactOut]
     what_matters: list[WhatMattersOut]
     care_plan: CarePlanOut | None
     tasks: list[TaskOut]
     events: list[EventOut]
+
+    @staticmethod
+    def resolve_missing_items(case):
+        from linkwell.standards.gaps import missing
+
+        return [item.label for item in missing(case)]
 
     @staticmethod
     def resolve_care_plan(case):

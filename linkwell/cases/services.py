@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction, Organisation
+from linkwell.people.identifiers import normalise_postcode, validate_gp_practice_code
 from linkwell.people.models import ConsentScope
 from linkwell.people.services import PersonDetails, record_consent, register_person
 
@@ -31,6 +32,7 @@ from .models import (
     GoalStatus,
     Referral,
     ReferralSource,
+    Risk,
     Task,
     Urgency,
     WhatMatters,
@@ -77,6 +79,8 @@ def make_referral(
     by,
     referring_organisation: Organisation | None = None,
     referrer_name: str = "",
+    referrer_contact: str = "",
+    referring_organisation_name: str = "",
     details: str = "",
     urgency: str = Urgency.ROUTINE,
     idempotency_key: str = "",
@@ -101,6 +105,12 @@ def make_referral(
         )
     codes = _check_needs("reasons", reasons, required=True)
     _check_text("details", details)
+    if len(referrer_contact or "") > 200 or len(referring_organisation_name or "") > 150:
+        raise CaseError({"referrer_contact": "Keep the referrer's details short (200 characters)."})
+    if by is not None and by.is_authenticated:
+        # A referrer signed in to Linkwell is named, and reached by email, unless told otherwise.
+        referrer_name = referrer_name or by.get_full_name() or by.username
+        referrer_contact = referrer_contact or by.email
     try:
         registered, _ = register_person(pcn=pcn, details=person, by=by)
     except ValidationError as e:
@@ -111,6 +121,8 @@ def make_referral(
         source=source,
         referring_organisation=referring_organisation,
         referrer_name=referrer_name,
+        referrer_contact=(referrer_contact or "").strip(),
+        referring_organisation_name=(referring_organisation_name or "").strip(),
         referred_by=by if by is not None and by.is_authenticated else None,
         reasons=codes,
         details=details,
@@ -133,10 +145,25 @@ def make_referral(
         by=by,
         method=f"confirmed by the referrer ({ReferralSource(source).label.lower()})",
     )
+    _registered_at_referring_practice(registered, referral)
     case = Case.objects.create(referral=referral, person=registered, organisation=pcn)
     CaseEvent.objects.create(case=case, by=referral.referred_by, to_status=Status.RECEIVED)
     audit.record(user=by, action=AuditAction.CREATE, obj=referral, person_id=registered.pk)
     return referral, True
+
+
+def _registered_at_referring_practice(person, referral: Referral) -> None:
+    """A practice refers its own patients: its ODS code is their GP practice identifier, until
+    the link worker records otherwise."""
+    practice = referral.referring_organisation
+    if referral.source == ReferralSource.GP_PRACTICE and practice and not person.gp_practice_code:
+        code = practice.ods_code.upper()
+        try:
+            validate_gp_practice_code(code)
+        except ValidationError:
+            return
+        person.gp_practice_code = code
+        person.save(update_fields=["gp_practice_code", "updated_at"])
 
 
 def _replay(earlier: Referral, request_fingerprint: str) -> Referral:
@@ -352,6 +379,98 @@ def complete_task(*, task: Task, by) -> Task:
         task.save(update_fields=["done_at"])
         audit.record(user=by, action=AuditAction.UPDATE, obj=task, person_id=task.case.person_id)
     return task
+
+
+@transaction.atomic
+def record_follow_up_advice(*, case: Case, follow_up_advice: str, by) -> Case:
+    """What the GP and referrer should know about next steps; sent in the message back."""
+    case = _lock(case)
+    _check_text("follow_up_advice", follow_up_advice)
+    case.follow_up_advice = (follow_up_advice or "").strip()
+    case.save(update_fields=["follow_up_advice"])
+    audit.record(user=by, action=AuditAction.UPDATE, obj=case, person_id=case.person_id)
+    return case
+
+
+@transaction.atomic
+def record_address(*, case: Case, address: str, postcode: str, by) -> Case:
+    """The person's current address (mandatory in the standard; may follow the referral)."""
+    case = _lock(case)
+    person = case.person
+    if len(address or "") > 500:
+        raise CaseError({"address": "Keep the address under 500 characters."})
+    person.address = (address or "").strip()
+    person.postcode = normalise_postcode(postcode) if postcode else ""
+    try:
+        person.full_clean(validate_constraints=False)
+    except ValidationError as e:
+        raise CaseError(e.message_dict) from e
+    person.save(update_fields=["address", "postcode", "updated_at"])
+    audit.record(user=by, action=AuditAction.UPDATE, obj=person, person_id=person.pk)
+    return case
+
+
+@transaction.atomic
+def record_gp_practice(*, case: Case, gp_practice_code: str, by) -> Case:
+    """The ODS code of the person's registered practice (mandatory; may follow the referral)."""
+    case = _lock(case)
+    person = case.person
+    code = (gp_practice_code or "").strip().upper()
+    try:
+        validate_gp_practice_code(code)
+    except ValidationError as e:
+        raise CaseError({"gp_practice_code": e.messages}) from e
+    person.gp_practice_code = code
+    person.save(update_fields=["gp_practice_code", "updated_at"])
+    audit.record(user=by, action=AuditAction.UPDATE, obj=person, person_id=person.pk)
+    return case
+
+
+@transaction.atomic
+def record_risk(
+    *,
+    case: Case,
+    by,
+    no_known_risks: bool = False,
+    description: str = "",
+    started_on: date | None = None,
+    ended_on: date | None = None,
+    comment: str = "",
+) -> Case:
+    """A risk to the person or others, or that there are none known: the standard makes risks
+    mandatory, so an empty section never means 'none'."""
+    case = _lock(case)
+    description, comment = (description or "").strip(), (comment or "").strip()
+    if no_known_risks:
+        if description:
+            raise CaseError({"description": "Describe a risk or record no known risks, not both."})
+        if case.risks.filter(ended_on__isnull=True).exists():
+            raise CaseError(
+                {"no_known_risks": "A current risk is recorded: give it an end date first."}
+            )
+        case.no_known_risks = True
+        case.save(update_fields=["no_known_risks"])
+        audit.record(user=by, action=AuditAction.UPDATE, obj=case, person_id=case.person_id)
+        return case
+    if not description or len(description) > 150 or len(comment) > 150:
+        raise CaseError(
+            {"description": "Describe the risk in up to 150 characters, or tick no known risks."}
+        )
+    if started_on and ended_on and ended_on < started_on:
+        raise CaseError({"ended_on": "The end date must be on or after the start date."})
+    risk = Risk.objects.create(
+        case=case,
+        description=description,
+        started_on=started_on,
+        ended_on=ended_on,
+        comment=comment,
+        recorded_by=by if by is not None and by.is_authenticated else None,
+    )
+    if case.no_known_risks:
+        case.no_known_risks = False
+        case.save(update_fields=["no_known_risks"])
+    audit.record(user=by, action=AuditAction.CREATE, obj=risk, person_id=case.person_id)
+    return case
 
 
 @transaction.atomic

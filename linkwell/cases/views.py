@@ -14,6 +14,7 @@ from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability, can
 from linkwell.people.duplicates import likely_duplicates
 from linkwell.people.services import record_viewed
+from linkwell.standards.gaps import missing
 
 from . import forms, queries, services
 from .lifecycle import Status
@@ -78,6 +79,10 @@ def referral_new(request):
                 urgency=form.cleaned_data["urgency"],
                 referring_organisation=origin if source == ReferralSource.GP_PRACTICE else None,
                 referrer_name=user.get_full_name(),
+                referrer_contact=form.cleaned_data["referrer_contact"],
+                referring_organisation_name=form.cleaned_data.get(
+                    "referring_organisation_name", ""
+                ),
                 by=user,
             )
         except ValidationError as e:
@@ -131,6 +136,16 @@ def _case_page(request, case, bound=None, status=200):
         "goal_form": forms.GoalForm(),
         "task_form": forms.TaskForm(),
         "transition_form": forms.TransitionForm(current=case.status),
+        "follow_up_form": forms.FollowUpAdviceForm(
+            initial={"follow_up_advice": case.follow_up_advice}
+        ),
+        "address_form": forms.AddressForm(
+            initial={"address": case.person.address, "postcode": case.person.postcode}
+        ),
+        "gp_practice_form": forms.GpPracticeForm(
+            initial={"gp_practice_code": case.person.gp_practice_code}
+        ),
+        "risk_form": forms.RiskForm(),
     }
     if bound is not None:
         blank[bound[0]] = bound[1]
@@ -146,6 +161,7 @@ def _case_page(request, case, bound=None, status=200):
             "can_manage": can_manage,
             "duplicates": likely_duplicates(case.person) if can_manage else [],
             "goal_statuses": GoalStatus.choices,
+            "standard_gaps": missing(case),
             **blank,
         },
         status=status,
@@ -186,6 +202,26 @@ CASE_ACTIONS = {
         forms.TaskForm,
         "task_form",
         lambda case, d, by: services.add_task(case=case, by=by, **d),
+    ),
+    "follow-up-advice": (
+        forms.FollowUpAdviceForm,
+        "follow_up_form",
+        lambda case, d, by: services.record_follow_up_advice(case=case, by=by, **d),
+    ),
+    "address": (
+        forms.AddressForm,
+        "address_form",
+        lambda case, d, by: services.record_address(case=case, by=by, **d),
+    ),
+    "gp-practice": (
+        forms.GpPracticeForm,
+        "gp_practice_form",
+        lambda case, d, by: services.record_gp_practice(case=case, by=by, **d),
+    ),
+    "risk": (
+        forms.RiskForm,
+        "risk_form",
+        lambda case, d, by: services.record_risk(case=case, by=by, **d),
     ),
     "transition": (
         forms.TransitionForm,

@@ -4,6 +4,10 @@ Records stream from the source in batches; each is checked (schema, then rules) 
 rows, and batches are written with bulk upserts inside one transaction. After the first invalid
 record nothing more is written, but every record is still checked so the publisher gets the whole
 list of problems at once; then the transaction rolls back and the database is as it was.
+
+(A writer thread sharing the connection, so PostgreSQL writes one batch while Python checks the
+next, was measured and dropped: the GIL hand-offs on every socket wait cost more CPU than the
+overlap saved on a busy 2-core machine — see bench/README.md.)
 """
 
 from dataclasses import dataclass, field
@@ -84,6 +88,11 @@ class Loader:
         self.terms: dict[str, tuple[str, str]] = {}  # id → (code, name): this import's and the DB's
         self.result = ImportResult()
         self.seen: set[str] = set()
+        # Ids of this source's organisations and locations: a record may refer to one given
+        # earlier in the file, whether or not its batch has been written yet.
+        self.organisations: set[str] = set()
+        self.locations: set[str] = set()
+        self.written: dict[tuple, dict] = {}  # (model, id) → values, for `_shared`
 
     def known_terms(self, ids: set[str]) -> set[str]:
         missing = ids - self.terms.keys()
@@ -107,9 +116,11 @@ class Loader:
         service.organisation_id = (
             organisation.pk if organisation else record.get("organization_id") or None
         )
-        if (
-            not organisation
-            and service.organisation_id
+        if organisation:
+            self.organisations.add(organisation.pk)
+        elif (
+            service.organisation_id
+            and service.organisation_id not in self.organisations
             and not DirectoryOrganisation.objects.filter(pk=service.organisation_id).exists()
         ):
             raise oruk.FieldProblem(
@@ -145,10 +156,14 @@ class Loader:
                 for j, child in enumerate(location.get(key) or [])
             ]
             prepared.locations.append((row, kids))
+            self.locations.add(row.pk)
             location_id = row.pk
         else:
             location_id = str(sal.get("location_id") or "")
-            if not Location.objects.filter(pk=location_id).exists():
+            if (
+                location_id not in self.locations
+                and not Location.objects.filter(pk=location_id).exists()
+            ):
                 raise oruk.FieldProblem(
                     path + "location_id", f"unknown location {location_id!r}: include it"
                 )
@@ -173,10 +188,10 @@ class Loader:
     def write(self, batch: list[Prepared]) -> None:
         if not batch:
             return
-        _upsert(Taxonomy, {t.pk: t for p in batch for t in p.taxonomies})
-        _upsert(TaxonomyTerm, {t.pk: t for p in batch for t in p.terms})
+        self._shared(Taxonomy, {t.pk: t for p in batch for t in p.taxonomies})
+        self._shared(TaxonomyTerm, {t.pk: t for p in batch for t in p.terms})
         # The link to a Linkwell provider organisation is ours, never the publisher's.
-        _upsert(
+        self._shared(
             DirectoryOrganisation,
             {p.organisation.pk: p.organisation for p in batch if p.organisation},
             keep={"account"},
@@ -198,6 +213,13 @@ class Loader:
                 model.objects.filter(service_id__in=existing).delete()
         _create([c for p in batch for c in (*p.children, *p.at_locations, *p.attributes)])
         self._points(batch, existing)
+
+    def _shared(self, model, rows: dict, keep=frozenset()) -> None:
+        """Organisations and terms recur across a source's services: each is written once, and
+        again only when a later record gives it different values (the last one wins)."""
+        fresh = {pk: row for pk, row in rows.items() if self.written.get((model, pk)) != row.values}
+        self.written.update({(model, pk): row.values for pk, row in fresh.items()})
+        _upsert(model, fresh, keep)
 
     def _points(self, batch, existing):
         """Points straight from the rows just written; from the database only for services

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from django.utils.dateparse import parse_datetime
 
@@ -120,9 +121,14 @@ class Entity:
                 values[f.column] = f.read(record[f.key])
             except (TypeError, ValueError) as e:
                 raise FieldProblem(f"{path}{f.key}", f"{record[f.key]!r} {e}") from e
-        known = {f.key for f in self.fields} | set(self.nested) | {"id"}
+        known = self.known_keys
         values["extra"] = {k: v for k, v in record.items() if k not in known}
         return values
+
+    @cached_property
+    def known_keys(self) -> frozenset:
+        """Keys kept as columns or handled by the caller: everything else goes to `extra`."""
+        return frozenset({f.key for f in self.fields} | set(self.nested) | {"id"})
 
     def write(self, row) -> dict:
         """The ORUK record for one row (nested parts are added by the caller)."""

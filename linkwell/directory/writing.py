@@ -10,9 +10,10 @@ round trip per row.
 PostgreSQL.
 """
 
+import json
 from functools import lru_cache
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 
 class Row:
@@ -42,24 +43,35 @@ _PLAIN = (
 )
 
 
-def _adapter(field):
+def _adapter(field, db, copy: bool):
     """How a value reaches the driver: as it is (text, numbers, booleans, and foreign keys,
     which here always hold the target's plain key), or through the field (dates, times,
-    decimals, JSON)."""
+    decimals, JSON). psycopg takes dates, times and decimals as they are; SQLite and COPY take
+    JSON as its text (what the field would write), and most rows' `extra` is empty, so that
+    text is a constant."""
     if field.many_to_one or (isinstance(field, _PLAIN) and not field.is_relation):
         return None
-    return lambda value: field.get_db_prep_save(value, connection)
+    as_text = copy or db.vendor == "sqlite"
+    if as_text and isinstance(field, models.JSONField) and field.encoder is None:
+        return lambda value: json.dumps(value) if value else "{}"
+    if db.vendor == "postgresql" and not isinstance(field, models.JSONField):
+        return None
+    return lambda value: field.get_db_prep_save(value, db)
 
 
 # Bound parameters per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
 MAX_PARAMETERS = 30_000
 
 
+def _fields(model) -> list:
+    return [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+
+
 @lru_cache(maxsize=64)  # full chunks repeat; tails vary, so bounded
-def _statement(model, upsert: bool, keep: frozenset, rows: int) -> tuple[str, list]:
+def _statement(model, upsert: bool, keep: frozenset, rows: int, vendor: str) -> str:
     """One multi-row INSERT for `rows` rows: one round trip per few thousand rows."""
-    quote = connection.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    fields = _fields(model)
     columns = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join([f"({', '.join(['%s'] * len(fields))})"] * rows)
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {marks}"  # noqa: S608  # nosec B608 — names from the model
@@ -71,8 +83,11 @@ def _statement(model, upsert: bool, keep: frozenset, rows: int) -> tuple[str, li
             if not f.primary_key and f.name not in keep
         )
         sql += f" ON CONFLICT ({pk}) DO UPDATE SET {updates}"  # nosec B608 — names from the model
-    plan = [(f.attname, f.get_default(), _adapter(f)) for f in fields]
-    return sql, plan
+    return sql
+
+
+def _plan(model, db, copy: bool) -> list:
+    return [(f.attname, f.get_default(), _adapter(f, db, copy)) for f in _fields(model)]
 
 
 def _values(plan, row) -> list:
@@ -91,30 +106,34 @@ def insert(model, rows, *, upsert: bool = False, keep=frozenset()) -> None:
     rows = list(rows)
     if not rows:
         return
-    _, plan = _statement(model, upsert, frozenset(keep), 1)
-    if connection.vendor == "postgresql":
+    db = connections[DEFAULT_DB_ALIAS]  # once: the proxy costs a lookup per use
+    keep = frozenset(keep)
+    if db.vendor == "postgresql":
         if not upsert:
-            _copy(model, plan, rows)
+            _copy(db, model, _plan(model, db, copy=True), rows)
             return
         # One short statement, many parameter sets: psycopg parses it once and pipelines them.
-        sql, _ = _statement(model, upsert, frozenset(keep), 1)
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, [_values(plan, row) for row in rows])
+        plan = _plan(model, db, copy=False)
+        with db.cursor() as cursor:
+            cursor.executemany(
+                _statement(model, upsert, keep, 1, db.vendor), [_values(plan, r) for r in rows]
+            )
         return
+    plan = _plan(model, db, copy=False)
     per_statement = max(1, MAX_PARAMETERS // len(plan))
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            sql, _ = _statement(model, upsert, frozenset(keep), len(chunk))
+            sql = _statement(model, upsert, keep, len(chunk), db.vendor)
             cursor.execute(sql, [value for row in chunk for value in _values(plan, row)])
 
 
-def _copy(model, plan, rows) -> None:
+def _copy(db, model, plan, rows) -> None:
     """PostgreSQL's COPY: the fastest way in for rows that are only inserted (children).
     (Multi-row INSERTs there spend their time in the driver splitting placeholders.)"""
-    quote = connection.ops.quote_name
+    quote = db.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name, _, _ in plan)
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
         with cursor.cursor.copy(sql) as copy:
             for row in rows:

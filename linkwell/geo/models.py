@@ -20,3 +20,33 @@ class PostcodeCentroid(models.Model):
 
     def __str__(self):
         return self.postcode
+
+
+class PracticeDeprivation(models.Model):
+    """A GP practice's deprivation: the IMD score of its registered population.
+
+    From OHID Fingertips indicator 93553 ("Deprivation score (IMD)", by GP practice): the
+    population-weighted IMD score of the LSOAs its patients live in. `quintile` is 1 (most
+    deprived fifth) to 5 (least), ranked over every practice in the imported file.
+    """
+
+    ods_code = models.CharField(max_length=12, primary_key=True)
+    name = models.CharField(max_length=200)
+    imd_year = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    quintile = models.PositiveSmallIntegerField()
+
+    def __str__(self):
+        return f"{self.ods_code} IMD {self.imd_year} quintile {self.quintile}"
+
+
+class PracticeListSize(models.Model):
+    """A GP practice's registered patients (NHS Payments to General Practice, last known)."""
+
+    ods_code = models.CharField(max_length=12, primary_key=True)
+    name = models.CharField(max_length=200)
+    registered_patients = models.PositiveIntegerField()
+    source = models.CharField(max_length=100, help_text="The file it was loaded from.")
+
+    def __str__(self):
+        return f"{self.ods_code}: {self.registered_patients} registered"

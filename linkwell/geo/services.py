@@ -1,12 +1,12 @@
-"""Loading postcode centroids."""
+"""Loading postcode centroids, practice deprivation (IMD) and practice list sizes."""
 
 from itertools import islice
 from pathlib import Path
 
 from django.db import transaction
 
-from . import onspd
-from .models import PostcodeCentroid
+from . import imd, onspd
+from .models import PostcodeCentroid, PracticeDeprivation, PracticeListSize
 from .postcodes import district_of
 
 BATCH = 5000
@@ -34,3 +34,50 @@ def import_onspd(*, path: Path) -> int:
         )
         count += len(rows)
     return count
+
+
+@transaction.atomic
+def import_imd(*, path: Path, year: int | None = None) -> tuple[int, int]:
+    """Replace the practice deprivation table with one IMD vintage from a Fingertips file
+    (default: the latest in the file); quintiles are ranked over that file's practices.
+    All or nothing. Returns (practices loaded, IMD year)."""
+    scores = list(imd.read_scores(path))
+    year = year or max((s.year for s in scores), default=None)
+    chosen = [s for s in scores if s.year == year]
+    if not chosen:
+        raise imd.ImdFileError(f"{path}: no practice IMD scores for the year {year}.")
+    ranks = imd.quintiles(chosen)
+    PracticeDeprivation.objects.all().delete()
+    PracticeDeprivation.objects.bulk_create(
+        PracticeDeprivation(
+            ods_code=s.ods_code,
+            name=s.name,
+            imd_year=year,
+            score=s.score,
+            quintile=ranks[s.ods_code],
+        )
+        for s in chosen
+    )
+    return len(chosen), year
+
+
+@transaction.atomic
+def import_list_sizes(*, path: Path) -> int:
+    """Upsert practices' registered patients from an NHS Payments file; all or nothing."""
+    rows = [
+        PracticeListSize(
+            ods_code=r.ods_code,
+            name=r.name,
+            registered_patients=r.registered_patients,
+            source=path.name[:100],
+        )
+        for r in imd.read_list_sizes(path)
+    ]
+    PracticeListSize.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["ods_code"],
+        update_fields=["name", "registered_patients", "source"],
+        batch_size=BATCH,
+    )
+    return len(rows)

@@ -4,7 +4,7 @@ from django.utils import timezone
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
 READS = {
-    "Task": ["read", "search-type"],
+    "Task": ["read", "search-type", "update"],  # update: providers' own Tasks
     "ServiceRequest": ["read", "create"],
     "Patient": ["read"],
     "Consent": ["read"],
@@ -29,7 +29,7 @@ def statement(*, base: str) -> CapabilityStatement:
         date=timezone.now(),
         kind="instance",
         fhirVersion="4.0.1",
-        format=["application/fhir+json"],
+        format=["application/fhir+json", "application/fhir+xml"],  # XML in; answers JSON
         software={"name": "Linkwell"},
         implementation={"description": "Linkwell social prescribing", "url": base},
         rest=[
@@ -37,7 +37,8 @@ def statement(*, base: str) -> CapabilityStatement:
                 "mode": "server",
                 "documentation": "Bearer token (`linkwell token create`) or a signed-in session. "
                 "POST a transaction Bundle (Patient + ServiceRequest) to the base URL to refer; "
-                "follow the returned Task.",
+                "follow the returned Task. A provider's system updates the Task of an onward "
+                "referral with PUT Task/connection-N.",
                 "security": {"service": [{"text": "Bearer token"}]},
                 "resource": resources,
                 "interaction": [{"code": "transaction"}],

@@ -127,11 +127,21 @@ def _patient_details(patient, root: str, paths: dict) -> PersonDetails:
     emails = [t for t in patient.telecom or [] if t.system == "email"]
     phone = _current(phones)[1]
     email = _current(emails)[1]
-    postcode = ""
+    postcode = lines = ""
     k, address = _current(patient.address)
     if address is not None and (address.country or "GB").upper() in {"GB", "UK", "GBR"}:
         postcode = address.postalCode or ""
+        # UK Core: line[] then city; kept as lines, as the standard's address is free text.
+        lines = "\n".join([*(address.line or []), *([address.city] if address.city else [])])
         paths["person.postcode"] = f"{root}.address[{k}].postalCode"
+        paths["person.address"] = f"{root}.address[{k}].line"
+    practice = ""
+    for k, reference in enumerate(patient.generalPractitioner or []):
+        # UK Core: the registered practice as an Organization identified by its ODS code.
+        if reference.identifier is not None and reference.identifier.system == ODS_CODE:
+            practice = (reference.identifier.value or "").strip().upper()
+            paths["person.gp_practice_code"] = f"{root}.generalPractitioner[{k}].identifier.value"
+            break
     paths.update(
         {
             "person.given_name": f"{root}.name[{i}].given",
@@ -147,7 +157,9 @@ def _patient_details(patient, root: str, paths: dict) -> PersonDetails:
         date_of_birth=patient.birthDate,
         nhs_number=nhs,
         sex=SEX.get(patient.gender or "unknown", "X"),
+        address=lines,
         postcode=postcode,
+        gp_practice_code=practice,
         phone=phone.value if phone else "",
         email=email.value if email else "",
         preferred_contact=ContactMethod.PHONE

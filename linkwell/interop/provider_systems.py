@@ -5,6 +5,8 @@ A directory organisation names its endpoint as `fhir_endpoint` in its ORUK recor
 such field, so the importer keeps it in `extra`). Linkwell POSTs the same resources a GP system
 sends it: a transaction Bundle of Patient (only the details the person agreed to share),
 ServiceRequest and the Task the provider is asked to fulfil (Gravity SDOH Clinical Care pattern).
+The Task's identifier (system TASK_IDENTIFIER) is its id here, `connection-N`: the provider's
+system sends the Task back, changed, to `PUT /fhir/Task/connection-N` (task_updates.py).
 """
 
 import json
@@ -20,6 +22,7 @@ from linkwell.connections.models import SharedDetail
 from . import fhir_referrals
 
 TIMEOUT_SECONDS = 20
+TASK_IDENTIFIER = "urn:linkwell:task"  # value: the Task id to update at /fhir/Task/<id>
 
 
 def endpoint(connection) -> str:
@@ -47,6 +50,7 @@ def referral_bundle(connection) -> Bundle:
         note=[{"text": connection.note}] if connection.note else None,
     )
     task = Task(
+        identifier=[{"system": TASK_IDENTIFIER, "value": f"connection-{connection.pk}"}],
         status="requested",
         authoredOn=connection.created_at,
         owner={"display": connection.service.name},

@@ -7,7 +7,7 @@ element's FHIRPath in `issue.expression`; a refused referral is audited and save
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -39,36 +39,48 @@ def _outcome(problem: FhirProblem) -> HttpResponse:
     return _reply(OperationOutcome(issue=[issue]), problem.status)
 
 
-def fhir_write(view):
-    """Bearer token or session (with its CSRF check); refusals as OperationOutcome, audited."""
+def fhir_write(*, need: Capability, object_type: str, not_found: str = "Not found."):
+    """Bearer token or session (with its CSRF check) and the capability `need`; refusals as
+    OperationOutcome, audited. Shared by referrals in and providers' Task updates."""
 
-    @csrf_exempt
-    @require_POST
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        bearer = request.headers.get("Authorization", "").startswith("Bearer ")
-        user = _user(request)
-        if user is None:
-            problem = FhirProblem("Send a bearer token or sign in.", "", status=401, code="login")
-            return _outcome(problem)
-        if not bearer and CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}):
-            return _outcome(FhirProblem("CSRF check failed.", "", status=403, code="forbidden"))
-        try:
-            require(user, Capability.MAKE_REFERRALS)
-            return view(request, user, *args, **kwargs)
-        except PermissionDenied as e:
-            return _outcome(FhirProblem(str(e), "", status=403, code="forbidden"))
-        except FhirProblem as problem:
-            audit.record(
-                user=user,
-                action=AuditAction.DENIED,
-                object_type="fhir.referral",
-                refused=problem.message,
-                expression=problem.expression,
-            )
-            return _outcome(problem)
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            bearer = request.headers.get("Authorization", "").startswith("Bearer ")
+            user = _user(request)
+            if user is None:
+                response = _outcome(
+                    FhirProblem("Send a bearer token or sign in.", "", status=401, code="login")
+                )
+                response["WWW-Authenticate"] = "Bearer"
+                return response
+            csrf = CsrfViewMiddleware(lambda r: None)
+            if not bearer and csrf.process_view(request, None, (), {}):
+                return _outcome(FhirProblem("CSRF check failed.", "", status=403, code="forbidden"))
+            try:
+                require(user, need)
+                return view(request, user, *args, **kwargs)
+            except PermissionDenied as e:
+                return _outcome(FhirProblem(str(e), "", status=403, code="forbidden"))
+            except Http404:
+                return _outcome(FhirProblem(not_found, "", status=404, code="not-found"))
+            except FhirProblem as problem:
+                audit.record(
+                    user=user,
+                    action=AuditAction.DENIED,
+                    object_type=object_type,
+                    object_id=str(kwargs.get("pk", ""))[:50],
+                    refused=problem.message,
+                    expression=problem.expression,
+                )
+                return _outcome(problem)
 
-    return wrapped
+        return wrapped
+
+    return decorate
+
+
+referral_write = fhir_write(need=Capability.MAKE_REFERRALS, object_type="fhir.referral")
 
 
 def _base(request) -> str:
@@ -109,7 +121,9 @@ def _task_of(referral):
     return fhir_referrals.referral_task(referral, connections)
 
 
-@fhir_write
+@csrf_exempt
+@require_POST
+@referral_write
 def transaction(request, user):
     bundle = fhir_inbound.parse(request.body, allowed={"Bundle"})
     inbound = fhir_inbound.from_bundle(bundle, user=user)
@@ -136,7 +150,9 @@ def transaction(request, user):
     return response
 
 
-@fhir_write
+@csrf_exempt
+@require_POST
+@referral_write
 def service_request_create(request, user):
     resource = fhir_inbound.parse(request.body, allowed={"ServiceRequest"})
     inbound = fhir_inbound.from_service_request(

@@ -1,6 +1,11 @@
 from django.urls import path
 
-from . import referral_views, views
+from linkwell.accounts.permissions import Capability
+
+from . import referral_views, task_updates, views
+from .fhir_formats import xml_body
+
+REFERRER = Capability.MAKE_REFERRALS
 
 app_name = "interop"
 urlpatterns = [
@@ -12,12 +17,16 @@ urlpatterns = [
     path("Observation/<str:pk>", views.observation, name="observation"),
     path("Questionnaire/<slug:code>", views.questionnaire, name="questionnaire"),
     # referrals in and their closed loop out (referral_views.py)
-    path("", referral_views.transaction, name="transaction"),
+    path("", xml_body(referral_views.transaction, REFERRER), name="transaction"),
     path("metadata", referral_views.metadata, name="metadata"),
-    path("ServiceRequest", referral_views.service_request_create, name="service_request_create"),
+    path(
+        "ServiceRequest",
+        xml_body(referral_views.service_request_create, REFERRER),
+        name="service_request_create",
+    ),
     path("ServiceRequest/<str:pk>", referral_views.service_request, name="service_request"),
     path("Task", referral_views.task_search, name="task_search"),
-    path("Task/<str:pk>", referral_views.task, name="task"),
+    path("Task/<str:pk>", task_updates.task, name="task"),  # GET reads; PUT updates (providers)
     path("Patient/<str:pk>", referral_views.patient, name="patient"),
     path("Consent/<str:pk>", referral_views.consent, name="consent"),
     path("Goal/<str:pk>", referral_views.goal, name="goal"),

@@ -101,7 +101,15 @@ def _reasons(a: Person, b: Person) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-FILLABLE = ("nhs_number", "postcode", "phone", "email", "gender_identity", "accessibility_needs")
+FILLABLE = (
+    "nhs_number",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "gender_identity",
+    "accessibility_needs",
+)
 
 
 @transaction.atomic

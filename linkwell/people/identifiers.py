@@ -32,3 +32,16 @@ def normalise_postcode(value: str) -> str:
 def validate_postcode(value: str) -> None:
     if not _POSTCODE.match(normalise_postcode(value)):
         raise ValidationError("Enter a real UK postcode, like LS1 4AP.")
+
+
+# ODS "General Medical Practice Code (Patient Registration)": a letter and five digits, e.g.
+# A81001; the default codes V81997 (no registered practice) and V81999 (not known) fit it too.
+_GP_PRACTICE = re.compile(r"^[A-Z][0-9]{5}$")
+
+
+def validate_gp_practice_code(value: str) -> None:
+    if not _GP_PRACTICE.match((value or "").strip().upper()):
+        raise ValidationError(
+            "Enter the practice's ODS code: a letter and 5 digits, like A81001 "
+            "(V81997 if they are not registered with a GP, V81999 if not known)."
+        )

@@ -7,7 +7,7 @@ from django.utils import timezone
 from linkwell.accounts import permissions
 from linkwell.accounts.models import Organisation
 
-from .identifiers import validate_nhs_number, validate_postcode
+from .identifiers import validate_gp_practice_code, validate_nhs_number, validate_postcode
 
 
 class Sex(models.TextChoices):
@@ -77,7 +77,21 @@ class Person(models.Model):
     ethnicity = models.CharField(
         max_length=2, choices=Ethnicity.choices, default=Ethnicity.NOT_STATED
     )
+    address = models.TextField(
+        blank=True,
+        max_length=500,
+        help_text="Current address lines, without the postcode (PRSB social prescribing: "
+        "mandatory in person demographics; may be completed from PDS after referral).",
+    )
     postcode = models.CharField(max_length=8, blank=True, validators=[validate_postcode])
+    gp_practice_code = models.CharField(
+        "GP practice",
+        max_length=6,
+        blank=True,
+        validators=[validate_gp_practice_code],
+        help_text="ODS code of the practice the person is registered with (PRSB social "
+        "prescribing: GP practice identifier, mandatory; may be completed from PDS).",
+    )
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
     preferred_contact = models.CharField(
@@ -147,6 +161,7 @@ class ConsentScope(models.TextChoices):
     REFERRAL = "referral", "Referral to social prescribing"
     SHARE_WITH_PROVIDERS = "share_with_providers", "Sharing details with community services"
     CONTACT = "contact", "Being contacted by text or email"
+    MESSAGE_BACK = "message_back", "Sending a summary back to the GP and referrer"
 
 
 class Consent(models.Model):

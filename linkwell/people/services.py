@@ -21,7 +21,9 @@ class PersonDetails:
     sex: str = "X"
     gender_identity: str = ""
     ethnicity: str = "Z"
+    address: str = ""
     postcode: str = ""
+    gp_practice_code: str = ""
     phone: str = ""
     email: str = ""
     preferred_contact: str = "phone"
@@ -39,6 +41,7 @@ def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[P
     values = asdict(details)
     values["nhs_number"] = normalise_nhs_number(values["nhs_number"])
     values["postcode"] = normalise_postcode(values["postcode"]) if values["postcode"] else ""
+    values["gp_practice_code"] = values["gp_practice_code"].strip().upper()
     if values["nhs_number"]:
         existing = (
             Person.objects.select_for_update()

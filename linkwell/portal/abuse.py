@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
@@ -59,19 +60,25 @@ def check(*, ip: str | None, honeypot: str, stamp: str) -> None:
 
 def _check(client: str, honeypot: str, stamp: str) -> None:
     if honeypot:
-        raise Refused("honeypot", "Your referral could not be sent. Please phone your GP practice.")
+        raise Refused(
+            "honeypot", _("Your referral could not be sent. Please phone your GP practice.")
+        )
     try:
         shown = signing.loads(stamp, salt=SALT, max_age=MAX_AGE)["shown"]
     except (signing.BadSignature, KeyError, TypeError) as e:
-        raise Refused("stale form", "This form has expired. Please start again.") from e
+        raise Refused("stale form", _("This form has expired. Please start again.")) from e
     sent_after = time.time() - shown
     if sent_after < MIN_SECONDS:
-        raise Refused("too fast", "That was very quick. Please check your answers and send again.")
+        raise Refused(
+            "too fast", _("That was very quick. Please check your answers and send again.")
+        )
     hour_ago = timezone.now() - timedelta(hours=1)
     recent = SelfReferralAttempt.objects.filter(client=client, at__gte=hour_ago).count()
     if recent >= settings.SELF_REFERRALS_PER_HOUR:
         raise Refused(
             "rate limit",
-            "We have had several referrals from this connection. Please try again later, or "
-            "phone your GP practice.",
+            _(
+                "We have had several referrals from this connection. Please try again later, "
+                "or phone your GP practice."
+            ),
         )

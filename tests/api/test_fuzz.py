@@ -1,20 +1,27 @@
-"""Property-based fuzzing of the JSON API from its own OpenAPI description (schemathesis).
+"""Property-based fuzzing of the JSON API from its own OpenAPI description (schemathesis),
+and of the FHIR endpoints (hypothesis, below).
 
 Every operation is called with generated valid and invalid input, as a link worker with a
 real token: no response may be a 5xx, and every response must match the documented shape.
 """
 
+import json
+from urllib.parse import quote
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from linkwell.accounts.models import Role
 from linkwell.accounts.services import create_token
 from linkwell.wsgi import application
+from tests.connections.factories import connect, provider_with_user
 from tests.factories import make_case, user_with_role
+from tests.interop.test_fhir_referrals import gravity_bundle
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 # Bounded so CI stays fast: 25 generated requests per operation.
@@ -73,3 +80,120 @@ def directory(db):
 @FUZZ_BUDGET
 def test_oruk_api_never_errors_and_answers_as_documented(case, directory):
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+
+# The FHIR endpoints have no OpenAPI description: they are fuzzed property by property instead,
+# with the same budget per test. Whatever is sent, the answer is never a 5xx; a refusal is an
+# OperationOutcome, and one about the content (422) names the element it concerns.
+
+
+TASK_STATUSES = [
+    "draft", "requested", "received", "accepted", "rejected", "ready", "cancelled",
+    "in-progress", "on-hold", "failed", "completed", "entered-in-error",
+]  # fmt: skip
+LINKWELL_STATUSES = ["sent", "accepted", "declined", "attended", "did_not_attend", "completed",
+                     "withdrawn"]  # fmt: skip
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def fhir_answer(response) -> None:
+    from fhir.resources.R4B.operationoutcome import OperationOutcome
+
+    assert response.status_code < 500, response.content[:300]
+    assert response["Content-Type"] == "application/fhir+json"
+    if response.status_code >= 400:
+        outcome = OperationOutcome.model_validate_json(response.content)
+        issue = outcome.issue[0]
+        assert issue.severity == "error" and issue.diagnostics
+        if response.status_code == 422:
+            assert issue.expression and issue.expression[0], issue.diagnostics
+
+
+@pytest.fixture
+def fhir(client, pcn, practice):
+    """A GP who refers, and a provider with one open onward referral to update."""
+    worker = user_with_role(Role.LINK_WORKER, pcn)
+    gp = user_with_role(Role.REFERRER, practice, username=f"{worker.username}-gp")
+    service, volunteer = provider_with_user()
+    connection = connect(make_case(pcn=pcn, by=worker), service, worker)
+
+    def send(user, path, body, method="post", content_type="application/fhir+json"):
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {create_token(user=user)}"}
+        return getattr(client, method)(path, body, content_type=content_type, **auth)
+
+    send.gp, send.volunteer, send.connection = gp, volunteer, connection
+    return send
+
+
+@pytest.mark.django_db
+@FUZZ_BUDGET
+@given(
+    body=st.binary(max_size=200) | st.text(max_size=200).map(str.encode),
+    path=st.sampled_from(["/fhir/", "/fhir/ServiceRequest"]),
+    content_type=st.sampled_from(["application/fhir+json", "application/fhir+xml"]),
+)
+def test_fhir_malformed_bodies_are_refused_as_operation_outcomes(fhir, body, path, content_type):
+    fhir_answer(fhir(fhir.gp, path, body, content_type=content_type))
+
+
+@pytest.mark.django_db
+@FUZZ_BUDGET
+@given(
+    kind=st.sampled_from(["Patient", "Task", "Bundle", "ServiceRequest", "Basic"]) | st.text(),
+    extra=st.dictionaries(st.text(max_size=12), json_values, max_size=5),
+)
+def test_fhir_wrong_or_broken_resources_are_refused_with_a_path(fhir, kind, extra):
+    for path in ("/fhir/", "/fhir/ServiceRequest"):
+        fhir_answer(fhir(fhir.gp, path, json.dumps({**extra, "resourceType": kind})))
+
+
+@pytest.mark.django_db
+@FUZZ_BUDGET
+@given(
+    nhs_number=st.text(alphabet="0123456789 -x", max_size=14) | st.text(max_size=14),
+    subject=st.text(max_size=30),
+    performer=st.text(max_size=30),
+)
+def test_fhir_referrals_with_bad_nhs_numbers_and_references(fhir, nhs_number, subject, performer):
+    bundle = gravity_bundle()
+    patient, request = bundle["entry"][0]["resource"], bundle["entry"][1]["resource"]
+    patient["identifier"] = [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": nhs_number}]
+    request["performer"] = [{"reference": f"HealthcareService/{performer}"}]
+    fhir_answer(fhir(fhir.gp, "/fhir/", json.dumps(bundle)))
+    request["subject"] = {"reference": subject}
+    fhir_answer(fhir(fhir.gp, "/fhir/ServiceRequest", json.dumps(request)))
+
+
+@pytest.mark.django_db
+@FUZZ_BUDGET
+@given(
+    status=st.sampled_from(TASK_STATUSES) | st.text(max_size=15),
+    business=st.sampled_from(LINKWELL_STATUSES) | st.text(max_size=15),
+    reason=st.none() | st.text(max_size=30),
+    # any id that stays one path segment of /fhir/Task/{id} (others reach no FHIR route)
+    task_id=st.sampled_from(["", "connection-0"])
+    | st.text(st.characters(exclude_characters="/?#%", exclude_categories=["Cs"]), max_size=20),
+    method=st.sampled_from(["put", "post"]),
+)
+def test_fhir_task_updates_with_random_statuses(fhir, status, business, reason, task_id, method):
+    from linkwell.interop.provider_systems import referral_bundle
+
+    connection = fhir.connection
+    task = json.loads(referral_bundle(connection).entry[-1].resource.model_dump_json())
+    task = {k: v for k, v in task.items() if v is not None}
+    task.update(status=status)
+    task["businessStatus"] = {"coding": [{"system": "urn:linkwell:status", "code": business}]}
+    if reason is not None:
+        task["statusReason"] = {"text": reason}
+    before = connection.events.count()
+    path = f"/fhir/Task/{quote(task_id or f'connection-{connection.pk}', safe='')}"
+    response = fhir(fhir.volunteer, path, json.dumps(task), method=method)
+    fhir_answer(response)
+    if response.status_code != 200:
+        assert connection.events.count() == before  # a refusal changes nothing

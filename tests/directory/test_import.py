@@ -189,3 +189,31 @@ def test_the_command_exports_what_it_imported(tmp_path, capsys):
     out = tmp_path / "out.json"
     call_command("directory", "export", "--out", str(out))
     assert len(json.loads(out.read_text())) == 2
+
+
+@pytest.mark.parametrize("batch", [1, 1000], ids=["across batches", "within a batch"])
+def test_a_record_may_refer_to_an_organisation_and_location_given_earlier(
+    tmp_path, monkeypatch, batch
+):
+    monkeypatch.setattr("linkwell.directory.importing.BATCH", batch)
+    first = record()
+    later = record(at=None, organization=None)
+    later["organization_id"] = first["organization"]["id"]
+    del later["organization"]
+    location = first["service_at_locations"][0]["location"]["id"]
+    later["service_at_locations"] = [{"id": "sal-later", "location_id": location}]
+    import_services(source=write(tmp_path, [first, later]))
+    service = Service.objects.get(pk=later["id"])
+    assert service.organisation_id == first["organization"]["id"]
+    assert service.points.filter(latitude__isnull=False).exists()  # ranked at that place
+
+
+@pytest.mark.parametrize("batch", [1, 1000], ids=["across batches", "within a batch"])
+def test_an_organisation_given_twice_keeps_the_later_details(tmp_path, monkeypatch, batch):
+    monkeypatch.setattr("linkwell.directory.importing.BATCH", batch)
+    first, later, third = record(), record(), record()
+    organisation = first["organization"]
+    later["organization"] = {**organisation, "name": "Renamed"}
+    third["organization"] = {**organisation, "name": "Renamed"}
+    import_services(source=write(tmp_path, [first, later, third]))
+    assert Service.objects.get(pk=first["id"]).organisation.name == "Renamed"

@@ -2,23 +2,41 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from linkwell.geo.imd import ImdFileError
 from linkwell.geo.onspd import OnspdError
-from linkwell.geo.services import import_onspd
+from linkwell.geo.services import import_imd, import_list_sizes, import_onspd
 
 
 class Command(BaseCommand):
-    help = "Places: `geo import FILE` loads postcode centroids from an ONS Postcode Directory CSV."
+    help = (
+        "Places: `geo import FILE` loads postcode centroids (ONS Postcode Directory CSV); "
+        "`geo import-imd FILE` practice deprivation (Fingertips indicator 93553); "
+        "`geo import-list-sizes FILE` practice list sizes (NHS Payments to General Practice)."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("import", help="Load an ONSPD CSV (e.g. ONSPD_MAY_2025_UK.csv).")
         load.add_argument("file", type=Path)
+        deprivation = sub.add_parser("import-imd", help="Load practice IMD scores (CSV or .gz).")
+        deprivation.add_argument("file", type=Path)
+        deprivation.add_argument("--year", type=int, help="IMD vintage (default: the latest).")
+        sizes = sub.add_parser("import-list-sizes", help="Load practice list sizes (CSV or .gz).")
+        sizes.add_argument("file", type=Path)
 
     def handle(self, *args, action, file, **options):
         if not file.exists():
             raise CommandError(f"No such file: {file}")
         try:
-            count = import_onspd(path=file)
-        except OnspdError as e:
+            if action == "import-imd":
+                count, year = import_imd(path=file, year=options.get("year"))
+                message = f"Loaded IMD {year} for {count} practices from {file}."
+            elif action == "import-list-sizes":
+                message = (
+                    f"Loaded list sizes for {import_list_sizes(path=file)} practices from {file}."
+                )
+            else:
+                message = f"Loaded {import_onspd(path=file)} postcode centroids from {file}."
+        except (OnspdError, ImdFileError) as e:
             raise CommandError(str(e)) from e
-        self.stdout.write(f"Loaded {count} postcode centroids from {file}.")
+        self.stdout.write(message)

@@ -1,0 +1,98 @@
+"""A small world for the reporting tests: two PCNs of one ICB, one PCN of another, and cases
+with contacts, status changes, onward referrals and outcome measures, made through the apps'
+own services."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from linkwell.accounts.models import Role
+from linkwell.cases import services as cases
+from linkwell.cases.models import Case, Referral
+from linkwell.directory.models import Service
+from linkwell.outcomes.services import record_administration
+from tests.connections.factories import connect
+from tests.directory.factories import load, record
+from tests.factories import ICBFactory, PCNFactory, PracticeFactory, make_case, user_with_role
+
+
+@dataclass
+class World:
+    icb: object
+    pcns: list
+    practices: list
+    other_pcn: object
+    workers: list
+    manager: object  # ICB manager
+    pcn_manager: object
+    cases: list
+
+
+def _case(practice, worker, i, *, days_ago, born):
+    case = make_case(
+        practice=practice,
+        by=worker,
+        family_name=f"Person{i}",
+        date_of_birth=born,
+        sex="12"[i % 2],
+        ethnicity="AHZ"[i % 3],
+    )
+    received = timezone.now() - timedelta(days=days_ago)
+    Referral.objects.filter(pk=case.referral_id).update(
+        received_at=received, reasons=["loneliness", "money"][: 1 + i % 2]
+    )
+    Case.objects.filter(pk=case.pk).update(opened_at=received)
+    case.refresh_from_db()
+    return case
+
+
+def build_world() -> World:
+    icb = ICBFactory()
+    pcns = [PCNFactory(parent=icb), PCNFactory(parent=icb)]
+    practices = [PracticeFactory(parent=pcns[0]), PracticeFactory(parent=pcns[1])]
+    other_pcn = PCNFactory()
+    workers = [user_with_role(Role.LINK_WORKER, pcn) for pcn in pcns]
+    (walking,) = load(record(name="Striders", terms=("walking",)))
+    service = Service.objects.get(pk=walking["id"])
+    made = []
+    for i in range(24):
+        practice, worker = practices[i % 2], workers[i % 2]
+        case = _case(practice, worker, i, days_ago=5 + 3 * i, born=date(1940 + 2 * i, 3, 1))
+        cases.assign(case=case, link_worker=worker, by=worker)
+        if i % 4 != 3:  # most are contacted, after 1 to 9 days
+            at = case.opened_at + timedelta(days=1 + i % 9)
+            for _ in range(1 + i % 3):
+                cases.record_contact(
+                    case=case, at=at, mode="phone", minutes=10, notes="", by=worker
+                )
+        if i % 4 == 3 and i % 8 == 3:
+            cases.transition(case=case, to="declined", by=worker)
+        case.refresh_from_db()
+        if i % 3 == 0 and case.is_open:
+            connect(case, service, worker)
+        if i % 2 == 0:
+            later = ("follow_up", [1, 2, 1] if i % 4 else [3, 3, 3], 1)
+            for timepoint, answers, when in (("baseline", [3, 3, 3], 4 + 3 * i), later):
+                record_administration(
+                    case=case,
+                    instrument="ucla3",
+                    answers=answers,
+                    timepoint=timepoint,
+                    mode="phone",
+                    by=worker,
+                    administered_at=timezone.now() - timedelta(days=when),
+                )
+        made.append(case)
+    other = make_case(pcn=other_pcn, family_name="Elsewhere")
+    made.append(other)
+    return World(
+        icb,
+        pcns,
+        practices,
+        other_pcn,
+        workers,
+        user_with_role(Role.MANAGER, icb),
+        user_with_role(Role.MANAGER, pcns[0]),
+        made,
+    )
