@@ -1,4 +1,4 @@
-"""Where places are: postcode centroids (and, later, deprivation areas)."""
+"""Where places are: postcode centroids with their LSOA, and deprivation by practice and by area."""
 
 from django.db import models
 
@@ -8,12 +8,15 @@ class PostcodeCentroid(models.Model):
 
     `postcode` is in the ONSPD `pcds` form (one space before the inward code, e.g. 'LS6 1AB');
     `district` is its outward code ('LS6'), kept so an unknown postcode can fall back to it.
+    `lsoa` is the Lower layer Super Output Area it lies in (ONSPD `lsoa11`, else `lsoa21`),
+    blank when the loaded file has no LSOA column.
     """
 
     postcode = models.CharField(max_length=8, primary_key=True)
     district = models.CharField(max_length=4, db_index=True)
     latitude = models.FloatField()
     longitude = models.FloatField()
+    lsoa = models.CharField(max_length=9, blank=True)
 
     class Meta:
         ordering = ["postcode"]
@@ -50,3 +53,19 @@ class PracticeListSize(models.Model):
 
     def __str__(self):
         return f"{self.ods_code}: {self.registered_patients} registered"
+
+
+class AreaDeprivation(models.Model):
+    """An LSOA's deprivation, from the English Indices of Deprivation ("File 1": IMD rank and
+    decile of every LSOA in England). Rank 1 and decile 1 are the most deprived; `quintile` is
+    (decile + 1) // 2, so quintile 1 is the most deprived fifth, as for practices."""
+
+    lsoa = models.CharField(max_length=9, primary_key=True)
+    name = models.CharField(max_length=100)
+    imd_year = models.PositiveSmallIntegerField()
+    rank = models.PositiveIntegerField()
+    decile = models.PositiveSmallIntegerField()
+    quintile = models.PositiveSmallIntegerField()
+
+    def __str__(self):
+        return f"{self.lsoa} IMD {self.imd_year} decile {self.decile}"

@@ -5,6 +5,8 @@ Columns used (ONSPD user guide; the full file has ~50 more, ignored here):
   doterm date the postcode was terminated (YYYYMM), blank while it is live
   lat    latitude (WGS84); 99.999999 where the postcode has no grid reference
   long   longitude (WGS84); 0.000000 where the postcode has no grid reference
+  lsoa11 the 2011 LSOA (preferred: English IMD 2019 is on 2011 LSOAs), else lsoa21 (2021);
+         optional, and blank for some postcodes
 Terminated postcodes and those without a grid reference are skipped.
 """
 
@@ -27,6 +29,7 @@ class Centroid:
     postcode: str
     latitude: float
     longitude: float
+    lsoa: str = ""
 
 
 def read(path: Path) -> Iterator[Centroid]:
@@ -40,6 +43,7 @@ def read(path: Path) -> Iterator[Centroid]:
                 f"lat and long. Found: {', '.join(rows.fieldnames or []) or 'no header'}."
             )
         term = columns.get("doterm")
+        lsoa = columns.get("lsoa11") or columns.get("lsoa21")
         for line, row in enumerate(rows, start=2):
             if term and row[term].strip():
                 continue
@@ -52,4 +56,9 @@ def read(path: Path) -> Iterator[Centroid]:
                 continue
             if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
                 raise OnspdError(f"{path}, line {line}: lat/long out of range.")
-            yield Centroid(normalise_postcode(row[code_column]), latitude, longitude)
+            yield Centroid(
+                normalise_postcode(row[code_column]),
+                latitude,
+                longitude,
+                row[lsoa].strip() if lsoa else "",
+            )

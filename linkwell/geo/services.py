@@ -1,4 +1,4 @@
-"""Loading postcode centroids, practice deprivation (IMD) and practice list sizes."""
+"""Loading postcode centroids, practice and area deprivation (IMD) and practice list sizes."""
 
 from itertools import islice
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 from django.db import transaction
 
 from . import imd, onspd
-from .models import PostcodeCentroid, PracticeDeprivation, PracticeListSize
+from .models import AreaDeprivation, PostcodeCentroid, PracticeDeprivation, PracticeListSize
 from .postcodes import district_of
 
 BATCH = 5000
@@ -25,12 +25,13 @@ def import_onspd(*, path: Path) -> int:
                     district=district_of(c.postcode),
                     latitude=c.latitude,
                     longitude=c.longitude,
+                    lsoa=c.lsoa,
                 )
                 for c in rows
             ],
             update_conflicts=True,
             unique_fields=["postcode"],
-            update_fields=["district", "latitude", "longitude"],
+            update_fields=["district", "latitude", "longitude", "lsoa"],
         )
         count += len(rows)
     return count
@@ -59,6 +60,31 @@ def import_imd(*, path: Path, year: int | None = None) -> tuple[int, int]:
         for s in chosen
     )
     return len(chosen), year
+
+
+@transaction.atomic
+def import_area_imd(*, path: Path) -> tuple[int, int]:
+    """Replace the area deprivation table with an IoD2019 File 1 (every LSOA's IMD rank and
+    decile). All or nothing. Returns (LSOAs loaded, IMD year)."""
+    areas = list(imd.read_areas(path))
+    if not areas:
+        raise imd.ImdFileError(f"{path}: no LSOA rows.")
+    AreaDeprivation.objects.all().delete()
+    AreaDeprivation.objects.bulk_create(
+        (
+            AreaDeprivation(
+                lsoa=a.lsoa,
+                name=a.name[:100],
+                imd_year=imd.AREA_YEAR,
+                rank=a.rank,
+                decile=a.decile,
+                quintile=a.quintile,
+            )
+            for a in areas
+        ),
+        batch_size=BATCH,
+    )
+    return len(areas), imd.AREA_YEAR
 
 
 @transaction.atomic

@@ -1,22 +1,15 @@
 """The message back as a PDF letter (the same content as the HTML letter and the Bundle)."""
 
 from django.utils import timezone
-from fpdf import FPDF
 
-from linkwell.people.subject_access_pdf import FONT_DIR
+from linkwell.pdf import document
 
 from .message_back import TITLE
 
 
 def render(letter: dict) -> bytes:
     case = letter["case"]
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 15)
-    pdf.multi_cell(0, 8, TITLE, new_x="LMARGIN", new_y="NEXT")
+    pdf = document(TITLE, size=15)
     pdf.set_font("DejaVu", "", 9)
     sent = letter["sent_at"]
     when = f"Sent {timezone.localtime(sent):%-d %B %Y %H:%M}" if sent else "Draft: not sent"

@@ -1,22 +1,10 @@
 """The subject access export as a PDF a person can read."""
 
-from pathlib import Path
-
-import matplotlib
-from fpdf import FPDF
-
-# DejaVu Sans covers every script a name might be written in; matplotlib ships it.
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+from linkwell.pdf import document
 
 
 def render(data: dict) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 9, "Your social prescribing record", new_x="LMARGIN", new_y="NEXT")
+    pdf = document("Your social prescribing record")
     pdf.set_font("DejaVu", "", 9)
     pdf.multi_cell(
         0,

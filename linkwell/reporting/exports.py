@@ -45,17 +45,9 @@ def to_xlsx(report, tables) -> bytes:
 
 
 def to_pdf(report, title: str) -> bytes:
-    from fpdf import FPDF
+    from linkwell.pdf import document
 
-    from linkwell.people.subject_access_pdf import FONT_DIR  # DejaVu Sans, found as there
-
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
+    pdf = document(title)
     pdf.set_font("DejaVu", "", 8)
     for (line,) in _preamble(report):
         pdf.multi_cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT")

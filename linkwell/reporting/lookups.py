@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from linkwell.accounts.models import Organisation, OrganisationKind, Role, User
 from linkwell.accounts.permissions import Capability, pcn_ids
-from linkwell.geo.models import PracticeDeprivation, PracticeListSize
+from linkwell.geo.models import AreaDeprivation, PracticeDeprivation, PracticeListSize
 from linkwell.outcomes.services import OutcomeError, instrument_for
 
 from .disclosure import Rule
@@ -75,6 +75,18 @@ def practices(f: Filters) -> list[Practice]:
     ]
 
 
+def practice_quintiles(ids) -> dict[int, int]:
+    """Organisation id → its practice IMD quintile, for the practices that have one."""
+    known = Organisation.objects.filter(
+        kind=OrganisationKind.PRACTICE, pk__in=[i for i in ids if i is not None]
+    ).exclude(ods_code="")
+    codes = dict(known.values_list("ods_code", "pk"))
+    found = PracticeDeprivation.objects.filter(ods_code__in=codes).values_list(
+        "ods_code", "quintile"
+    )
+    return {codes[code]: quintile for code, quintile in found}
+
+
 def quintile_label(quintile: int | None) -> str:
     if quintile is None:
         return "Practice IMD not known"
@@ -83,6 +95,10 @@ def quintile_label(quintile: int | None) -> str:
 
 def imd_year() -> int | None:
     return PracticeDeprivation.objects.values_list("imd_year", flat=True).first()
+
+
+def area_imd_year() -> int | None:
+    return AreaDeprivation.objects.values_list("imd_year", flat=True).first()
 
 
 def _instrument(code):

@@ -128,6 +128,20 @@ def referrals_by_practice(d: Dialect, f: Filters) -> Query:
     return _referrals(f, "r.referring_organisation_id", "1")
 
 
+def referrals_by_area_deprivation(d: Dialect, f: Filters) -> Query:
+    """Referrals by the IMD quintile of the person's area (their postcode's LSOA; NULL when
+    the postcode, its LSOA or the LSOA's IMD is not known) and by referring practice, which
+    `sections.population` falls back on."""
+    return _referrals(
+        f,
+        "a.quintile, r.referring_organisation_id",
+        "1, 2",
+        f"JOIN {T.person} p ON p.id = r.person_id "
+        f"LEFT JOIN {T.postcodecentroid} g ON g.postcode = p.postcode "
+        f"LEFT JOIN {T.areadeprivation} a ON a.lsoa = g.lsoa ",
+    )
+
+
 def days_to_first_contact(d: Dialect, f: Filters) -> Query:
     """Referrals by whole days to first contact (NULL: not contacted yet)."""
     return _referrals(f, d.days("r.received_at", "c.first_contact_at"), "1", case=True)
@@ -260,6 +274,7 @@ AGGREGATES: dict[str, Callable[[Dialect, Filters], Query]] = {
         referrals_by_reason,
         referrals_by_person,
         referrals_by_practice,
+        referrals_by_area_deprivation,
         days_to_first_contact,
         caseload_by_link_worker,
         contacts_by_link_worker,

@@ -153,6 +153,7 @@ def population(engine, f: Filters) -> list[Table]:
             "patients' neighbourhoods (Fingertips indicator 93553), ranked over all practices.",
             extra=[("Referrals per 1,000 registered", per_thousand(0, 1))],
         ),
+        person_deprivation(engine, f),
         Table(
             "referrals_by_practice",
             "Referrals compared with registered patients, by GP practice",
@@ -164,6 +165,38 @@ def population(engine, f: Filters) -> list[Table]:
             extra=[("Referrals per 1,000 registered", per_thousand(0, 1))],
         ),
     ]
+
+
+def person_deprivation(engine, f: Filters) -> Table:
+    """Referrals by the person's own IMD quintile: their area's where known, else their
+    referring practice's. Counts only: the registered patients are per practice, not per area."""
+    rows = engine.run("referrals_by_area_deprivation", f)
+    by_practice = lookups.practice_quintiles(
+        {practice for area, practice, _ in rows if area is None}
+    )
+    quintiles, counts = [1, 2, 3, 4, 5], defaultdict(Counter)
+    for area, practice, n in rows:
+        if area is not None:
+            counts[area]["area"] += n
+        elif practice in by_practice:
+            counts[by_practice[practice]]["practice"] += n
+        else:
+            counts[None]["unknown"] += n
+    bases = ["area", "practice", "unknown"]
+    return Table(
+        "referrals_by_person_deprivation",
+        "Referrals by the deprivation quintile (IMD) of the person's area",
+        "IMD quintile",
+        [*map(lookups.quintile_label, quintiles), "Not known"],
+        ["By the person's area", "By the referring practice", "Not known"],
+        [[counts[q][b] for b in bases] for q in [*quintiles, None]],
+        row_totals=True,
+        column_totals=True,
+        note="The quintile of the person's area (the LSOA of their postcode, English indices of "
+        "deprivation) where both are known; otherwise their referring practice's; otherwise "
+        "not known. Counts only: registered patients are known by practice, not by area, so "
+        "the comparison per 1,000 registered is in the table by the practice's quintile.",
+    )
 
 
 WAIT_BANDS = [(0, 7), (8, 14), (15, 28), (29, 56)]

@@ -34,7 +34,8 @@ class Dialect:
 
 
 # model label → the columns an aggregate may read, with their DuckDB types (for the snapshot).
-# Only what the measures need: no names, contact details, notes or NHS numbers.
+# Only what the measures need: no names, address lines, phone numbers, notes or NHS numbers.
+# The person's postcode is copied only to find their area (LSOA) for the deprivation quintile.
 TABLES: dict[str, dict[str, str]] = {
     "cases.Referral": {
         "id": "BIGINT",
@@ -67,7 +68,10 @@ TABLES: dict[str, dict[str, str]] = {
         "date_of_birth": "DATE",
         "sex": "VARCHAR",
         "ethnicity": "VARCHAR",
+        "postcode": "VARCHAR",
     },
+    "geo.PostcodeCentroid": {"postcode": "VARCHAR", "lsoa": "VARCHAR"},
+    "geo.AreaDeprivation": {"lsoa": "VARCHAR", "quintile": "INTEGER"},
     "connections.Connection": {
         "id": "BIGINT",
         "case_id": "BIGINT",

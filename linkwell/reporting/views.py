@@ -51,6 +51,7 @@ def _page(request, template, pk=None):
         "report": built,
         "query": query.urlencode(),
         "imd_year": lookups.imd_year(),
+        "area_imd_year": lookups.area_imd_year(),
         "title": TITLE,
     }
     return render(request, template, context)

@@ -14,7 +14,6 @@ from linkwell.checkins.sending import deliver
 from linkwell.connections.sms import MemoryBackend
 from tests.connections.factories import connect, provider_service
 from tests.e2e.journeys import sign_in
-from tests.e2e.refused_pages import refused_page  # noqa: F401 — a fixture
 from tests.factories import PracticeFactory, make_case, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -72,7 +71,7 @@ def test_please_call_me_creates_a_task_the_link_worker_sees(page, texts):
     )
 
 
-def test_an_expired_check_in_link_is_refused(refused_page, texts):  # noqa: F811
+def test_an_expired_check_in_link_is_refused(refused_page, texts):
     page = refused_page
     _, _, path = checked_in(texts)
     CheckIn.objects.update(expires_at=timezone.now() - timedelta(minutes=1))

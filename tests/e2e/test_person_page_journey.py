@@ -16,7 +16,6 @@ from linkwell.portal.models import PersonPageLink
 from linkwell.portal.person_page import send_link
 from tests.connections.factories import connect, provider_service
 from tests.e2e.journeys import sign_in
-from tests.e2e.refused_pages import refused_page  # noqa: F401 — a fixture
 from tests.factories import PracticeFactory, make_case, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -98,7 +97,7 @@ def test_the_person_sees_their_own_plan_and_nobody_elses(page, browser, live_ser
     assert not errors, errors
 
 
-def test_an_expired_link_is_refused(refused_page, texts):  # noqa: F811
+def test_an_expired_link_is_refused(refused_page, texts):
     practice = PracticeFactory()
     worker = user_with_role(Role.LINK_WORKER, practice.parent)
     case = make_case(practice=practice, by=worker, given_name="Edith", phone="07700 900123")

@@ -53,3 +53,29 @@ def test_the_geo_import_command(tmp_path, capsys):
 
     call_command("geo", "import", str(SAMPLE))
     assert "postcode centroids" in capsys.readouterr().out
+
+
+def test_the_lsoa_is_read_preferring_the_2011_column(tmp_path):
+    """English IMD 2019 is on 2011 LSOAs, so lsoa11 wins over lsoa21 when a file has both."""
+    from linkwell.geo.models import PostcodeCentroid
+
+    both = tmp_path / "both.csv"
+    both.write_text(
+        "pcds,doterm,lat,long,lsoa11,lsoa21\n"
+        "LS6 1AB,,53.8,-1.5,E01011701,E01035001\n"
+        "LS6 1AD,,53.8,-1.5,,\n"
+    )
+    assert import_onspd(path=both) == 2
+    assert PostcodeCentroid.objects.get(postcode="LS6 1AB").lsoa == "E01011701"
+    assert PostcodeCentroid.objects.get(postcode="LS6 1AD").lsoa == ""
+    only_2021 = tmp_path / "lsoa21.csv"
+    only_2021.write_text("pcds,doterm,lat,long,LSOA21\nLS6 1AB,,53.8,-1.5,E01035001\n")
+    import_onspd(path=only_2021)
+    assert PostcodeCentroid.objects.get(postcode="LS6 1AB").lsoa == "E01035001"
+
+
+def test_a_file_without_an_lsoa_column_loads_with_none():
+    from linkwell.geo.models import PostcodeCentroid
+
+    import_onspd(path=SAMPLE)
+    assert not PostcodeCentroid.objects.exclude(lsoa="").exists()

@@ -11,6 +11,8 @@ from linkwell.reporting import national_return, report, snapshot
 from linkwell.reporting.engine import DatabaseEngine, DuckDBEngine
 from linkwell.reporting.periods import next_month, start_of
 from linkwell.reporting.queries import AGGREGATES, Filters
+from linkwell.reporting.sections import person_deprivation
+from tests.reporting.world import add_deprivation
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,7 @@ def _same(rows):
 
 @pytest.fixture
 def engines(world, tmp_path):
+    add_deprivation(world)
     snapshot.write(directory=tmp_path / "snapshot")
     return DatabaseEngine(), DuckDBEngine(tmp_path / "snapshot")
 
@@ -73,6 +76,19 @@ def test_the_counts_match_the_records(world, engines):
     assert reasons == {"loneliness": 24, "money": 12}
     worker = _filters(world, link_worker_id=world.workers[0].pk)
     assert sum(n for _, n in database.run("caseload_by_link_worker", worker)) == 12
+
+
+def test_the_person_s_quintile_is_their_area_s_then_their_practice_s(world, engines):
+    """24 referrals: 8 from an area of quintile 1; of the rest, 8 fall back to the first
+    practice (quintile 2) and 8 to the second (no IMD), so they are not known."""
+    for engine in engines:
+        table = person_deprivation(engine, _filters(world))
+        assert table.columns == ["By the person's area", "By the referring practice", "Not known"]
+        assert table.counts == [[8, 0, 0], [0, 8, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 8]]
+        one_practice = person_deprivation(
+            engine, _filters(world, practice_id=world.practices[0].pk)
+        )
+        assert one_practice.counts[:2] == [[4, 0, 0], [0, 8, 0]]
 
 
 def test_the_snapshot_holds_no_names_and_is_read_only(world, tmp_path):

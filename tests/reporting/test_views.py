@@ -131,6 +131,28 @@ def test_deprivation_compares_referrals_with_registered_patients(client, world, 
     assert leeds[3] == f"{1000 * 12 / 18982:.1f}"
 
 
+def test_the_person_s_area_quintile_is_shown_as_counts_with_its_basis(client, world, settings):
+    from tests.reporting.world import add_deprivation
+
+    settings.REPORTING_SUPPRESS_UP_TO, settings.REPORTING_ROUND_TO = 0, 1
+    add_deprivation(world)
+    client.force_login(world.manager)
+    rows = _csv(client.get("/reporting/export/referrals_by_person_deprivation.csv"))
+    heading = [
+        "IMD quintile",
+        "By the person's area",
+        "By the referring practice",
+        "Not known",
+        "Total",
+    ]
+    assert heading in rows  # counts only: no rate per 1,000 registered
+    by_label = {r[0]: r for r in rows if r}
+    assert by_label["1 (most deprived)"][1:] == ["8", "0", "0", "8"]
+    assert by_label["Total"][1:] == ["8", "8", "8", "24"]
+    html = client.get("/reporting/").content.decode()
+    assert "IMD 2019 by LSOA" in html and "Referrals by the deprivation quintile" in html
+
+
 def test_roles_without_the_capability_are_refused(client, world):
     client.force_login(user_with_role(Role.LINK_WORKER, world.pcns[0]))
     assert client.get("/reporting/").status_code == 403

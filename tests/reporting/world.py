@@ -11,6 +11,7 @@ from linkwell.accounts.models import Role
 from linkwell.cases import services as cases
 from linkwell.cases.models import Case, Referral
 from linkwell.directory.models import Service
+from linkwell.geo.models import AreaDeprivation, PostcodeCentroid, PracticeDeprivation
 from linkwell.outcomes.services import record_administration
 from tests.connections.factories import connect
 from tests.directory.factories import load, record
@@ -29,6 +30,11 @@ class World:
     cases: list
 
 
+# A third of people live in an LSOA with a known IMD; a third in an LSOA without one; a third
+# at a postcode whose LSOA is not known (see add_deprivation).
+POSTCODES = ("LS6 1AB", "LS1 4AP", "BD1 1AA")
+
+
 def _case(practice, worker, i, *, days_ago, born):
     case = make_case(
         practice=practice,
@@ -37,6 +43,7 @@ def _case(practice, worker, i, *, days_ago, born):
         date_of_birth=born,
         sex="12"[i % 2],
         ethnicity="AHZ"[i % 3],
+        postcode=POSTCODES[i % 3],
     )
     received = timezone.now() - timedelta(days=days_ago)
     Referral.objects.filter(pk=case.referral_id).update(
@@ -95,4 +102,28 @@ def build_world() -> World:
         user_with_role(Role.MANAGER, icb),
         user_with_role(Role.MANAGER, pcns[0]),
         made,
+    )
+
+
+def add_deprivation(world: World) -> None:
+    """Area and practice deprivation: people at LS6 1AB are in an IMD quintile 1 area; the
+    others fall back to their practice, which has quintile 2 for the first practice and no
+    IMD for the second."""
+    for postcode, lsoa in zip(POSTCODES, ("E01099901", "E01099999", ""), strict=True):
+        PostcodeCentroid.objects.create(
+            postcode=postcode,
+            district=postcode.split()[0],
+            latitude=53.8,
+            longitude=-1.5,
+            lsoa=lsoa,
+        )
+    AreaDeprivation.objects.create(
+        lsoa="E01099901", name="Leeds 901A", imd_year=2019, rank=812, decile=1, quintile=1
+    )
+    PracticeDeprivation.objects.create(
+        ods_code=world.practices[0].ods_code,
+        name=world.practices[0].name,
+        imd_year=2019,
+        score=30.0,
+        quintile=2,
     )

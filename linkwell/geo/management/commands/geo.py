@@ -2,15 +2,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from linkwell.geo.imd import ImdFileError
+from linkwell.geo.imd import AREA_YEAR, ImdFileError, is_area_file
 from linkwell.geo.onspd import OnspdError
-from linkwell.geo.services import import_imd, import_list_sizes, import_onspd
+from linkwell.geo.services import import_area_imd, import_imd, import_list_sizes, import_onspd
 
 
 class Command(BaseCommand):
     help = (
         "Places: `geo import FILE` loads postcode centroids (ONS Postcode Directory CSV); "
-        "`geo import-imd FILE` practice deprivation (Fingertips indicator 93553); "
+        "`geo import-imd FILE` practice deprivation (Fingertips indicator 93553) or area "
+        "deprivation (English Indices of Deprivation 2019 File 1, by LSOA); "
         "`geo import-list-sizes FILE` practice list sizes (NHS Payments to General Practice)."
     )
 
@@ -18,7 +19,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("import", help="Load an ONSPD CSV (e.g. ONSPD_MAY_2025_UK.csv).")
         load.add_argument("file", type=Path)
-        deprivation = sub.add_parser("import-imd", help="Load practice IMD scores (CSV or .gz).")
+        deprivation = sub.add_parser(
+            "import-imd", help="Load practice IMD scores or IoD2019 File 1 (CSV or .gz)."
+        )
         deprivation.add_argument("file", type=Path)
         deprivation.add_argument("--year", type=int, help="IMD vintage (default: the latest).")
         sizes = sub.add_parser("import-list-sizes", help="Load practice list sizes (CSV or .gz).")
@@ -28,7 +31,12 @@ class Command(BaseCommand):
         if not file.exists():
             raise CommandError(f"No such file: {file}")
         try:
-            if action == "import-imd":
+            if action == "import-imd" and is_area_file(file):
+                if options.get("year") not in (None, AREA_YEAR):
+                    raise CommandError(f"{file} is IMD {AREA_YEAR} by LSOA; --year does not apply.")
+                count, year = import_area_imd(path=file)
+                message = f"Loaded IMD {year} for {count} areas (LSOAs) from {file}."
+            elif action == "import-imd":
                 count, year = import_imd(path=file, year=options.get("year"))
                 message = f"Loaded IMD {year} for {count} practices from {file}."
             elif action == "import-list-sizes":
