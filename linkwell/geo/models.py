@@ -55,6 +55,32 @@ class PracticeListSize(models.Model):
         return f"{self.ods_code}: {self.registered_patients} registered"
 
 
+class RegisteredPopulation(models.Model):
+    """A GP practice's registered patients of one sex in one five-year age band, from NHS
+    Digital's "Patients Registered at a GP Practice" (`gp-reg-pat-prac-quin-age.csv`).
+    `age_from` is the band's lower bound (0, 5, …, 90); 95 stands for 95 and over."""
+
+    class Sex(models.TextChoices):
+        MALE = "M", "Male"
+        FEMALE = "F", "Female"
+
+    ods_code = models.CharField(max_length=12)
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    age_from = models.PositiveSmallIntegerField()
+    patients = models.PositiveIntegerField()
+    extract_date = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ods_code", "sex", "age_from"], name="geo_registered_population_band"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.ods_code} {self.sex} {self.age_from}+: {self.patients}"
+
+
 class AreaDeprivation(models.Model):
     """An LSOA's deprivation, from the English Indices of Deprivation ("File 1": IMD rank and
     decile of every LSOA in England). Rank 1 and decile 1 are the most deprived; `quintile` is

@@ -1,12 +1,19 @@
-"""Loading postcode centroids, practice and area deprivation (IMD) and practice list sizes."""
+"""Loading postcode centroids, practice and area deprivation (IMD), practice list sizes and
+registered patients by age and sex."""
 
 from itertools import islice
 from pathlib import Path
 
 from django.db import transaction
 
-from . import imd, onspd
-from .models import AreaDeprivation, PostcodeCentroid, PracticeDeprivation, PracticeListSize
+from . import imd, onspd, registered
+from .models import (
+    AreaDeprivation,
+    PostcodeCentroid,
+    PracticeDeprivation,
+    PracticeListSize,
+    RegisteredPopulation,
+)
 from .postcodes import district_of
 
 BATCH = 5000
@@ -107,3 +114,30 @@ def import_list_sizes(*, path: Path) -> int:
         batch_size=BATCH,
     )
     return len(rows)
+
+
+@transaction.atomic
+def import_registered_population(*, path: Path) -> tuple[int, int]:
+    """Load registered patients by sex and five-year age band from an NHS Digital
+    `gp-reg-pat-prac-quin-age.csv`, streaming; each practice in the file replaces its earlier
+    rows, others are left alone. All or nothing. Returns (practices, rows) loaded."""
+    practices, count = set(), 0
+    bands = registered.read(path)
+    while batch := list(islice(bands, BATCH)):
+        new = {b.ods_code for b in batch} - practices
+        RegisteredPopulation.objects.filter(ods_code__in=new).delete()
+        practices |= new
+        RegisteredPopulation.objects.bulk_create(
+            RegisteredPopulation(
+                ods_code=b.ods_code,
+                sex=b.sex,
+                age_from=b.age_from,
+                patients=b.patients,
+                extract_date=b.extract_date,
+            )
+            for b in batch
+        )
+        count += len(batch)
+    if not count:
+        raise imd.ImdFileError(f"{path}: no GP practice rows by sex and age band.")
+    return len(practices), count

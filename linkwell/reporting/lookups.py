@@ -6,9 +6,16 @@ records of people; the aggregates themselves are in `queries.py`.
 
 from dataclasses import dataclass
 
+from django.db.models import Sum
+
 from linkwell.accounts.models import Organisation, OrganisationKind, Role, User
 from linkwell.accounts.permissions import Capability, pcn_ids
-from linkwell.geo.models import AreaDeprivation, PracticeDeprivation, PracticeListSize
+from linkwell.geo.models import (
+    AreaDeprivation,
+    PracticeDeprivation,
+    PracticeListSize,
+    RegisteredPopulation,
+)
 from linkwell.outcomes.services import OutcomeError, instrument_for
 
 from .disclosure import Rule
@@ -73,6 +80,17 @@ def practices(f: Filters) -> list[Practice]:
         Practice(p.pk, p.name, p.ods_code, quintiles.get(p.ods_code), sizes.get(p.ods_code))
         for p in found
     ]
+
+
+def registered_by_age_sex(practices: list[Practice]) -> dict[tuple[str, int], int] | None:
+    """(sex M or F, five-year band's lower bound) → registered patients of `practices`; None
+    unless every one of them has figures loaded (a partial denominator would inflate rates)."""
+    codes = {p.ods_code for p in practices}
+    found = RegisteredPopulation.objects.filter(ods_code__in=codes).order_by()
+    if not codes or found.values("ods_code").distinct().count() < len(codes):
+        return None
+    totals = found.values("sex", "age_from").annotate(n=Sum("patients"))
+    return {(t["sex"], t["age_from"]): t["n"] for t in totals}
 
 
 def practice_quintiles(ids) -> dict[int, int]:

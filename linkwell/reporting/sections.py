@@ -80,12 +80,74 @@ def referrals(engine, f: Filters) -> list[Table]:
     ]
 
 
-def _person_table(key, caption, heading, rows, index, order, label):
+def _person_table(key, caption, heading, rows, index, order, label, registered=None, note=""):
+    """Referrals by one of the person's attributes; with `registered` (code → registered
+    patients; a code not in it has no denominator) a registered column and the rate too."""
     counts = Counter()
     for row in rows:
         counts[row[index]] += row[3]
     names, cells = _column(counts.items(), order, label)
-    return Table(key, caption, heading, names, ["Referrals"], cells, column_totals=True)
+    if registered is None:
+        return Table(key, caption, heading, names, ["Referrals"], cells, column_totals=True)
+    codes = list(order) + sorted((set(counts) - set(order)), key=str)
+    return Table(
+        key,
+        caption,
+        heading,
+        names,
+        ["Referrals", "Registered patients"],
+        [[n, registered.get(c, 0)] for (n,), c in zip(cells, codes, strict=True)],
+        column_totals=True,
+        note=note,
+        extra=[("Referrals per 1,000 registered", per_thousand(0, 1))],
+        not_applicable={(i, 1) for i, c in enumerate(codes) if c not in registered},
+    )
+
+
+def _band_bounds(i: int) -> tuple[int, int | None]:
+    return AGE_BANDS[i] if i < len(AGE_BANDS) else (AGE_BANDS[-1][1] + 1, None)
+
+
+def age_groups() -> list[list[int]]:
+    """Linkwell's age bands (indices) as runs that start and end on the five-year bands of the
+    registered population: a band that does not (0–17, 18–24) is merged with the next until
+    the run does (0–24). The last band is open, like the published 95+."""
+    groups, run = [], []
+    for i, (_, high) in enumerate(AGE_BANDS):
+        run.append(i)
+        if (high + 1) % 5 == 0:
+            groups, run = [*groups, run], []
+    return [*groups, [*run, len(AGE_BANDS)]]
+
+
+def _group_label(group: list[int]) -> str:
+    low, high = _band_bounds(group[0])[0], _band_bounds(group[-1])[1]
+    return f"{low}–{high}" if high is not None else f"{low} and over"
+
+
+def _age_table(rows, registered):
+    title = ("referrals_by_age", "Referrals by age band at referral", "Age band")
+    bands = range(len(AGE_BANDS) + 1)
+    if registered is None:
+        return _person_table(*title, rows, 0, bands, age_band_label)
+    groups = age_groups()
+    group_of = {i: g for g, members in enumerate(groups) for i in members}
+    patients = {}
+    for g, members in enumerate(groups):
+        low, high = _band_bounds(members[0])[0], _band_bounds(members[-1])[1]
+        patients[g] = sum(
+            n for (_, age), n in registered.items() if low <= age and (high is None or age <= high)
+        )
+    return _person_table(
+        *title,
+        [(group_of[age], *rest) for age, *rest in rows],
+        0,
+        range(len(groups)),
+        lambda g: _group_label(groups[g]),
+        patients,
+        note="Registered patients are published in five-year bands, so the bands 0–17 and "
+        "18–24 are shown together as 0–24 beside them.",
+    )
 
 
 def per_thousand(count_column: int, population_column: int):
@@ -103,9 +165,14 @@ def per_thousand(count_column: int, population_column: int):
 
 def population(engine, f: Filters) -> list[Table]:
     rows = engine.run("referrals_by_person", f)
-    bands = range(len(AGE_BANDS) + 1)
     by_practice = dict(engine.run("referrals_by_practice", f))
     practices = lookups.practices(f)
+    registered = lookups.registered_by_age_sex(practices)
+    by_sex = None
+    if registered is not None:
+        by_sex = {code: 0 for code in (Sex.MALE, Sex.FEMALE)}
+        for (sex, _), n in registered.items():
+            by_sex[Sex.MALE if sex == "M" else Sex.FEMALE] += n
     quintile_referrals, quintile_patients = Counter(), Counter()
     for p in practices:
         quintile_referrals[p.quintile] += by_practice.get(p.id, 0)
@@ -113,15 +180,7 @@ def population(engine, f: Filters) -> list[Table]:
     elsewhere = sum(n for pk, n in by_practice.items() if pk not in {p.id for p in practices})
     quintiles = [1, 2, 3, 4, 5, None]
     return [
-        _person_table(
-            "referrals_by_age",
-            "Referrals by age band at referral",
-            "Age band",
-            rows,
-            0,
-            bands,
-            age_band_label,
-        ),
+        _age_table(rows, registered),
         _person_table(
             "referrals_by_sex",
             "Referrals by sex",
@@ -130,6 +189,9 @@ def population(engine, f: Filters) -> list[Table]:
             1,
             Sex.values,
             lambda c: Sex(c).label if c in Sex.values else "Not recorded",
+            by_sex,
+            note="Registered patients are published as male or female only, so the other "
+            "categories have no figure to compare with.",
         ),
         _person_table(
             "referrals_by_ethnicity",
@@ -392,8 +454,9 @@ SECTIONS: list[Section] = [
     Section(
         "population",
         "Who is referred",
-        "Referrals by the person's age, sex and ethnic category, and referrals from each GP "
-        "practice against its registered patients.",
+        "Referrals by the person's age, sex and ethnic category, against the registered "
+        "patients where their figures are loaded, and referrals from each GP practice against "
+        "its registered patients.",
         population,
     ),
     Section(

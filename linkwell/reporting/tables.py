@@ -25,6 +25,8 @@ class Table:
     note: str = ""
     # Further columns that are not counts: (heading, f(row index, published table) → text).
     extra: list[tuple[str, Callable[[int, Published], str]]] = field(default_factory=list)
+    # (row, column) cells with no figure at all (not a zero): counted as 0, shown as "–".
+    not_applicable: set[tuple[int, int]] = field(default_factory=set)
 
     def publish(self, rule: Rule | None = None) -> "PublishedTable":
         published = disclosure.publish(
@@ -37,7 +39,10 @@ class Table:
         heading += [h for h, _ in self.extra]
         body = []
         for i, (label, cells) in enumerate(zip(self.rows, published.cells, strict=True)):
-            row = [label, *map(show, cells)]
+            row = [
+                label,
+                *("–" if (i, j) in self.not_applicable else show(c) for j, c in enumerate(cells)),
+            ]
             if self.row_totals:
                 row.append(show(published.row_totals[i]))
             body.append(row + [f(i, published) for _, f in self.extra])

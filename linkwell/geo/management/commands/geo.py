@@ -4,7 +4,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from linkwell.geo.imd import AREA_YEAR, ImdFileError, is_area_file
 from linkwell.geo.onspd import OnspdError
-from linkwell.geo.services import import_area_imd, import_imd, import_list_sizes, import_onspd
+from linkwell.geo.services import (
+    import_area_imd,
+    import_imd,
+    import_list_sizes,
+    import_onspd,
+    import_registered_population,
+)
 
 
 class Command(BaseCommand):
@@ -12,7 +18,9 @@ class Command(BaseCommand):
         "Places: `geo import FILE` loads postcode centroids (ONS Postcode Directory CSV); "
         "`geo import-imd FILE` practice deprivation (Fingertips indicator 93553) or area "
         "deprivation (English Indices of Deprivation 2019 File 1, by LSOA); "
-        "`geo import-list-sizes FILE` practice list sizes (NHS Payments to General Practice)."
+        "`geo import-list-sizes FILE` practice list sizes (NHS Payments to General Practice); "
+        "`geo import-registered-population FILE` registered patients by sex and five-year age "
+        "band (NHS Digital, Patients Registered at a GP Practice, gp-reg-pat-prac-quin-age.csv)."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +34,11 @@ class Command(BaseCommand):
         deprivation.add_argument("--year", type=int, help="IMD vintage (default: the latest).")
         sizes = sub.add_parser("import-list-sizes", help="Load practice list sizes (CSV or .gz).")
         sizes.add_argument("file", type=Path)
+        population = sub.add_parser(
+            "import-registered-population",
+            help="Load registered patients by sex and age band (gp-reg-pat-prac-quin-age.csv).",
+        )
+        population.add_argument("file", type=Path)
 
     def handle(self, *args, action, file, **options):
         if not file.exists():
@@ -42,6 +55,12 @@ class Command(BaseCommand):
             elif action == "import-list-sizes":
                 message = (
                     f"Loaded list sizes for {import_list_sizes(path=file)} practices from {file}."
+                )
+            elif action == "import-registered-population":
+                practices, rows = import_registered_population(path=file)
+                message = (
+                    f"Loaded registered patients by sex and age band for {practices} practices "
+                    f"({rows} rows) from {file}."
                 )
             else:
                 message = f"Loaded {import_onspd(path=file)} postcode centroids from {file}."
