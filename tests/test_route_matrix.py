@@ -191,6 +191,7 @@ RULES = {
     "reporting:dashboard": Rule(C.VIEW_REPORTS),
     "reporting:pcn": Rule(C.VIEW_REPORTS, "org"),
     "reporting:print": Rule(C.VIEW_REPORTS),
+    "reporting:completeness": Rule(C.VIEW_REPORTS),
     "reporting:pdf": Rule(C.VIEW_REPORTS),
     "reporting:export": Rule(C.VIEW_REPORTS, kwargs={"table": "all", "fmt": "csv"}),
     "reporting:national_return": Rule(C.VIEW_REPORTS),

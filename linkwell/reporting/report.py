@@ -25,10 +25,10 @@ class Report:
         return next((t for t in self.tables if t.key == key), None)
 
 
-def build(filters: Filters, *, engine=None) -> Report:
+def build(filters: Filters, *, engine=None, sections: list[Section] = SECTIONS) -> Report:
     engine = engine or engines.current()
     rule = Rule.from_settings()
     published = [
-        (section, [t.publish(rule) for t in section.build(engine, filters)]) for section in SECTIONS
+        (section, [t.publish(rule) for t in section.build(engine, filters)]) for section in sections
     ]
     return Report(filters, rule, published, engine.taken_at)

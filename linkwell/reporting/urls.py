@@ -6,6 +6,7 @@ app_name = "reporting"
 urlpatterns = [
     path("reporting/", views.dashboard, name="dashboard"),
     path("reporting/pcn/<int:pk>/", views.pcn_dashboard, name="pcn"),
+    path("reporting/completeness/", views.completeness, name="completeness"),
     path("reporting/print/", views.printable, name="print"),
     path("reporting/report.pdf", views.pdf, name="pdf"),
     path("reporting/export/<slug:table>.<str:fmt>", views.export, name="export"),

@@ -13,6 +13,7 @@ from . import charts, exports, lookups, national_return, report
 from .engine import SnapshotMissing
 from .forms import ReportFilterForm
 from .periods import add_months, parse_month
+from .sections import PAGES
 
 TITLE = "Social prescribing report"
 FORMATS = {
@@ -22,7 +23,8 @@ FORMATS = {
 
 
 def _report(request, pk=None):
-    """(form, pcn, report); report is None when the filters are wrong (the form says why)."""
+    """(form, pcn, report); report is None when the filters are wrong (the form says why).
+    `?page=completeness` builds the data-quality page's tables instead of the dashboard's."""
     scope = lookups.scope(request.user)
     pcn = None
     if pk is not None:
@@ -32,13 +34,19 @@ def _report(request, pk=None):
     if not form.is_valid():
         return form, pcn, None
     try:
-        return form, pcn, report.build(form.filters())
+        sections = PAGES.get(request.GET.get("page", "dashboard"))
+        if sections is None:
+            raise Http404("No such report page.")
+        return form, pcn, report.build(form.filters(), sections=sections)
     except SnapshotMissing as e:
         form.add_error(None, str(e))
         return form, pcn, None
 
 
-def _page(request, template, pk=None):
+def _page(request, template, pk=None, page=None):
+    if page is not None:
+        request.GET = request.GET.copy()
+        request.GET["page"] = page
     form, pcn, built = _report(request, pk)
     for table in built.tables if built else []:
         table.chart = charts.bar_chart(table)
@@ -65,6 +73,11 @@ def dashboard(request):
 @requires(Capability.VIEW_REPORTS)
 def pcn_dashboard(request, pk):
     return _page(request, "reporting/dashboard.html", pk)
+
+
+@requires(Capability.VIEW_REPORTS)
+def completeness(request):
+    return _page(request, "reporting/dashboard.html", page="completeness")
 
 
 @requires(Capability.VIEW_REPORTS)

@@ -1,7 +1,7 @@
 """Which minimum items a case records: one query condition per item, so a whole caseload is
 counted in the database (one COUNT per item) and one case is checked the same way."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from linkwell.cases.lifecycle import Status
 from linkwell.cases.models import Case, ReferralSource, Risk
@@ -54,12 +54,17 @@ CHECKS: dict[str, tuple[Q, Q]] = {
 
 
 def completeness(cases) -> list[tuple[str, int, int]]:
-    rows = []
-    for item in minimum():
+    """One pass over the cases: two conditional counts per item (every condition is on the
+    case, its person and referral, or an EXISTS, so no join multiplies the rows)."""
+    items = minimum()
+    counts = {}
+    for i, item in enumerate(items):
         applies, recorded = CHECKS[item.id]
-        due = cases.filter(applies)
-        rows.append((item.label, due.filter(recorded).count(), due.count()))
-    return rows
+        both = applies & recorded  # an empty Q (EVERY) is no condition: a plain count
+        counts[f"due{i}"] = Count("pk", filter=applies or None)
+        counts[f"rec{i}"] = Count("pk", filter=both or None)
+    totals = cases.aggregate(**counts) if items else {}
+    return [(item.label, totals[f"rec{i}"], totals[f"due{i}"]) for i, item in enumerate(items)]
 
 
 def missing(case: Case, *, due_only: bool = True) -> list[Item]:

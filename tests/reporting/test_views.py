@@ -158,15 +158,18 @@ def test_roles_without_the_capability_are_refused(client, world):
     assert client.get("/reporting/").status_code == 403
 
 
-def test_completeness_by_standard_item_is_a_dashboard_table(client, world, settings):
-    """The standard's own counts, exact when a deployment turns suppression off, and under
-    the default rule no small number."""
+def test_completeness_by_standard_item_is_a_report_page(client, world, settings):
+    """On its own page (not the dashboard, to keep that fast): the standard's own counts, exact
+    when a deployment turns suppression off, and under the default rule no small number."""
     from linkwell import standards
     from linkwell.cases.models import Case
 
     client.force_login(world.manager)
     settings.REPORTING_SUPPRESS_UP_TO, settings.REPORTING_ROUND_TO = 0, 1
-    url = "/reporting/export/standard_completeness.csv"
+    page = client.get("/reporting/completeness/")
+    assert page.status_code == 200 and b'id="section-completeness"' in page.content
+    assert b'id="section-completeness"' not in client.get("/reporting/").content
+    url = "/reporting/export/standard_completeness.csv?page=completeness"
     body = slice(5, -1)  # after the period, rule, caption and heading; before the note
     exact = {row[0]: row[1:3] for row in _csv(client.get(url))[body]}
     mine = Case.objects.filter(referral__organisation__in=world.pcns)
@@ -175,3 +178,8 @@ def test_completeness_by_standard_item_is_a_dashboard_table(client, world, setti
     settings.REPORTING_SUPPRESS_UP_TO, settings.REPORTING_ROUND_TO = 7, 5
     cells = [c for row in _csv(client.get(url))[body] for c in row[1:3]]
     assert all(c == "*" or int(c) % 5 == 0 and not 1 <= int(c) <= 7 for c in cells)
+
+
+def test_an_unknown_report_page_is_404(client, world):
+    client.force_login(world.manager)
+    assert client.get("/reporting/?page=nope").status_code == 404
