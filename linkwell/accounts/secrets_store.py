@@ -14,3 +14,8 @@ def new_secret() -> str:
 
 def digest(secret: str) -> str:
     return hashlib.sha256((secret or "").encode()).hexdigest()
+
+
+def by_secret(rows, secret: str):
+    """The row of `rows` (a queryset with a `token_hash` field) the secret names, or None."""
+    return rows.filter(token_hash=digest(secret)).first() if secret else None

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
-from linkwell.accounts.secrets_store import digest
+from linkwell.accounts.secrets_store import by_secret
 from linkwell.cases.services import add_task
 from linkwell.connections import lifecycle
 from linkwell.connections.lifecycle import Status
@@ -88,7 +88,7 @@ def _find(token: str, *, lock: bool = False) -> CheckIn:
     rows = CheckIn.objects.select_related("connection__service", "connection__case__person")
     if lock:
         rows = rows.select_for_update(of=("self",))
-    checkin = rows.filter(token_hash=digest(token)).first() if token else None
+    checkin = by_secret(rows, token)
     if checkin is None:
         raise CheckInRefused("unknown", status=404)
     if checkin.answer:
@@ -104,11 +104,7 @@ def _find(token: str, *, lock: bool = False) -> CheckIn:
 
 
 def _refused(error: CheckInRefused, token: str, **detail) -> None:
-    checkin = (
-        CheckIn.objects.filter(token_hash=digest(token)).select_related("connection__case").first()
-        if token
-        else None
-    )
+    checkin = by_secret(CheckIn.objects.select_related("connection__case"), token)
     audit.record(
         user=None,
         action=AuditAction.DENIED,
@@ -220,9 +216,5 @@ ACTIONS = {
 
 def person_for(token: str):
     """Whose check-in the token names, if any (to word a refusal in their language)."""
-    checkin = (
-        CheckIn.objects.filter(token_hash=digest(token)).select_related("connection__case__person")
-        if token
-        else CheckIn.objects.none()
-    ).first()
+    checkin = by_secret(CheckIn.objects.select_related("connection__case__person"), token)
     return checkin.connection.case.person if checkin else None

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from linkwell.accounts.secrets_store import digest, new_secret
+from linkwell.accounts.secrets_store import by_secret, digest, new_secret
 
 from .models import Connection, ProviderLink
 
@@ -40,7 +40,7 @@ def live_link(token: str, *, lock: bool = False) -> ProviderLink:
     links = ProviderLink.objects.select_related("connection__service", "connection__case__person")
     if lock:
         links = links.select_for_update(of=("self",))
-    link = links.filter(token_hash=digest(token)).first()
+    link = by_secret(links, token)
     if link is None:
         raise LinkUnknown()
     if link.used_at is not None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
-from linkwell.accounts.secrets_store import digest, new_secret
+from linkwell.accounts.secrets_store import by_secret, digest, new_secret
 from linkwell.cases.models import Case
 
 from .models import Administration, Mode, SelfCompletionLink
@@ -73,11 +73,7 @@ def _live(link: SelfCompletionLink | None) -> SelfCompletionLink:
 
 def open_link(token: str) -> SelfCompletionLink:
     """The live link for a token, with its case and person, for showing the questions."""
-    link = _live(
-        SelfCompletionLink.objects.select_related("case__person")
-        .filter(token_hash=digest(token))
-        .first()
-    )
+    link = _live(by_secret(SelfCompletionLink.objects.select_related("case__person"), token))
     audit.record(
         user=None,
         action=AuditAction.VIEW,
@@ -91,12 +87,8 @@ def open_link(token: str) -> SelfCompletionLink:
 @transaction.atomic
 def complete_link(*, token: str, answers) -> Administration:
     """Record the person's answers through the link, and kill the link, or neither."""
-    link = _live(
-        SelfCompletionLink.objects.select_for_update()
-        .select_related("case")
-        .filter(token_hash=digest(token))
-        .first()
-    )
+    rows = SelfCompletionLink.objects.select_for_update().select_related("case")
+    link = _live(by_secret(rows, token))
     administration = record_administration(
         case=link.case,
         instrument=link.instrument,

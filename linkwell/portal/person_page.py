@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
-from linkwell.accounts.secrets_store import digest, new_secret
+from linkwell.accounts.secrets_store import by_secret, digest, new_secret
 from linkwell.cases.models import Case
 from linkwell.connections.sms import send_sms
 from linkwell.outcomes.models import SelfCompletionLink
@@ -132,7 +132,7 @@ def _live(token: str, *, lock: bool = False) -> PersonPageLink:
     rows = PersonPageLink.objects.select_related("case__person")
     if lock:
         rows = rows.select_for_update(of=("self",))
-    link = rows.filter(token_hash=digest(token)).first() if token else None
+    link = by_secret(rows, token)
     if link is None:
         raise PageRefused("unknown", status=404)
     if link.used_at is not None:
@@ -145,7 +145,7 @@ def _live(token: str, *, lock: bool = False) -> PersonPageLink:
 
 
 def _refused(error: PageRefused, token: str) -> None:
-    link = PersonPageLink.objects.filter(token_hash=digest(token)).select_related("case").first()
+    link = by_secret(PersonPageLink.objects.select_related("case"), token)
     audit.record(
         user=None,
         action=AuditAction.DENIED,
@@ -262,13 +262,11 @@ def _int(value) -> int:
 
 
 def link_id_for(token: str) -> int | None:
-    return (
-        PersonPageLink.objects.filter(token_hash=digest(token)).values_list("pk", flat=True).first()
-    )
+    link = by_secret(PersonPageLink.objects.only("pk"), token)
+    return link.pk if link else None
 
 
 def person_for(token: str):
     """Whose page the token names, if any (to word a refusal in their language)."""
-    link = PersonPageLink.objects.filter(token_hash=digest(token)).select_related("case__person")
-    found = link.first() if token else None
+    found = by_secret(PersonPageLink.objects.select_related("case__person"), token)
     return found.case.person if found else None
