@@ -11,6 +11,8 @@ PostgreSQL.
 """
 
 import json
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -76,14 +78,18 @@ def _statement(model, upsert: bool, keep: frozenset, rows: int, vendor: str) -> 
     marks = ", ".join([f"({', '.join(['%s'] * len(fields))})"] * rows)
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {marks}"  # noqa: S608  # nosec B608 — names from the model
     if upsert:
-        pk = quote(model._meta.pk.column)
-        updates = ", ".join(
-            f"{quote(f.column)} = EXCLUDED.{quote(f.column)}"
-            for f in fields
-            if not f.primary_key and f.name not in keep
-        )
-        sql += f" ON CONFLICT ({pk}) DO UPDATE SET {updates}"  # nosec B608 — names from the model
+        sql += _on_conflict(connections[DEFAULT_DB_ALIAS], model, keep)
     return sql
+
+
+def _on_conflict(db, model, keep: frozenset) -> str:
+    quote = db.ops.quote_name
+    updates = ", ".join(
+        f"{quote(f.column)} = EXCLUDED.{quote(f.column)}"
+        for f in _fields(model)
+        if not f.primary_key and f.name not in keep
+    )
+    return f" ON CONFLICT ({quote(model._meta.pk.column)}) DO UPDATE SET {updates}"
 
 
 def _plan(model, db, copy: bool) -> list:
@@ -128,13 +134,137 @@ def insert(model, rows, *, upsert: bool = False, keep=frozenset()) -> None:
             cursor.execute(sql, [value for row in chunk for value in _values(plan, row)])
 
 
-def _copy(db, model, plan, rows) -> None:
+def _columns(db, model) -> str:
+    return ", ".join(db.ops.quote_name(f.column) for f in _fields(model))
+
+
+def _copy(db, model, plan, rows, table=None) -> None:
     """PostgreSQL's COPY: the fastest way in for rows that are only inserted (children).
     (Multi-row INSERTs there spend their time in the driver splitting placeholders.)"""
-    quote = db.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name, _, _ in plan)
+    table = db.ops.quote_name(table or model._meta.db_table)
     with db.cursor() as cursor:
-        sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+        sql = f"COPY {table} ({_columns(db, model)}) FROM STDIN"
         with cursor.cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(_values(plan, row))
+
+
+@contextmanager
+def batches():
+    """A writer for one import's rows, batch by batch: `put` each table's rows parents first,
+    `send` at the end of a batch, and `wait` before anything else reads what was sent."""
+    db = connections[DEFAULT_DB_ALIAS]
+    writer = _Staged(db) if db.vendor == "postgresql" else _Direct()
+    try:
+        yield writer
+        writer.wait()
+        writer.done()
+    finally:
+        writer.stop()
+
+
+class _Direct:
+    """SQLite: each put is written at once."""
+
+    def put(self, model, rows, *, upsert=False, keep=frozenset()):
+        insert(model, rows, upsert=upsert, keep=keep)
+
+    def send(self):
+        pass
+
+    def wait(self):
+        pass
+
+    done = stop = wait
+
+
+class _Staged:
+    """PostgreSQL: `put` copies rows into a temporary table (no indexes, no foreign keys, no
+    WAL: cheap), and `send` moves the batch into the directory, table by table in the order
+    they were put, with one multi-statement query that a helper thread waits on. So the server
+    maintains the indexes and checks the foreign keys of one batch while Python reads and
+    checks the next, on the other core; the thread holds the GIL only when the answer comes.
+    Those foreign keys are checked as each statement ends rather than all at commit, which
+    would be a quarter of the import done with Python idle. Anything else that uses the
+    connection in between just waits for the batch (psycopg's connection lock); `wait` makes
+    that explicit and raises the batch's error, if any."""
+
+    def __init__(self, db):
+        db.ensure_connection()
+        self.db = db
+        self.helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="directory-writer")
+        self.pending = None
+        self.batch: dict = {}  # model → its move statement, in the order first put
+        self.staged: set = set()
+        self.constraints = self._foreign_keys()
+        self._check_constraints("IMMEDIATE")
+
+    def put(self, model, rows, *, upsert=False, keep=frozenset()):
+        rows = list(rows)
+        if not rows:
+            return
+        self.wait()
+        stage = self._stage(model)
+        _copy(self.db, model, _plan(model, self.db, copy=True), rows, table=stage)
+        if model not in self.batch:
+            self.batch[model] = _move(self.db, model, stage, upsert, frozenset(keep))
+
+    def send(self):
+        if self.batch:
+            sql = "; ".join(self.batch.values())
+            self.batch = {}
+            self.pending = self.helper.submit(self.db.connection.execute, sql)
+
+    def wait(self):
+        pending, self.pending = self.pending, None
+        if pending:
+            with self.db.wrap_database_errors:  # as Django's own errors (IntegrityError, …)
+                pending.result()
+
+    def done(self):
+        self._check_constraints("DEFERRED")  # as Django made them, for the rest of the work
+
+    def stop(self):
+        self.helper.shutdown()  # after the batch in flight, if any: then a rollback can run
+
+    def _stage(self, model) -> str:
+        stage = f"lw_stage_{model._meta.db_table}"
+        if stage not in self.staged:
+            quote = self.db.ops.quote_name
+            with self.db.cursor() as cursor:
+                # Dropped at commit; an earlier import in the same transaction may have left it.
+                columns, table = _columns(self.db, model), quote(model._meta.db_table)
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {quote(stage)} ON COMMIT DROP AS "  # noqa: S608  # nosec B608 — names from the model
+                    f"SELECT {columns} FROM {table} WITH NO DATA"
+                )
+                cursor.execute(f"TRUNCATE {quote(stage)}")
+            self.staged.add(stage)
+        return stage
+
+    def _foreign_keys(self) -> list[str]:
+        with self.db.cursor() as cursor:
+            cursor.execute(
+                "SELECT quote_ident(conname) FROM pg_constraint WHERE contype = 'f' "
+                "AND condeferrable AND conrelid::regclass::text LIKE 'directory\\_%'"
+            )
+            return [name for (name,) in cursor.fetchall()]
+
+    def _check_constraints(self, when: str):
+        if self.constraints:
+            with self.db.cursor() as cursor:
+                cursor.execute(f"SET CONSTRAINTS {', '.join(self.constraints)} {when}")
+
+
+def _move(db, model, stage: str, upsert: bool, keep: frozenset) -> str:
+    """Staged rows into their table (upserted by primary key, or inserted), then out of the
+    stage."""
+    quote = db.ops.quote_name
+    columns = _columns(db, model)
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608  # nosec B608 — names from the model
+        f"SELECT {columns} FROM {quote(stage)}"
+    )
+    if upsert:
+        sql += _on_conflict(db, model, keep)
+    return f"{sql}; TRUNCATE {quote(stage)}"

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from linkwell.directory.exporting import export_services
 from linkwell.directory.importing import ImportRefused, import_services
-from linkwell.directory.models import Schedule, Service, ServiceAtLocation
+from linkwell.directory.models import Location, Schedule, Service, ServiceAtLocation
 from tests.directory.factories import load, record, term
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +206,30 @@ def test_a_record_may_refer_to_an_organisation_and_location_given_earlier(
     service = Service.objects.get(pk=later["id"])
     assert service.organisation_id == first["organization"]["id"]
     assert service.points.filter(latitude__isnull=False).exists()  # ranked at that place
+
+
+@pytest.mark.parametrize("batch", [1, 1000], ids=["across batches", "within a batch"])
+def test_a_place_given_in_full_twice_keeps_one_address(tmp_path, monkeypatch, batch):
+    monkeypatch.setattr("linkwell.directory.importing.BATCH", batch)
+    first, later = record(), record()
+    place = first["service_at_locations"][0]["location"]
+    place["addresses"] = [
+        {
+            "id": "a1",
+            "address_1": "1 High St",
+            "city": "Leeds",
+            "state_province": "West Yorkshire",
+            "postal_code": "LS6 1AB",
+            "country": "GB",
+            "address_type": "physical",
+        }
+    ]
+    later["service_at_locations"][0]["location"] = {**place, "name": "The hall, renamed"}
+    import_services(source=write(tmp_path, [first, later]))
+    location = Location.objects.get(pk=place["id"])
+    assert location.name == "The hall, renamed"
+    assert location.addresses.count() == 1
+    assert ServiceAtLocation.objects.filter(location=location).count() == 2
 
 
 @pytest.mark.parametrize("batch", [1, 1000], ids=["across batches", "within a batch"])
