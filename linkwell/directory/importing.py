@@ -5,9 +5,9 @@ rows, and batches are written with bulk upserts inside one transaction. After th
 record nothing more is written, but every record is still checked so the publisher gets the whole
 list of problems at once; then the transaction rolls back and the database is as it was.
 
-(A writer thread sharing the connection, so PostgreSQL writes one batch while Python checks the
-next, was measured and dropped: the GIL hand-offs on every socket wait cost more CPU than the
-overlap saved on a busy 2-core machine — see bench/README.md.)
+On PostgreSQL a batch is copied into temporary tables and moved into the directory by one
+server-side query that a helper thread waits on, so the server works on one batch while Python
+checks the next (writing._Staged; figures in bench/README.md).
 """
 
 import gc

@@ -16,6 +16,7 @@ the access they need 10. An unverified (stale) service keeps its place but is fl
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from django.db.models import F, Q
 
@@ -42,6 +43,10 @@ class Person:
     mode: str = "any"  # "in_person" | "online" | "any"
     free_only: bool = False
     radius_km: float = 10.0
+
+    @cached_property
+    def need_mask(self) -> int:  # once, not once per candidate scored
+        return taxonomy.mask(self.needs)
 
 
 @dataclass
@@ -83,7 +88,7 @@ def _eligible(person: Person) -> Q:
 
 
 def _serving(points, person: Person):
-    wanted = taxonomy.mask(person.needs)
+    wanted = person.need_mask
     if not wanted:
         return points
     return points.alias(hit=F("need_mask").bitand(wanted)).filter(hit__gt=0)
@@ -119,21 +124,33 @@ def candidates(person: Person) -> dict[str, dict]:
             if sid not in found or row["distance_km"] < found[sid]["distance_km"]:
                 found[sid] = row
     if person.mode != "in_person":
-        online = _serving(
-            MatchPoint.objects.filter(_eligible(person), online=True, latitude__isnull=True),
-            person,
-        ).order_by(F("last_verified").desc(nulls_last=True), "service_id")
-        for values in online.values_list(*columns)[:ONLINE_CANDIDATES]:
+        for values in _online(person, columns):
             row = dict(zip(columns, values, strict=True))
             found.setdefault(row["service_id"], row | {"distance_km": None})
     return found
+
+
+def _online(person: Person, columns) -> list:
+    """The ONLINE_CANDIDATES most recently verified online services that fit, then any never
+    verified: read in the order of the index `matchpoint_online_recent`. (Never-verified ones
+    are asked for apart because PostgreSQL and SQLite put NULL at opposite ends of an index.)"""
+    online = _serving(MatchPoint.objects.filter(_eligible(person), remote=True), person)
+    verified = list(
+        online.filter(last_verified__isnull=False)
+        .order_by("-last_verified", "service_id")
+        .values_list(*columns)[:ONLINE_CANDIDATES]
+    )
+    if len(verified) == ONLINE_CANDIDATES:
+        return verified
+    never = online.filter(last_verified__isnull=True).order_by("service_id")
+    return verified + list(never.values_list(*columns)[: ONLINE_CANDIDATES - len(verified)])
 
 
 def score(person: Person, row: dict, stale_since: date, *, explain: bool = True) -> Match:
     """Points for one candidate; with `explain`, the reasons too (only the shown few need them)."""
     points, reasons = 0.0, []
     say = reasons.append if explain else _silent
-    served = row["need_mask"] & taxonomy.mask(person.needs)
+    served = row["need_mask"] & person.need_mask
     if served:
         points += 30 * bin(served).count("1")
         if explain:

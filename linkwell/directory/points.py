@@ -30,11 +30,13 @@ def rows_for(service: dict, places) -> list:
         **{column: service.get(column) for column in COPIED},
     }
     rows = [
-        writing.Row(MatchPoint, {**common, "latitude": lat, "longitude": lon})
+        writing.Row(MatchPoint, {**common, "latitude": lat, "longitude": lon, "remote": False})
         for lat, lon in sorted(places)
     ]
     if common["online"]:
-        rows.append(writing.Row(MatchPoint, {**common, "latitude": None, "longitude": None}))
+        rows.append(
+            writing.Row(MatchPoint, {**common, "latitude": None, "longitude": None, "remote": True})
+        )
     return rows
 
 

@@ -127,7 +127,10 @@ def insert(model, rows, *, upsert: bool = False, keep=frozenset()) -> None:
         return
     plan = _plan(model, db, copy=False)
     per_statement = max(1, MAX_PARAMETERS // len(plan))
-    with db.cursor() as cursor:
+    # The driver's cursor, past DEBUG's query log: SQLite's would quote every value of every
+    # statement again through a query of its own (40% of the time a write took).
+    with db.cursor() as wrapper, db.wrap_database_errors:
+        cursor = wrapper.cursor
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             sql = _statement(model, upsert, keep, len(chunk), db.vendor)
@@ -154,7 +157,7 @@ def batches():
     """A writer for one import's rows, batch by batch: `put` each table's rows parents first,
     `send` at the end of a batch, and `wait` before anything else reads what was sent."""
     db = connections[DEFAULT_DB_ALIAS]
-    writer = _Staged(db) if db.vendor == "postgresql" else _Direct()
+    writer = _Staged(db) if db.vendor == "postgresql" else _Direct(db)
     try:
         yield writer
         writer.wait()
@@ -164,7 +167,16 @@ def batches():
 
 
 class _Direct:
-    """SQLite: each put is written at once."""
+    """SQLite: each put is written at once, with a page cache big enough for the directory's
+    indexes while the import runs (SQLite's default, 2 MB, made a national import re-read
+    index pages all the time: a fifth slower)."""
+
+    CACHE_KIB = 128 * 1024
+
+    def __init__(self, db):
+        self.db = db
+        self.cache_size = self._pragma("cache_size")
+        self._pragma(f"cache_size = -{self.CACHE_KIB}")
 
     def put(self, model, rows, *, upsert=False, keep=frozenset()):
         insert(model, rows, upsert=upsert, keep=keep)
@@ -172,10 +184,16 @@ class _Direct:
     def send(self):
         pass
 
-    def wait(self):
-        pass
+    wait = done = send
 
-    done = stop = wait
+    def stop(self):
+        self._pragma(f"cache_size = {int(self.cache_size)}")
+
+    def _pragma(self, text):
+        with self.db.cursor() as cursor:
+            cursor.execute(f"PRAGMA {text}")
+            row = cursor.fetchone()
+        return row and row[0]
 
 
 class _Staged:
@@ -196,6 +214,7 @@ class _Staged:
         self.pending = None
         self.batch: dict = {}  # model → its move statement, in the order first put
         self.staged: set = set()
+        self.written: set = set()
         self.constraints = self._foreign_keys()
         self._check_constraints("IMMEDIATE")
 
@@ -208,6 +227,7 @@ class _Staged:
         _copy(self.db, model, _plan(model, self.db, copy=True), rows, table=stage)
         if model not in self.batch:
             self.batch[model] = _move(self.db, model, stage, upsert, frozenset(keep))
+        self.written.add(model)
 
     def send(self):
         if self.batch:
@@ -222,6 +242,13 @@ class _Staged:
                 pending.result()
 
     def done(self):
+        # Fresh statistics for the tables written: without them (autovacuum off, or a minute
+        # behind) PostgreSQL took 100,000 new points for a few hundred, and ranking read them
+        # all in a sequential scan, 3× slower.
+        tables = ", ".join(self.db.ops.quote_name(model._meta.db_table) for model in self.written)
+        if tables:
+            with self.db.cursor() as cursor:
+                cursor.execute(f"ANALYZE {tables}")
         self._check_constraints("DEFERRED")  # as Django made them, for the rest of the work
 
     def stop(self):

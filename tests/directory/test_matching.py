@@ -77,6 +77,21 @@ def test_cost_language_access_and_mode_each_count():
     assert [m.name for m in rank(person(free_only=True, mode="in_person"))] == ["Urdu, step-free"]
 
 
+def test_online_candidates_are_the_most_recently_verified_then_never_verified(monkeypatch):
+    never = record(name="Never checked", online=True)
+    del never["assured_date"]
+    load(
+        record(name="Checked last year", online=True, assured_date="2025-06-01"),
+        never,
+        record(name="Checked this month", online=True, assured_date="2026-11-01"),
+    )
+    monkeypatch.setattr("linkwell.directory.matching.ONLINE_CANDIDATES", 2)
+    names = {m.name for m in rank(person(mode="online"))}
+    assert names == {"Checked this month", "Checked last year"}
+    monkeypatch.setattr("linkwell.directory.matching.ONLINE_CANDIDATES", 3)
+    assert "Never checked" in {m.name for m in rank(person(mode="online"))}
+
+
 def test_outside_the_radius_is_left_out():
     load(record(name="Far", at=FAR))
     assert rank(person(radius_km=5)) == []

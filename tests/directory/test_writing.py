@@ -51,3 +51,23 @@ def test_foreign_keys_are_deferred_again_after_an_import():
         Schedule.objects.create(service_id="later")
         Service.objects.create(id="later", name="Later", status="active")
     assert Schedule.objects.filter(service_id="later").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
+def test_sqlite_gets_its_page_cache_back_after_an_import():
+    with connection.cursor() as cursor:
+        before = cursor.execute("PRAGMA cache_size").fetchone()[0]
+        with writing.batches():
+            assert cursor.execute("PRAGMA cache_size").fetchone()[0] == -128 * 1024
+        assert cursor.execute("PRAGMA cache_size").fetchone()[0] == before
+
+
+@postgres_only
+def test_postgresql_has_statistics_for_the_tables_an_import_wrote():
+    load(record())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stats WHERE tablename = 'directory_matchpoint' "
+            "AND attname = 'remote'"
+        )
+        assert cursor.fetchone()[0] == 1

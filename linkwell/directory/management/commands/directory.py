@@ -12,6 +12,9 @@ from linkwell.directory.services import link_organisation
 
 
 class Command(BaseCommand):
+    # A data command: Django's system checks import every module of the site first (3 s on
+    # each run); `linkwell check`, `migrate` and the server run them.
+    requires_system_checks = []
     help = (
         "The service directory: `directory import PATH [--sync]` loads ORUK JSON or an HSDS CSV "
         "package (all or nothing); `directory export [--out FILE]` writes ORUK JSON; "
