@@ -89,7 +89,7 @@ def _on_conflict(db, model, keep: frozenset) -> str:
         for f in _fields(model)
         if not f.primary_key and f.name not in keep
     )
-    return f" ON CONFLICT ({quote(model._meta.pk.column)}) DO UPDATE SET {updates}"
+    return f" ON CONFLICT ({quote(model._meta.pk.column)}) DO UPDATE SET {updates}"  # nosec B608 — names from the model
 
 
 def _plan(model, db, copy: bool) -> list:
