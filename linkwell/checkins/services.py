@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
-from linkwell.accounts.secrets_store import by_secret
+from linkwell.accounts.secrets_store import LinkRefused, by_secret, live
 from linkwell.cases.services import add_task
 from linkwell.connections import lifecycle
 from linkwell.connections.lifecycle import Status
@@ -29,15 +29,6 @@ LATEST = timedelta(days=366)
 
 class CheckInError(ValidationError):
     """A check-in cannot be set as asked; the message says why."""
-
-
-class CheckInRefused(Exception):
-    """A link or answer that cannot be taken; the message is for the person. `status` is the
-    HTTP status its page answers with (404 unknown, 410 used or expired, 409 closed)."""
-
-    def __init__(self, message: str, *, status: int):
-        super().__init__(message)
-        self.status = status
 
 
 def schedule(*, connection: Connection, by=None, due_at: datetime | None = None, attempt=1):
@@ -88,22 +79,16 @@ def _find(token: str, *, lock: bool = False) -> CheckIn:
     rows = CheckIn.objects.select_related("connection__service", "connection__case__person")
     if lock:
         rows = rows.select_for_update(of=("self",))
-    checkin = by_secret(rows, token)
-    if checkin is None:
-        raise CheckInRefused("unknown", status=404)
-    if checkin.answer:
-        raise CheckInRefused("used", status=410)
-    if checkin.expires_at <= timezone.now():
-        raise CheckInRefused("expired", status=410)
+    checkin = live(by_secret(rows, token), spent="answer")
     connection = checkin.connection
     if not connection.case.is_open:
-        raise CheckInRefused("case closed", status=409)
+        raise LinkRefused("case closed", status=409)
     if connection.status == Status.WITHDRAWN:
-        raise CheckInRefused("referral withdrawn", status=409)
+        raise LinkRefused("referral withdrawn", status=409)
     return checkin
 
 
-def _refused(error: CheckInRefused, token: str, **detail) -> None:
+def _refused(error: LinkRefused, token: str, **detail) -> None:
     checkin = by_secret(CheckIn.objects.select_related("connection__case"), token)
     audit.record(
         user=None,
@@ -120,7 +105,7 @@ def open_checkin(token: str) -> CheckIn:
     """The live check-in for a token, for showing its question; views and refusals audited."""
     try:
         checkin = _find(token)
-    except CheckInRefused as e:
+    except LinkRefused as e:
         _refused(e, token)
         raise
     audit.record(
@@ -138,19 +123,19 @@ def answer(*, token: str, answer: str) -> CheckIn:
     try:
         with transaction.atomic():
             return _answer(token, answer)
-    except CheckInRefused as e:
+    except LinkRefused as e:
         _refused(e, token, answer=str(answer)[:20])
         raise
 
 
 def _answer(token: str, given: str) -> CheckIn:
     if given not in Answer.values:
-        raise CheckInRefused("unknown answer", status=400)
+        raise LinkRefused("unknown answer", status=400)
     checkin = _find(token, lock=True)
     now = timezone.now()
     spent = CheckIn.objects.filter(pk=checkin.pk, answer="").update(answer=given, answered_at=now)
     if spent != 1:
-        raise CheckInRefused("used", status=410)
+        raise LinkRefused("used")
     checkin.answer, checkin.answered_at = given, now
     connection = checkin.connection
     checkin.task = ACTIONS[given](checkin, connection)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability
+from linkwell.accounts.secrets_store import LinkRefused
 from linkwell.connections.queries import for_link_worker
 from linkwell.portal.languages import public_page, use_person_language
 
@@ -37,7 +38,7 @@ def set_due(request, pk):
     return redirect(reverse("cases:case", args=[connection.case_id]) + "#check-ins")
 
 
-def refused_page(request, error: services.CheckInRefused):
+def refused_page(request, error: LinkRefused):
     text = {
         "unknown": _(
             "Check it was copied in full. If it still does not work, contact your link worker."
@@ -67,7 +68,7 @@ def answer(request, token):
         checkin = services.open_checkin(token) if request.method != "POST" else None
         if request.method == "POST":
             checkin = services.answer(token=token, answer=request.POST.get("answer", ""))
-    except services.CheckInRefused as e:
+    except LinkRefused as e:
         person = services.person_for(token)
         if person is not None:
             use_person_language(request, person)

@@ -10,17 +10,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from linkwell.accounts.secrets_store import by_secret, digest, new_secret
+from linkwell.accounts.secrets_store import by_secret, digest, live, new_secret
 
 from .models import Connection, ProviderLink
-
-
-class LinkUnknown(Exception):
-    """No such link: mistyped, tampered with, or never made."""
-
-
-class LinkGone(Exception):
-    """The link was real but is used or expired; the message is for the provider."""
 
 
 def issue_link(*, connection: Connection, email: str, by=None) -> str:
@@ -37,14 +29,8 @@ def issue_link(*, connection: Connection, email: str, by=None) -> str:
 
 
 def live_link(token: str, *, lock: bool = False) -> ProviderLink:
+    """The link the token names, if it can still be used; LinkRefused otherwise."""
     links = ProviderLink.objects.select_related("connection__service", "connection__case__person")
     if lock:
         links = links.select_for_update(of=("self",))
-    link = by_secret(links, token)
-    if link is None:
-        raise LinkUnknown()
-    if link.used_at is not None:
-        raise LinkGone("This link has already been used, so nothing was changed.")
-    if link.expires_at <= timezone.now():
-        raise LinkGone("This link has expired, so nothing was changed.")
-    return link
+    return live(by_secret(links, token))

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
+from linkwell.accounts.secrets_store import LinkRefused
 from linkwell.cases.models import Case
 from linkwell.directory.models import ServiceStatus
 from linkwell.people.models import ConsentScope
@@ -22,7 +23,7 @@ from . import lifecycle, tasks
 from .lifecycle import Status
 from .models import Connection, ConnectionEvent, SharedDetail
 from .notifications import provider_email, provider_users
-from .provider_links import LinkGone, LinkUnknown, live_link
+from .provider_links import live_link
 
 
 class ConnectionRuleError(ValidationError):
@@ -191,24 +192,7 @@ def remind_provider(*, connection: Connection, by) -> bool:
     return True
 
 
-class ProviderLinkRefused(Exception):
-    """A link that cannot be used: `gone` is False when no such link exists."""
-
-    def __init__(self, message: str, *, gone: bool):
-        super().__init__(message)
-        self.gone = gone
-
-
-def _live(token: str, *, lock: bool = False):
-    try:
-        return live_link(token, lock=lock)
-    except LinkUnknown:
-        raise ProviderLinkRefused("This link is not recognised.", gone=False) from None
-    except LinkGone as e:
-        raise ProviderLinkRefused(str(e), gone=True) from None
-
-
-def _refused_link(error: ProviderLinkRefused) -> None:
+def _refused_link(error: LinkRefused) -> None:
     audit.record(
         user=None,
         action=AuditAction.DENIED,
@@ -220,8 +204,8 @@ def _refused_link(error: ProviderLinkRefused) -> None:
 def check_link(token: str):
     """The live link, for showing its page; a refusal is audited."""
     try:
-        return _live(token)
-    except ProviderLinkRefused as e:
+        return live_link(token)
+    except LinkRefused as e:
         _refused_link(e)
         raise
 
@@ -233,7 +217,7 @@ def use_provider_link(*, token: str, to: str, reason: str = "") -> Connection:
     """
     try:
         with transaction.atomic():
-            link = _live(token, lock=True)
+            link = live_link(token, lock=True)
             link.used_at = timezone.now()
             link.save(update_fields=["used_at"])
             connection = _apply(
@@ -247,7 +231,7 @@ def use_provider_link(*, token: str, to: str, reason: str = "") -> Connection:
             if connection.is_open:
                 tasks.notify_provider.enqueue(connection.pk, "next")
             return connection
-    except ProviderLinkRefused as e:
+    except LinkRefused as e:
         _refused_link(e)
         raise
     except ConnectionRuleError as e:

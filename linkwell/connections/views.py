@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability
+from linkwell.accounts.secrets_store import LinkRefused
 from linkwell.cases.models import Case
 from linkwell.people.models import ConsentScope
 from linkwell.people.services import record_consent, record_viewed
@@ -156,14 +157,14 @@ def respond(request, token):
     """The emailed single-use link: the shared details and one update, no sign-in."""
     try:
         link = services.check_link(token)
-    except services.ProviderLinkRefused as e:
+    except LinkRefused as e:
         return _link_refused(request, e)
     connection = link.connection
     if request.method == "POST":
         to = request.POST.get("to", "")
         try:
             services.use_provider_link(token=token, to=to, reason=request.POST.get("reason", ""))
-        except services.ProviderLinkRefused as e:
+        except LinkRefused as e:
             return _link_refused(request, e)
         except ValidationError as e:
             messages.error(request, _errors(e))
@@ -185,8 +186,15 @@ def respond(request, token):
     )
 
 
-def _link_refused(request, error):
-    status_code = 410 if error.gone else 404
+LINK_REFUSED = {
+    "unknown": "This link is not recognised.",
+    "used": "This link has already been used, so nothing was changed.",
+    "expired": "This link has expired, so nothing was changed.",
+}
+
+
+def _link_refused(request, error: LinkRefused):
+    message = LINK_REFUSED[error.reason]
     return render(
-        request, "connections/link_refused.html", {"message": str(error)}, status=status_code
+        request, "connections/link_refused.html", {"message": message}, status=error.status
     )

@@ -13,21 +13,13 @@ from django.utils import timezone
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
-from linkwell.accounts.secrets_store import by_secret, digest, new_secret
+from linkwell.accounts.secrets_store import LinkRefused, by_secret, digest, live, new_secret
 from linkwell.cases.models import Case
 
 from .models import Administration, Mode, SelfCompletionLink
 from .services import OutcomeError, check_can_record, instrument_for, record_administration
 
 LINK_LIFETIME = timedelta(days=7)
-
-
-class LinkUnknown(Exception):
-    """No such link: mistyped, tampered with, or never made (404)."""
-
-
-class LinkGone(Exception):
-    """The link was real but is used or expired (410); the message is for the person."""
 
 
 @transaction.atomic
@@ -61,19 +53,9 @@ def create_link(
     return link, token
 
 
-def _live(link: SelfCompletionLink | None) -> SelfCompletionLink:
-    if link is None:
-        raise LinkUnknown()
-    if link.used_at is not None:
-        raise LinkGone("This link has already been used. Thank you: your answers were saved.")
-    if link.expires_at <= timezone.now():
-        raise LinkGone("This link has expired. Ask your link worker for a new one.")
-    return link
-
-
 def open_link(token: str) -> SelfCompletionLink:
     """The live link for a token, with its case and person, for showing the questions."""
-    link = _live(by_secret(SelfCompletionLink.objects.select_related("case__person"), token))
+    link = live(by_secret(SelfCompletionLink.objects.select_related("case__person"), token))
     audit.record(
         user=None,
         action=AuditAction.VIEW,
@@ -88,7 +70,7 @@ def open_link(token: str) -> SelfCompletionLink:
 def complete_link(*, token: str, answers) -> Administration:
     """Record the person's answers through the link, and kill the link, or neither."""
     rows = SelfCompletionLink.objects.select_for_update().select_related("case")
-    link = _live(by_secret(rows, token))
+    link = live(by_secret(rows, token))
     administration = record_administration(
         case=link.case,
         instrument=link.instrument,
@@ -102,5 +84,5 @@ def complete_link(*, token: str, answers) -> Administration:
     )
     if used != 1:
         # Another submission of the same link got there first: undo ours.
-        raise LinkGone("This link has already been used. Thank you: your answers were saved.")
+        raise LinkRefused("used")
     return administration

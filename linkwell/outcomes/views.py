@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability
+from linkwell.accounts.secrets_store import LinkRefused
 from linkwell.cases.models import Case
 
 from . import forms, queries, self_completion, services
@@ -100,21 +101,30 @@ def measure_link(request, pk):
     )
 
 
+LINK_GONE = {
+    "used": "This link has already been used. Thank you: your answers were saved.",
+    "expired": "This link has expired. Ask your link worker for a new one.",
+}
+
+
+def _link_gone(request, error: LinkRefused):
+    context = {"unknown": error.reason == "unknown", "message": LINK_GONE.get(error.reason)}
+    return render(request, "outcomes/link_gone.html", context, status=error.status)
+
+
 def self_complete(request, token):
     """The person's own page: that measure's questions and their first name, nothing else."""
     try:
         link = self_completion.open_link(token)
-    except self_completion.LinkUnknown:
-        return render(request, "outcomes/link_gone.html", {"unknown": True}, status=404)
-    except self_completion.LinkGone as e:
-        return render(request, "outcomes/link_gone.html", {"message": str(e)}, status=410)
+    except LinkRefused as e:
+        return _link_gone(request, e)
     instrument = services.instrument_for(link.instrument, include_retired=True)
     form = forms.AnswersForm(request.POST or None, instrument=instrument)
     if request.method == "POST" and form.is_valid():
         try:
             self_completion.complete_link(token=token, answers=form.answers())
-        except self_completion.LinkGone as e:
-            return render(request, "outcomes/link_gone.html", {"message": str(e)}, status=410)
+        except LinkRefused as e:
+            return _link_gone(request, e)
         except ValidationError as e:
             form.add_service_error(e)
         else:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
-from linkwell.accounts.secrets_store import by_secret, digest, new_secret
+from linkwell.accounts.secrets_store import LinkRefused, by_secret, digest, live, new_secret
 from linkwell.cases.models import Case
 from linkwell.connections.sms import send_sms
 from linkwell.outcomes.models import SelfCompletionLink
@@ -40,15 +40,6 @@ TEXT, EMAIL = "text", "email"
 
 class PortalError(ValidationError):
     """The page cannot be sent as asked; the message says why."""
-
-
-class PageRefused(Exception):
-    """A link that cannot be used: the message is a reason code the view words for the person;
-    `status` is the HTTP status of its page."""
-
-    def __init__(self, reason: str, *, status: int):
-        super().__init__(reason)
-        self.status = status
 
 
 def channels(person) -> list[tuple[str, str]]:
@@ -132,19 +123,13 @@ def _live(token: str, *, lock: bool = False) -> PersonPageLink:
     rows = PersonPageLink.objects.select_related("case__person")
     if lock:
         rows = rows.select_for_update(of=("self",))
-    link = by_secret(rows, token)
-    if link is None:
-        raise PageRefused("unknown", status=404)
-    if link.used_at is not None:
-        raise PageRefused("used", status=410)
-    if link.expires_at <= timezone.now():
-        raise PageRefused("expired", status=410)
+    link = live(by_secret(rows, token))
     if not link.case.is_open or link.case.person.erased_at is not None:
-        raise PageRefused("case closed", status=409)
+        raise LinkRefused("case closed", status=409)
     return link
 
 
-def _refused(error: PageRefused, token: str) -> None:
+def _refused(error: LinkRefused, token: str) -> None:
     link = by_secret(PersonPageLink.objects.select_related("case"), token)
     audit.record(
         user=None,
@@ -160,7 +145,7 @@ def check_link(token: str) -> PersonPageLink:
     """The live link, for its "open your page" step; a refusal is audited."""
     try:
         return _live(token)
-    except PageRefused as e:
+    except LinkRefused as e:
         _refused(e, token)
         raise
 
@@ -182,8 +167,8 @@ def exchange(*, token: str, code: str = "") -> PersonPageLink:
                 link.used_at = timezone.now()
                 link.save(update_fields=["used_at"])
         if wrong:
-            raise PageRefused("wrong code", status=422)
-    except PageRefused as e:
+            raise LinkRefused("wrong code", status=422)
+    except LinkRefused as e:
         _refused(e, token)
         raise
     audit.record(
@@ -243,7 +228,7 @@ def start_measure(*, case: Case, link_id) -> str:
     pending = {p.link_id for p in pending_measures(case)}
     sent = SelfCompletionLink.objects.filter(case=case, pk__in=pending, pk=_int(link_id)).first()
     if sent is None:
-        raise PageRefused("no such measure", status=404)
+        raise LinkRefused("no such measure", status=404)
     _, token = create_link(
         case=case,
         instrument=sent.instrument,

@@ -13,6 +13,7 @@ from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.models import AuditAction, Organisation, OrganisationKind
 from linkwell.accounts.permissions import Capability
+from linkwell.accounts.secrets_store import LinkRefused
 from linkwell.cases import services
 from linkwell.cases.models import Case
 from linkwell.outcomes.services import OutcomeError
@@ -79,7 +80,7 @@ def send_page(request, pk):
     return redirect(reverse("cases:case", args=[pk]) + "#person-page")
 
 
-def _refused(request, error: person_page.PageRefused):
+def _refused(request, error: LinkRefused):
     text = {
         "unknown": _("Check it was copied in full, or ask your link worker for a new one."),
         "used": _(
@@ -115,7 +116,7 @@ def person_link(request, token):
         return redirect("portal:person_page")  # opened already, on this device
     try:
         link = person_page.check_link(token)
-    except person_page.PageRefused as e:
+    except LinkRefused as e:
         person = person_page.person_for(token)
         if person is not None:
             use_person_language(request, person)
@@ -125,7 +126,7 @@ def person_link(request, token):
     if request.method == "POST":
         try:
             link = person_page.exchange(token=token, code=request.POST.get("code", ""))
-        except person_page.PageRefused as e:
+        except LinkRefused as e:
             if str(e) != "wrong code":
                 return _refused(request, e)
             wrong = True
@@ -149,7 +150,7 @@ def person_link(request, token):
 def person_view(request):
     visit = person_page.current(request)
     if visit is None:
-        return _refused(request, person_page.PageRefused("ended", status=410))
+        return _refused(request, LinkRefused("ended", status=410))
     case = visit.case
     use_person_language(request, case.person)
     audit.record(
@@ -171,14 +172,14 @@ def person_view(request):
 def person_measure(request):
     visit = person_page.current(request)
     if visit is None:
-        return _refused(request, person_page.PageRefused("ended", status=410))
+        return _refused(request, LinkRefused("ended", status=410))
     use_person_language(request, visit.case.person)
     try:
         token = person_page.start_measure(case=visit.case, link_id=request.POST.get("measure"))
-    except person_page.PageRefused as e:
+    except LinkRefused as e:
         return _refused(request, e)
     except OutcomeError:
-        return _refused(request, person_page.PageRefused("no such measure", status=409))
+        return _refused(request, LinkRefused("no such measure", status=409))
     return redirect("outcomes:self_complete", token=token)
 
 

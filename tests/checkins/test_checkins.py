@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from linkwell.accounts.models import AuditEntry
+from linkwell.accounts.secrets_store import LinkRefused
 from linkwell.cases.models import Task
 from linkwell.cases.services import transition
 from linkwell.checkins import services
@@ -165,7 +166,7 @@ def test_not_yet_asks_once_more_then_raises_a_task(connection):
 
 def refused(token, answer, status, reason):
     before = (Task.objects.count(), CheckIn.objects.filter(answer="").count())
-    with pytest.raises(services.CheckInRefused) as e:
+    with pytest.raises(LinkRefused) as e:
         services.answer(token=token, answer=answer)
     assert (e.value.status, str(e.value)) == (status, reason)
     assert (Task.objects.count(), CheckIn.objects.filter(answer="").count()) == before

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from linkwell.accounts.secrets_store import LinkRefused
 from linkwell.outcomes.models import Administration, SelfCompletionLink
-from linkwell.outcomes.self_completion import LinkGone, LinkUnknown, complete_link, create_link
+from linkwell.outcomes.self_completion import complete_link, create_link
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,7 @@ def test_answers_are_recorded_as_self_completed_and_the_link_dies(client, case, 
 
 def test_a_second_use_through_the_service_is_refused(token):
     complete_link(token=token, answers=[3] * 7)
-    with pytest.raises(LinkGone):
+    with pytest.raises(LinkRefused, match="used"):
         complete_link(token=token, answers=[4] * 7)
     assert Administration.objects.count() == 1
 
@@ -82,7 +83,7 @@ def test_an_expired_link_is_refused(client, token):
 def test_a_tampered_link_is_not_found(client, token, tamper):
     page = client.get(f"/m/{tamper(token)}/")
     assert page.status_code == 404 and "does not work" in page.content.decode()
-    with pytest.raises(LinkUnknown):
+    with pytest.raises(LinkRefused, match="unknown"):
         complete_link(token=tamper(token), answers=[3] * 7)
 
 
