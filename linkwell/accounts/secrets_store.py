@@ -24,9 +24,9 @@ def by_secret(rows, secret: str):
 
 
 class LinkRefused(Exception):
-    """A single-use link that cannot be used, or a step through it that cannot be taken. The
-    message is a reason code ("unknown", "used", "expired", or one of the app's own) that the
-    page words for its reader; `status` is that page's HTTP status."""
+    """A single-use link that cannot be used, or a step through it that cannot be taken.
+    `reason` is a code ("unknown", "used", "expired", or one of the app's own) that the page
+    words for its reader; `status` is that page's HTTP status."""
 
     STATUS = {"unknown": 404, "used": 410, "expired": 410}
 

@@ -96,7 +96,7 @@ def _refused(error: LinkRefused, token: str, **detail) -> None:
         obj=checkin,
         object_type="checkins.checkin",
         person_id=checkin.connection.case.person_id if checkin else None,
-        refused=str(error),
+        refused=error.reason,
         **detail,
     )
 

@@ -54,9 +54,12 @@ def refused_page(request, error: LinkRefused):
             "This referral was stopped, so this question no longer needs an "
             "answer. Contact your link worker if you would like to talk."
         ),
-    }.get(str(error), _("Nothing was changed. Please choose one of the answers."))
+    }.get(error.reason, _("Nothing was changed. Please choose one of the answers."))
     return render(
-        request, "checkins/refused.html", {"reason": str(error), "text": text}, status=error.status
+        request,
+        "checkins/refused.html",
+        {"reason": error.reason, "text": text},
+        status=error.status,
     )
 
 

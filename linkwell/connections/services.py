@@ -197,7 +197,7 @@ def _refused_link(error: LinkRefused) -> None:
         user=None,
         action=AuditAction.DENIED,
         object_type="connections.providerlink",
-        refused=str(error),
+        refused=error.reason,
     )
 
 

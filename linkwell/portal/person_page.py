@@ -137,7 +137,7 @@ def _refused(error: LinkRefused, token: str) -> None:
         obj=link,
         object_type="portal.personpagelink",
         person_id=link.case.person_id if link else None,
-        refused=str(error),
+        refused=error.reason,
     )
 
 

@@ -98,11 +98,11 @@ def _refused(request, error: LinkRefused):
             "worker to send you a new link."
         ),
         "no such measure": _("This questionnaire is no longer waiting for you."),
-    }.get(str(error), _("Please try again."))
+    }.get(error.reason, _("Please try again."))
     return render(
         request,
         "portal/person_refused.html",
-        {"reason": str(error), "text": text},
+        {"reason": error.reason, "text": text},
         status=error.status,
     )
 
@@ -127,7 +127,7 @@ def person_link(request, token):
         try:
             link = person_page.exchange(token=token, code=request.POST.get("code", ""))
         except LinkRefused as e:
-            if str(e) != "wrong code":
+            if e.reason != "wrong code":
                 return _refused(request, e)
             wrong = True
         else:
