@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "linkwell.accounts.middleware.AuditContextMiddleware",
     "linkwell.logs.RequestLogMiddleware",
+    "linkwell.nul.RefuseNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "linkwell.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -71,11 +71,16 @@ def _paging(paging: Paging) -> Paging:
     )
 
 
+# Every operation may answer 400 (a bad request, such as a NUL character: linkwell.nul) or
+# 422 (a parameter of the wrong type).
+REFUSED = {400: dict, 422: dict}
+
+
 def _problem(message: str, status: int = 400):
     return Reply(status, {"detail": message})
 
 
-@oruk.get("/", summary="About this API")
+@oruk.get("/", response={200: dict, **REFUSED}, summary="About this API")
 def about(request):
     return {
         "version": "3.0",
@@ -84,9 +89,7 @@ def about(request):
     }
 
 
-@oruk.get(
-    "/services", response={200: dict, 400: dict, 422: dict}, summary="Services, a page at a time"
-)
+@oruk.get("/services", response={200: dict, **REFUSED}, summary="Services, a page at a time")
 def list_services(request, filters: Query[ServiceFilters]):
     paging = _paging(filters)
     services = queries.filtered(
@@ -118,7 +121,7 @@ def list_services(request, filters: Query[ServiceFilters]):
 
 
 @oruk.get(
-    "/services/{service_id}", response={200: dict, 404: dict, 422: dict}, summary="One service"
+    "/services/{service_id}", response={200: dict, 404: dict, **REFUSED}, summary="One service"
 )
 def get_service(request, service_id: str):
     service = with_children(Service.objects.filter(retired_at__isnull=True, pk=service_id)).first()
@@ -134,12 +137,12 @@ def _page(queryset: QuerySet, paging: Paging, write) -> dict:
     return page_of([write(r) for r in rows], total=queryset.count(), paging=paging)
 
 
-@oruk.get("/taxonomies", response={200: dict, 422: dict}, summary="Taxonomies")
+@oruk.get("/taxonomies", response={200: dict, **REFUSED}, summary="Taxonomies")
 def list_taxonomies(request, paging: Query[Paging]):
     return _page(Taxonomy.objects.order_by("name", "id"), paging, taxonomy_record)
 
 
-@oruk.get("/taxonomy_terms", response={200: dict, 422: dict}, summary="Taxonomy terms")
+@oruk.get("/taxonomy_terms", response={200: dict, **REFUSED}, summary="Taxonomy terms")
 def list_terms(request, paging: Query[Paging]):
     terms = TaxonomyTerm.objects.select_related("taxonomy_detail").order_by("name", "id")
     return _page(terms, paging, term_record)
