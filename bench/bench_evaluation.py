@@ -106,11 +106,13 @@ def main() -> None:
     start = time.perf_counter()
     exposure = build_exposure(args.data / "pcn_workforce", args.data / "payments", ledger=Ledger())
     censuses = sorted(set(exposure.practices["census"].dt.to_period("M")))
-    census_by_year = exposure_.census_for_survey_years(
+    waves = exposure_.census_for_survey_years(
         censuses, YEARS, ledger=Ledger(), offset_months=OFFSET
     )
     panel = synthetic.practice_year_exposure(
-        exposure.practices, exposure_.latest_pcn(exposure.payments), census_by_year
+        exposure_.treat_absent_pcns(exposure.practices, "zero"),
+        exposure_.latest_pcn(exposure.payments),
+        waves,
     )
     parquet = work / "respondents.parquet"
     rows = synthetic.write_microdata(

@@ -45,9 +45,10 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument(
             "--absent-pcn",
-            choices=["zero", "missing"],
-            default="zero",
-            help="a PCN missing from a census has 0 FTE (default) or is left out",
+            choices=["missing", "zero"],
+            default="missing",
+            help="a PCN with no record in a census did not report: leave its practices out "
+            "for that census (default) or count it as 0 FTE; the report shows both",
         )
 
     exposure = commands.add_parser(
@@ -93,13 +94,25 @@ def _parser() -> argparse.ArgumentParser:
         help="use the latest census up to N months after January of the survey "
         "year (default 0: the census before fieldwork)",
     )
+    run.add_argument(
+        "--wave-without-census",
+        choices=["fieldwork", "zero", "drop"],
+        default="fieldwork",
+        help="a survey year with no census before its fieldwork (2020): use the census "
+        "taken during fieldwork (default), assume 0 FTE, or leave the year out",
+    )
     run.add_argument("--fixed-effects", choices=["practice", "pcn"], default="practice")
     run.add_argument(
-        "--cohort-threshold",
-        type=float,
-        default=1.0,
-        metavar="FTE",
-        help="FTE per 50,000 at which a PCN counts as adopting (event study)",
+        "--population",
+        type=Path,
+        metavar="DIR",
+        help="NHS Digital gp-reg-pat-prac-quin-age CSVs (age structure covariate)",
+    )
+    run.add_argument(
+        "--covariates",
+        action="store_true",
+        help="adjust the main model for practice list size (and share aged 65+ with "
+        "--population); the report shows the estimate both ways",
     )
     run.add_argument(
         "--event-study",
@@ -111,20 +124,22 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _exposure(args: argparse.Namespace) -> int:
+    from linkwell.evaluation.exposure import treat_absent_pcns
     from linkwell.evaluation.ledger import Ledger
     from linkwell.evaluation.pipeline import build_exposure
 
     ledger = Ledger()
-    exposure = build_exposure(
-        args.workforce, args.payments, ledger=ledger, absent_pcn=args.absent_pcn
-    )
+    exposure = build_exposure(args.workforce, args.payments, ledger=ledger)
     national = exposure.national.assign(census=exposure.national["census"].astype(str))
     print(national.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
     if args.out:
         pcn = exposure.pcns.rename(
             columns={"splw_fte": "pcn_splw_fte", "registered_patients": "pcn_registered_patients"}
         )
-        table = exposure.practices.merge(
+        practices = treat_absent_pcns(
+            exposure.practices, args.absent_pcn, ledger=ledger, unit="practice-censuses"
+        )
+        table = practices.merge(
             pcn[["pcn_code", "census", "pcn_splw_fte", "pcn_registered_patients"]],
             on=["pcn_code", "census"],
             how="left",
@@ -136,23 +151,25 @@ def _exposure(args: argparse.Namespace) -> int:
     for note in ledger.notes:
         print(f"note: {note}", file=sys.stderr)
     for item in ledger.exclusions:
-        print(f"left out: {item.rows:,} {item.unit}: {item.reason}", file=sys.stderr)
+        print(f"{item.action}: {item.rows:,} {item.unit}: {item.reason}", file=sys.stderr)
     return 0
 
 
 def _run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from linkwell.evaluation.covariates import AGE_65, LIST_SIZE
     from linkwell.evaluation.models import Settings
     from linkwell.evaluation.pipeline import run_evaluation
     from linkwell.evaluation.report import write_report
     from linkwell.evaluation.results import write_results, write_tables
 
+    covariates = (LIST_SIZE, AGE_65) if args.population else (LIST_SIZE,)
     settings = Settings(
         unit="practice_code" if args.fixed_effects == "practice" else "pcn_code",
-        cohort_threshold=args.cohort_threshold,
         event_study=args.event_study,
         heterogeneity=args.imd is not None,
+        covariates=covariates if args.covariates else (),
     )
     print("Loading files and building the panel…", file=sys.stderr)
     evaluation = run_evaluation(
@@ -162,9 +179,11 @@ def _run(args: argparse.Namespace) -> int:
         microdata=args.microdata,
         groups=tuple(args.group),
         imd_dir=args.imd,
+        population_dir=args.population,
         years=args.years,
         settings=settings,
         census_offset_months=args.census_offset_months,
+        wave_without_census=args.wave_without_census,
         absent_pcn=args.absent_pcn,
         progress=lambda items: tqdm(items, desc="Fitting models", unit="outcome", file=sys.stderr),
     )
@@ -179,7 +198,9 @@ def _run(args: argparse.Namespace) -> int:
         fit = result.logit
         print(
             f"{result.outcome} ({result.group}): OR {fit['odds_ratio']:.3f} "
-            f"({fit['ci_low']:.3f}-{fit['ci_high']:.3f}), {fit['n_practices']:,} practices"
+            f"({fit['ci_low']:.3f}-{fit['ci_high']:.3f}), average marginal effect "
+            f"{fit['ame_pp']:+.2f} points ({fit['ame_low_pp']:+.2f} to {fit['ame_high_pp']:+.2f}), "
+            f"{fit['n_practices']:,} practices"
         )
     print(f"Wrote {args.out / 'results.json'} and {report}")
     return 0

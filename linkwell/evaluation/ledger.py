@@ -1,7 +1,9 @@
-"""What a run left out, and why, so the report can say so.
+"""What happened to every row a run could not use as it is, and why.
 
 Every loader and panel step that drops rows or skips a file records it here
-instead of dropping it silently; the report and results.json list each entry.
+instead of dropping it silently, saying what was done with the rows ("left
+out", "counted as 0 link worker FTE", "not used"); the report and
+results.json list each entry.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass(frozen=True)
 class Exclusion:
+    """Rows that could not be used as they are: why, and what was done with them."""
+
     reason: str
     rows: int
     unit: str = "practice-years"
+    action: str = "left out"
     file: str | None = None
     year: int | None = None
     column: str | None = None

@@ -2,15 +2,19 @@
 
 - Main: grouped-binomial logit, practice and year fixed effects, PCN-clustered
   errors: odds ratio per +1 link worker FTE per 50,000 patients (the BJGP
-  2025 specification, there fitted to respondents).
-- Linear probability TWFE: the same design in percentage points.
+  2025 specification, there fitted to respondents), and the same model's
+  average marginal effect in percentage points (`fe_logit`).
+- Sensitivity: the main model again with each contestable choice made the
+  other way (absent PCNs, the survey year aligned by the fallback rule,
+  practice covariates), side by side.
+- Robustness check only: a respondent-weighted linear probability model.
 - Heterogeneity: a separate slope for each IMD quintile.
-- Event study: staggered adoption, interaction-weighted (Sun & Abraham 2021,
-  J Econometrics 225:175-199) via pyfixest's saturated event study.
+- Event study on the log-odds scale with a pre-trend test (`event_study`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,22 +22,34 @@ import pyfixest as pf
 from scipy.stats import norm
 
 from linkwell.evaluation.errors import EvaluationError
+from linkwell.evaluation.event_study import EventStudy, event_study
 from linkwell.evaluation.fe_logit import Z95, fit_grouped_logit, quiet_pyfixest
+from linkwell.evaluation.outcomes import OUTCOMES
 
 HEADLINE = "overall_experience"
+EXPOSURE = "fte_per_50k"
 
 
 @dataclass(frozen=True)
 class Settings:
     unit: str = "practice_code"  # or "pcn_code": PCN instead of practice fixed effects
-    cohort_threshold: float = 1.0  # FTE per 50,000 at which a PCN counts as "adopted"
     # The event study checks the design (flat pre-trends) and is the slowest model,
     # so by default it runs for the headline outcome only: "headline", "all" or "none".
     event_study: str = "headline"
     heterogeneity: bool = True
+    covariates: tuple[str, ...] = ()  # time-varying practice covariates in the main model
 
     def wants_event_study(self, outcome: str) -> bool:
         return self.event_study == "all" or (self.event_study == "headline" and outcome == HEADLINE)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One sensitivity analysis: the main model on other data or with other regressors."""
+
+    label: str
+    data: pd.DataFrame
+    covariates: tuple[str, ...] = ()
 
 
 @dataclass
@@ -43,16 +59,22 @@ class OutcomeResult:
     logit: dict
     linear: dict
     heterogeneity: list[dict] = field(default_factory=list)
-    event_study: pd.DataFrame | None = None
+    event_study: EventStudy | None = None
+    sensitivity: list[dict] = field(default_factory=list)
     exclusions: dict[str, int] = field(default_factory=dict)
 
 
 def _linear(data: pd.DataFrame, settings: Settings) -> dict:
-    """Respondent-weighted linear probability model, in percentage points."""
+    """Respondent-weighted linear probability model, in percentage points.
+
+    A robustness check only: it assumes the effect is the same number of points
+    at every practice's level, which a logit does not, and it is not the
+    estimate the report leads with.
+    """
     work = data.assign(share=data["successes"] / data["n"])
     with quiet_pyfixest():
         model = pf.feols(
-            f"share ~ fte_per_50k | {settings.unit} + year",
+            f"share ~ {' + '.join([EXPOSURE, *settings.covariates])} | {settings.unit} + year",
             data=work,
             weights="n",
             vcov={"CRV1": "pcn_code"},
@@ -74,7 +96,9 @@ def _heterogeneity(data: pd.DataFrame, settings: Settings) -> list[dict]:
     slopes = {f"fte_q{q}": q for q in quintiles}
     for name, q in slopes.items():
         rated = rated.assign(**{name: rated["fte_per_50k"].where(rated["imd_quintile"] == q, 0.0)})
-    fit = fit_grouped_logit(rated, list(slopes), fixed_effects=(settings.unit, "year"))
+    fit = fit_grouped_logit(
+        rated, [*slopes, *settings.covariates], fixed_effects=(settings.unit, "year")
+    )
     return [{"imd_quintile": q, **_odds(fit.terms.loc[name])} for name, q in slopes.items()]
 
 
@@ -87,65 +111,54 @@ def _odds(row: pd.Series) -> dict:
     }
 
 
-def adoption_cohorts(data: pd.DataFrame, unit: str, threshold: float) -> pd.Series:
-    """First survey year each unit's exposure reached `threshold` (0 = never)."""
-    reached = data[data["fte_per_50k"] >= threshold]
-    first = reached.groupby(unit)["year"].min()
-    return data[unit].map(first).fillna(0).astype(int)
+def _effect(fit) -> dict:
+    """Odds ratio and average marginal effect (percentage points) of the exposure."""
+    row = fit.terms.loc[EXPOSURE]
+    return {
+        **_odds(row),
+        "ame_pp": 100 * float(row["ame"]),
+        "ame_low_pp": 100 * float(row["ame_low"]),
+        "ame_high_pp": 100 * float(row["ame_high"]),
+    }
 
 
-def _event_study(data: pd.DataFrame, settings: Settings) -> pd.DataFrame | None:
-    # Link workers arrive per PCN, so adoption is a PCN event: compare PCNs,
-    # pooling their practices' answers (also 5x fewer units for pyfixest's
-    # per-unit checks, the slowest step of a run).
-    pcns = data.groupby(["pcn_code", "year"], as_index=False).agg(
-        successes=("successes", "sum"), n=("n", "sum"), fte_per_50k=("fte_per_50k", "mean")
-    )
-    work = pcns.assign(
-        share=pcns["successes"] / pcns["n"],
-        cohort=adoption_cohorts(pcns, "pcn_code", settings.cohort_threshold),
-    )
-    # PCNs adopting in the first year have no before-period to compare.
-    work = work[work["cohort"] != work["year"].min()]
-    cohorts = set(work["cohort"]) - {0}
-    if not cohorts or not (work["cohort"] == 0).any() or work["year"].nunique() < 3:
-        return None
-    with quiet_pyfixest():
-        fit = pf.event_study(
-            work,
-            yname="share",
-            idname="pcn_code",
-            tname="year",
-            gname="cohort",
-            cluster="pcn_code",
-            estimator="saturated",
-        )
-        table = fit.aggregate().astype(float)
-    table = table.rename(
-        columns={"Estimate": "estimate", "Std. Error": "se", "2.5%": "ci_low", "97.5%": "ci_high"}
-    )[["estimate", "se", "ci_low", "ci_high"]]
-    table.index = table.index.astype(int).rename("years_since_adoption")
-    # The reference year (-1) is zero by construction; show it so the plot reads right.
-    table.loc[-1] = [0.0, 0.0, 0.0, 0.0]
-    return (100 * table).sort_index()  # percentage points
+def _sensitivity_row(label: str, data: pd.DataFrame, settings: Settings, covariates) -> dict:
+    fit = fit_grouped_logit(data, [EXPOSURE, *covariates], fixed_effects=(settings.unit, "year"))
+    return {
+        "analysis": label,
+        **_effect(fit),
+        "n_practice_years": int(fit.n_cells),
+        "years": sorted(int(y) for y in data["year"].unique()),
+    }
 
 
-def fit_outcome(data: pd.DataFrame, settings: Settings) -> OutcomeResult:
+def fit_outcome(
+    data: pd.DataFrame, settings: Settings, variants: tuple[Variant, ...] = ()
+) -> OutcomeResult:
     """All models for one outcome and group; `data` is that slice of the panel."""
     outcome, group = data["outcome"].iat[0], data["group"].iat[0]
-    if data["fte_per_50k"].nunique() < 2:
+    if data[EXPOSURE].nunique() < 2:
         raise EvaluationError(
             f"exposure does not vary for {outcome} ({group}), so there is nothing to compare",
             fix="include survey years before and after link workers arrived",
         )
-    fit = fit_grouped_logit(data, ["fte_per_50k"], fixed_effects=(settings.unit, "year"))
+    covariates = list(settings.covariates)
+    fit = fit_grouped_logit(data, [EXPOSURE, *covariates], fixed_effects=(settings.unit, "year"))
     years = sorted(int(y) for y in data["year"].unique())
     logit = {
-        **_odds(fit.terms.loc["fte_per_50k"]),
+        **_effect(fit),
         "n_practices": int(data["practice_code"].nunique()),
         "n_practices_informative": fit.n_units if settings.unit == "practice_code" else None,
         "n_respondents": int(data["n"].sum()),
         "n_practice_years": int(len(data)),
+        "years": years,
+        "covariates": covariates,
+    }
+    main = {
+        "analysis": "Main analysis (as reported above)",
+        **{k: logit[k] for k in ["odds_ratio", "ci_low", "ci_high", "p_value"]},
+        **{k: logit[k] for k in ["ame_pp", "ame_low_pp", "ame_high_pp"]},
+        "n_practice_years": int(fit.n_cells),
         "years": years,
     }
     return OutcomeResult(
@@ -154,7 +167,11 @@ def fit_outcome(data: pd.DataFrame, settings: Settings) -> OutcomeResult:
         logit=logit,
         linear=_linear(data, settings),
         heterogeneity=_heterogeneity(data, settings) if settings.heterogeneity else [],
-        event_study=_event_study(data, settings) if settings.wants_event_study(outcome) else None,
+        event_study=event_study(data, settings.unit)
+        if settings.wants_event_study(outcome)
+        else None,
+        sensitivity=[main]
+        + [_sensitivity_row(v.label, v.data, settings, v.covariates) for v in variants],
         exclusions={
             "practice-years of practices seen in one year only": fit.dropped_singletons,
             "practice-years of practices answering all-yes or all-no": fit.dropped_no_variation,
@@ -162,10 +179,22 @@ def fit_outcome(data: pd.DataFrame, settings: Settings) -> OutcomeResult:
     )
 
 
-def fit_all(panel: pd.DataFrame, settings: Settings, progress=None) -> list[OutcomeResult]:
-    """`fit_outcome` for every outcome and group in the panel, in a stable order."""
-    slices = [g for _, g in panel.groupby(["outcome", "group"], sort=True)]
+def fit_all(
+    panel: pd.DataFrame,
+    settings: Settings,
+    *,
+    variants: Callable[[pd.DataFrame], tuple[Variant, ...]] | None = None,
+    progress=None,
+) -> list[OutcomeResult]:
+    """`fit_outcome` for every outcome and group, the headline outcome first.
+
+    `variants` gives the sensitivity analyses for one outcome-group slice.
+    """
+    order = {key: i for i, key in enumerate(OUTCOMES)}
+    keys = sorted(panel.groupby(["outcome", "group"]).groups, key=lambda k: (order[k[0]], k[1]))
+    parts = {k: g.reset_index(drop=True) for k, g in panel.groupby(["outcome", "group"])}
     results = []
-    for part in progress(slices) if progress else slices:
-        results.append(fit_outcome(part.reset_index(drop=True), settings))
+    for key in progress(keys) if progress else keys:
+        part = parts[key]
+        results.append(fit_outcome(part, settings, variants(part) if variants else ()))
     return results

@@ -22,18 +22,39 @@ def png(figure) -> bytes:
     return buffer.getvalue()
 
 
-def exposure_over_time(national: pd.DataFrame, panel: pd.DataFrame):
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    left.plot(national["census"].dt.to_timestamp(), national["fte"], marker="o")
-    left.set_title("Link worker FTE in England, by census")
+def exposure_over_time(national: pd.DataFrame, absent: pd.DataFrame, panel: pd.DataFrame):
+    """Left: national FTE beside the FTE of PCNs that reported in every census (staff
+    growth without growth in reporting). Middle: share of PCNs with no record.
+    Right: the exposure of the practices analysed, in the survey years used."""
+    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 3.8))
+    when = national["census"].dt.to_timestamp()
+    steady = national.attrs.get("pcns_always_reporting", 0)
+    left.plot(when, national["fte"], marker="o", label="All PCNs that reported")
+    left.plot(
+        when,
+        national["fte_always_reporting"],
+        marker="s",
+        label=f"The {steady:,} PCNs that reported in every census",
+    )
+    left.set_title("Link worker FTE in England, by census", fontsize=9)
     left.set_ylabel("Full-time equivalent")
-    left.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    left.tick_params(axis="x", labelrotation=45)
+    left.legend(fontsize=7)
+    share = absent.assign(when=pd.to_datetime(absent["census"]))
+    middle.bar(share["when"], 100 * share["pcn_share_absent"], width=60, color="#768692")
+    middle.set_title("PCNs with no record in the census", fontsize=9)
+    middle.set_ylabel("% of PCNs in the payments file")
+    for axis in (left, middle):
+        axis.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        axis.tick_params(axis="x", labelrotation=45, labelsize=7)
     by_year = panel.drop_duplicates(["practice_code", "year"]).groupby("year")["fte_per_50k"].mean()
     right.bar(by_year.index.astype(int), by_year.to_numpy(), color="#005eb8")
     right.set_xticks(by_year.index.astype(int))
-    right.set_title("Average exposure of practices, by survey year")
+    right.set_title(
+        f"Average exposure of the practices analysed, {by_year.index.min()}-{by_year.index.max()}",
+        fontsize=9,
+    )
     right.set_ylabel("FTE per 50,000 patients")
+    figure.tight_layout()
     return figure
 
 
@@ -73,15 +94,15 @@ def event_studies(results: list[OutcomeResult]):
     if not shown:
         return None
     figure, axes = plt.subplots(
-        1, len(shown), figsize=(3.4 * len(shown), 3.2), sharey=False, squeeze=False
+        1, len(shown), figsize=(3.6 * len(shown), 3.2), sharey=False, squeeze=False
     )
     for axis, result in zip(axes[0], shown, strict=True):
-        table = result.event_study
+        table = result.event_study.table
         axis.fill_between(table.index, table["ci_low"], table["ci_high"], alpha=0.25)
-        axis.plot(table.index, table["estimate"], marker="o")
-        axis.axhline(0, color="black", linewidth=0.8)
+        axis.plot(table.index, table["odds_ratio"], marker="o")
+        axis.axhline(1, color="black", linewidth=0.8)
         axis.axvline(-0.5, color="grey", linewidth=0.8, linestyle=":")
         axis.set_title(f"{OUTCOMES[result.outcome].label}\n({result.group})", fontsize=8)
-        axis.set_xlabel("Years since the PCN's link workers arrived")
-    axes[0][0].set_ylabel("Change, percentage points (95% CI)")
+        axis.set_xlabel("Survey years since the PCN's first link worker")
+    axes[0][0].set_ylabel("Odds ratio vs the year before (95% CI)")
     return figure

@@ -9,10 +9,14 @@ import base64
 from html import escape
 from pathlib import Path
 
+import pandas as pd
+
 from linkwell.evaluation import plots
+from linkwell.evaluation.exposure import ABSENT_PCN
 from linkwell.evaluation.models import OutcomeResult
 from linkwell.evaluation.outcomes import OUTCOMES
 from linkwell.evaluation.pipeline import Evaluation
+from linkwell.evaluation.results import PRACTICE_LEVEL_EQUALS, waves_table
 
 _STYLE = """
 body{font-family:Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#212b32}
@@ -21,10 +25,6 @@ td,th{border:1px solid #d8dde0;padding:.3rem .6rem;text-align:left} th{backgroun
 .finding{border-left:6px solid #005eb8;padding:.2rem 1rem;margin:1rem 0;background:#f0f4f5}
 img{max-width:100%} small{color:#4c6272}
 """
-
-
-def _percent(odds_ratio: float) -> str:
-    return f"{100 * (odds_ratio - 1):+.1f}%"
 
 
 def _image(figure, path: Path, alt: str) -> str:
@@ -38,45 +38,148 @@ def _image(figure, path: Path, alt: str) -> str:
     return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
 
 
+def _verdict(low: float, high: float, null: float) -> str:
+    if low > null or high < null:
+        return "The range does not include “no change”, so chance alone is an unlikely explanation."
+    return "The range includes “no change”: these data cannot tell an effect apart from none."
+
+
 def _finding(result: OutcomeResult, typical: float) -> str:
     outcome = OUTCOMES[result.outcome]
-    fit, linear = result.logit, result.linear
-    clear = fit["ci_low"] > 1 or fit["ci_high"] < 1
-    verdict = (
-        "The range does not include “no change”, so chance alone is an unlikely explanation."
-        if clear
-        else "The range includes “no change”: these data cannot tell an effect apart from none."
-    )
+    fit = result.logit
     direction = "" if outcome.higher_is_better else " (for this outcome, higher is worse)"
     published = outcome.published
     compare = (
-        f"The BJGP 2025 national study found {published[0]:.3f} "
-        f"({published[1]:.3f} to {published[2]:.3f})."
+        f"The BJGP 2025 national study found an odds ratio of {published[0]:.3f} "
+        f"({published[1]:.3f} to {published[2]:.3f}) for 2018-2023."
         if published
         else "The BJGP 2025 national study found no clear effect on this outcome."
     )
+    adjusted = (
+        f" Adjusted for {', '.join(_COVARIATE_WORDS[c] for c in fit['covariates'])}."
+        if fit["covariates"]
+        else ""
+    )
     return f"""
 <div class="finding"><h3>{escape(outcome.label)} <small>({escape(result.group)})</small></h3>
-<p>For each extra full-time link worker per 50,000 patients, the odds that people answered
-this way were <strong>{_percent(fit["odds_ratio"])}</strong>{direction}
-(odds ratio {fit["odds_ratio"]:.3f}; 95% range {fit["ci_low"]:.3f} to {fit["ci_high"]:.3f}).
-In plain numbers that is about {linear["pp_change"]:+.2f} percentage points per extra
-link worker per 50,000 patients; at the latest average exposure ({typical:.1f} per 50,000)
-about {typical * linear["pp_change"]:+.2f} points. {verdict}</p>
+<p>For each extra full-time link worker per 50,000 patients, the share of people answering
+this way changed by about <strong>{fit["ame_pp"]:+.2f} percentage points</strong>{direction}
+(95% range {fit["ame_low_pp"]:+.2f} to {fit["ame_high_pp"]:+.2f}). At the average exposure in
+{fit["years"][-1]} ({typical:.1f} link workers per 50,000) that would be roughly
+{typical * fit["ame_pp"]:+.2f} points. In odds, the model's own scale: an odds ratio of
+{fit["odds_ratio"]:.3f} (95% range {fit["ci_low"]:.3f} to {fit["ci_high"]:.3f}).
+{_verdict(fit["ci_low"], fit["ci_high"], 1.0)}</p>
 <p>{compare}</p>
-<p><small>{fit["n_practices"]:,} practices, {fit["n_respondents"]:,} answers,
-survey years {", ".join(map(str, fit["years"]))}.</small></p></div>"""
+<p><small>{fit["n_practices"]:,} practices, {fit["n_respondents"]:,} answers, survey years
+{", ".join(map(str, fit["years"]))}.{adjusted} Percentage points are the logit's average
+marginal effect: the change in each respondent's chance of answering this way, averaged over
+respondents.</small></p></div>"""
 
 
-def _table(rows: list[dict], columns: list[str]) -> str:
+_COVARIATE_WORDS = {
+    "log_list_size": "practice list size",
+    "share_65_plus": "the share of patients aged 65 or over",
+}
+
+
+def _table(rows: list[dict], columns: list[str], names: dict[str, str] | None = None) -> str:
     if not rows:
         return "<p>None.</p>"
-    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    names = names or {}
+    head = "".join(f"<th>{escape(names.get(c, c))}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(r.get(c, '') or ''))}</td>" for c in columns) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<td>{escape(str(r.get(c)) if r.get(c) is not None else '')}</td>" for c in columns
+        )
+        + "</tr>"
         for r in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _sensitivity(results: list[OutcomeResult]) -> str:
+    rows = [
+        {
+            "outcome": OUTCOMES[r.outcome].label,
+            "analysis": s["analysis"],
+            "points": f"{s['ame_pp']:+.2f} ({s['ame_low_pp']:+.2f} to {s['ame_high_pp']:+.2f})",
+            "odds ratio": f"{s['odds_ratio']:.3f} ({s['ci_low']:.3f} to {s['ci_high']:.3f})",
+            "years": " ".join(map(str, s["years"])),
+            "practice-years": f"{s['n_practice_years']:,}",
+        }
+        for r in results
+        for s in r.sensitivity
+    ]
+    return _table(
+        rows,
+        list(rows[0]) if rows else [],
+        {
+            "points": "percentage points per extra FTE (95% range)",
+            "odds ratio": "odds ratio (95% range)",
+        },
+    )
+
+
+def _absent(evaluation: Evaluation) -> str:
+    absent = evaluation.exposure.absent
+    rows = [
+        {
+            "census": row.census.strftime("%b %Y"),
+            "PCNs with no record": f"{row.pcns_absent:,} of {row.pcns:,} "
+            f"({100 * row.pcn_share_absent:.0f}%)",
+            "practices affected": f"{row.practices_absent:,} of {row.practices:,} "
+            f"({100 * row.practice_share_absent:.0f}%)",
+        }
+        for row in absent.itertuples()
+    ]
+    return _table(rows, list(rows[0]) if rows else [])
+
+
+def _waves(evaluation: Evaluation) -> str:
+    rows = [
+        {
+            "survey year": w["survey_year"],
+            "census used": (
+                pd.Period(w["census"], "M").strftime("%B %Y") if w["census"] else "none"
+            ),
+            "rule": w["rule"],
+        }
+        for w in waves_table(evaluation)
+    ]
+    return _table(rows, list(rows[0]) if rows else [])
+
+
+def _event_study_text(results: list[OutcomeResult]) -> str:
+    parts = []
+    for result in results:
+        study = result.event_study
+        if study is None:
+            continue
+        label = escape(OUTCOMES[result.outcome].label)
+        if study.pretrend_p is None:
+            test = "There were too few years before adoption to test for earlier trends."
+        elif study.pretrend_p < 0.05:
+            test = (
+                f"Before link workers arrived, adopting practices were already moving apart "
+                f"from the comparison practices (joint test p = {study.pretrend_p:.3f}). The "
+                "comparison is therefore in doubt for this outcome, and the main estimate "
+                "may partly reflect those earlier differences."
+            )
+        else:
+            test = (
+                f"Before link workers arrived, adopting practices did not move apart from the "
+                f"comparison practices more than chance would explain (joint test of the "
+                f"earlier years p = {study.pretrend_p:.2f}). This is consistent with the "
+                "comparison being fair, though it cannot prove it."
+            )
+        cohorts = ", ".join(f"{n:,} in {y}" for y, n in sorted(study.cohorts.items()))
+        parts.append(
+            f"<p><strong>{label}.</strong> {test} Practices compared with: "
+            f"{escape(study.comparison)}. Practices by year their PCN's first link worker was "
+            f"counted: {cohorts}.</p>"
+        )
+    return "".join(parts)
 
 
 def _heterogeneity(results: list[OutcomeResult]) -> str:
@@ -96,51 +199,116 @@ def _heterogeneity(results: list[OutcomeResult]) -> str:
     return _table(rows, list(rows[0]))
 
 
+def _linear(results: list[OutcomeResult]) -> str:
+    rows = [
+        {
+            "outcome": OUTCOMES[r.outcome].label,
+            "points per extra FTE (95% range)": f"{r.linear['pp_change']:+.2f} "
+            f"({r.linear['ci_low']:+.2f} to {r.linear['ci_high']:+.2f})",
+        }
+        for r in results
+    ]
+    return _table(rows, list(rows[0]) if rows else [])
+
+
 def write_report(evaluation: Evaluation, out: Path) -> Path:
     panel, results = evaluation.panel, evaluation.results
     latest = panel[panel["year"] == panel["year"].max()]
     typical = float(latest.drop_duplicates("practice_code")["fte_per_50k"].mean())
+    years = sorted(int(y) for y in panel["year"].unique())
+    span = (
+        f"{years[0]}-{years[-1]}"
+        if years == list(range(years[0], years[-1] + 1))
+        else (", ".join(map(str, years)))
+    )
     ledger = evaluation.ledger.as_dict()
+    other = next(k for k in ABSENT_PCN if k != evaluation.absent_pcn)
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Link worker impact evaluation</title><style>{_STYLE}</style></head><body>
 <h1>Did more social prescribing link workers go with better patient experience?</h1>
 <p>This report relates how many link workers each Primary Care Network (PCN) had, per 50,000
-registered patients, to what that PCN's patients said in the GP Patient Survey, comparing
-each practice with itself over the years and allowing for changes that hit every practice
-at once (such as the pandemic). It shows <em>association</em>: practices that gained link
-workers sooner are compared with those that gained them later. It cannot rule out other
-changes that came with link workers.</p>
+registered patients, to what its practices' patients said in the GP Patient Survey
+(survey years {span}), comparing each practice with itself over the years and allowing for
+changes that hit every practice at once (such as the pandemic). It shows
+<em>association</em>: practices whose PCN gained link workers sooner are compared with those
+that gained them later. It cannot rule out other changes that came with link workers.</p>
 <h2>Findings</h2>
 {"".join(_finding(r, typical) for r in results)}
+<h2>How much the choices behind these numbers matter</h2>
+<p>Each row is the same model with one choice made the other way. If the rows broadly agree,
+the finding does not hang on that choice. The main analysis treats a PCN with no record in a
+workforce census as {escape(ABSENT_PCN[evaluation.absent_pcn])}; the other row treats it as
+{escape(ABSENT_PCN[other])}.</p>
+{_sensitivity(results)}
 <h2>Estimates at a glance</h2>
-<p>Each dot is the odds ratio with its 95% range; 1 means no difference. Grey squares are the
-published BJGP 2025 estimates (4.1 million respondents, 2018-2023).</p>
+<p>Each dot is this run's odds ratio with its 95% range (survey years {span}); 1 means no
+difference. Grey squares are the published BJGP 2025 estimates (4.1 million respondents,
+survey years 2018-2023).</p>
 {_image(plots.coefficients(results), out / "plots" / "coefficients.png", "Odds ratios")}
 <h2>Link workers over time</h2>
+<p>NHS Digital's national count of link workers grew partly because more PCNs filled in the
+workforce census, not only because PCNs employed more link workers. The left chart shows both
+the national total and the total for the PCNs that reported in every census: the second line
+is growth in staff alone. The middle chart shows the share of PCNs with no record at all in
+each census.</p>
 {
         _image(
-            plots.exposure_over_time(evaluation.exposure.national, panel),
+            plots.exposure_over_time(
+                evaluation.exposure.national, evaluation.exposure.absent, panel
+            ),
             out / "plots" / "exposure.png",
             "Link worker FTE over time",
         )
     }
+<h3>PCNs with no record in a census</h3>
+<p>A PCN with no record of any staff in a census did not report; it is not a PCN that
+reported no link workers. The main analysis treats it as
+{escape(ABSENT_PCN[evaluation.absent_pcn])}: counting it as 0 would understate the exposure of
+PCNs that had link workers and pull the estimate towards no effect. The sensitivity table
+above shows the estimate the other way.</p>
+{_absent(evaluation)}
+<h3>Which census was used for which survey year</h3>
+<p>The survey is answered from January to March. Each survey year takes the last workforce
+census before its fieldwork began. The first census was March 2020, so survey year 2020 has
+none before it; the rule for that year is shown below, and the sensitivity table shows the
+estimate without it.</p>
+{_waves(evaluation)}
 <h2>Before and after link workers arrived (event study)</h2>
-<p>Change in the share answering positively, year by year around the first survey year in
-which a PCN reached the adoption threshold, compared with PCNs not yet there
-(Sun and Abraham's method). Flat lines before zero support the comparison.</p>
+<p>Odds of answering positively, survey year by survey year around the first survey year in
+which a practice's PCN had any link worker, relative to the year just before, estimated with
+the same model as the main result (Sun and Abraham's method). Points to the left of the dotted
+line test the comparison: if adopting practices were already changing before link workers
+arrived, they would sit away from 1.</p>
+{_event_study_text(results)}
 {_image(plots.event_studies(results), out / "plots" / "event_study.png", "Event study")}
 <h2>By deprivation</h2>
 {_heterogeneity(results)}
-<h2>What was left out, and why</h2>
-{_table(ledger["exclusions"], ["reason", "rows", "unit", "file", "year", "column"])}
+<h2>How this compares with the BJGP 2025 study</h2>
+<p>{escape(PRACTICE_LEVEL_EQUALS)}</p>
+<p>The design is the study's: link worker FTE per 50,000 patients, practice and survey-year
+fixed effects, standard errors clustered by PCN, odds ratios per extra FTE. This run differs
+where the public files differ: it uses survey years {span}, the workforce censuses listed
+above and the absent-PCN treatment stated. The study's figures are shown beside this run's,
+not as a check on them.</p>
+<h2>Robustness check: linear probability model</h2>
+<p>The same comparison fitted as a straight-line model of the share answering positively.
+It is shown only to check that the direction agrees; the percentage points in the findings
+come from the main (logistic) model.</p>
+{_linear(results)}
+<h2>What happened to rows that could not be used as they are</h2>
+{
+        _table(
+            ledger["exclusions"],
+            ["action", "rows", "unit", "reason", "file", "year", "column"],
+            {"action": "what happened"},
+        )
+    }
 <h2>Notes</h2><ul>{"".join(f"<li>{escape(n)}</li>" for n in ledger["notes"])}</ul>
 <h2>Method</h2>
-<p>Grouped-binomial logistic regression of practice-year counts (share answering positively
-times respondents) on link worker FTE per 50,000 patients, with practice and survey-year fixed
-effects and standard errors clustered by PCN; the respondent-level logit used by the BJGP 2025
-study gives the same estimate when the exposure is measured per practice. Counts from the
-published practice tables are the weighted share times the respondent base.
-Exposure for each survey year is from the census listed in results.json.</p>
+<p>Grouped-binomial logistic regression of practice-year counts on link worker FTE per 50,000
+patients, with practice and survey-year fixed effects and standard errors clustered by PCN.
+Percentage points are the model's average marginal effect with a delta-method 95% range.
+Every figure here is also in results.json and tables/.</p>
 </body></html>"""
     path = out / "report.html"
     path.write_text(html, encoding="utf-8")

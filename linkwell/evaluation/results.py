@@ -7,8 +7,39 @@ from pathlib import Path
 
 import pandas as pd
 
+from linkwell.evaluation.exposure import ABSENT_PCN
 from linkwell.evaluation.outcomes import OUTCOMES
 from linkwell.evaluation.pipeline import Evaluation
+
+# What the practice-level mode estimates, said once for results.json and the report.
+PRACTICE_LEVEL_EQUALS = (
+    "From the published practice tables, the count answering positively is the weighted share "
+    "times the unweighted number who answered. The grouped logit on those counts is exactly a "
+    "respondent-level logit in which each respondent's survey weight is rescaled to average 1 "
+    "within their practice and year, with no respondent characteristics (age, sex, ethnicity, "
+    "health) as covariates. It equals an unweighted respondent logit only where the weights "
+    "are all equal. It can differ from the BJGP 2025 respondent-level model wherever the mix "
+    "of respondents within a practice changed over the years in a way the weights or that "
+    "model's covariates would have adjusted for."
+)
+
+
+def _event_study(result) -> dict | None:
+    study = result.event_study
+    if study is None:
+        return None
+    return {
+        "scale": "odds ratio relative to the survey year before adoption",
+        "adoption": "first survey year in which the practice's PCN had any link worker FTE",
+        "comparison": study.comparison,
+        "cohorts": {str(k): v for k, v in study.cohorts.items()},
+        "pretrend_test": {
+            "f": study.pretrend_f,
+            "df": study.pretrend_df,
+            "p_value": study.pretrend_p,
+        },
+        "by_wave": study.table.reset_index().to_dict(orient="records"),
+    }
 
 
 def outcome_entries(evaluation: Evaluation) -> list[dict]:
@@ -21,7 +52,9 @@ def outcome_entries(evaluation: Evaluation) -> list[dict]:
                 "label": OUTCOMES[result.outcome].label,
                 "group": result.group,
                 **result.logit,
-                "linear_probability": result.linear,
+                "sensitivity": result.sensitivity,
+                "event_study": _event_study(result),
+                "robustness_linear_probability_model": result.linear,
                 "heterogeneity_by_imd_quintile": result.heterogeneity,
                 "published_bjgp_2025": (
                     dict(zip(["odds_ratio", "ci_low", "ci_high"], published, strict=True))
@@ -33,17 +66,32 @@ def outcome_entries(evaluation: Evaluation) -> list[dict]:
     return entries
 
 
+def waves_table(evaluation: Evaluation) -> list[dict]:
+    return [
+        {
+            "survey_year": year,
+            "census": str(wave.census) if wave.census is not None else None,
+            "rule": wave.rule,
+            "used": wave.used,
+        }
+        for year, wave in sorted(evaluation.waves.items())
+    ]
+
+
 def write_results(evaluation: Evaluation, out: Path, *, settings: dict) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     document = {
         "exposure": "link worker FTE per 50,000 registered patients (PCN level)",
         "effect": "odds ratio per +1 FTE per 50,000, practice and year fixed effects, "
-        "PCN-clustered 95% CI",
+        "PCN-clustered 95% CI; ame_pp is the same model's average marginal effect in "
+        "percentage points (delta-method 95% CI)",
+        "estimand": PRACTICE_LEVEL_EQUALS,
         "settings": settings,
-        "census_by_survey_year": {
-            str(y): (str(c) if c is not None else "before the scheme (0)")
-            for y, c in evaluation.census_by_year.items()
-        },
+        "absent_pcn": {"treatment": evaluation.absent_pcn, "meaning": ABSENT_PCN},
+        "census_by_survey_year": waves_table(evaluation),
+        "absent_pcns_by_census": evaluation.exposure.absent.assign(
+            census=evaluation.exposure.absent["census"].astype(str)
+        ).to_dict(orient="records"),
         "outcomes": outcome_entries(evaluation),
         **evaluation.ledger.as_dict(),
     }
@@ -60,11 +108,26 @@ def write_tables(evaluation: Evaluation, out: Path) -> list[Path]:
         "logit": pd.DataFrame(
             [{**k, **r.logit, "years": " ".join(map(str, r.logit["years"]))} for r, k in keyed]
         ),
-        "linear_probability": pd.DataFrame([{**k, **r.linear} for r, k in keyed]),
+        "sensitivity": pd.DataFrame(
+            [
+                {**k, **s, "years": " ".join(map(str, s["years"]))}
+                for r, k in keyed
+                for s in r.sensitivity
+            ]
+        ),
+        "robustness_linear_probability": pd.DataFrame([{**k, **r.linear} for r, k in keyed]),
         "heterogeneity": pd.DataFrame([{**k, **h} for r, k in keyed for h in r.heterogeneity]),
         "event_study": pd.concat(
-            [r.event_study.reset_index().assign(**k) for r, k in keyed if r.event_study is not None]
+            [
+                r.event_study.table.reset_index().assign(**k, pretrend_p=r.event_study.pretrend_p)
+                for r, k in keyed
+                if r.event_study is not None
+            ]
             or [pd.DataFrame()]
+        ),
+        "census_by_survey_year": pd.DataFrame(waves_table(evaluation)),
+        "absent_pcns_by_census": evaluation.exposure.absent.assign(
+            census=evaluation.exposure.absent["census"].astype(str)
         ),
         "exposure_national": evaluation.exposure.national.assign(
             census=evaluation.exposure.national["census"].astype(str)

@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from linkwell.evaluation.exposure import Wave
 from linkwell.evaluation.outcomes import CLASSIC_YEARS, COLUMN_MAP, OUTCOMES
 
 # Typical shares answering positively, roughly GPPS 2019 national levels, so
@@ -63,18 +64,22 @@ def staggered_exposure(
 
 
 def practice_year_exposure(
-    practices: pd.DataFrame, clusters: pd.DataFrame, census_by_year: dict[int, pd.Period | None]
+    practices: pd.DataFrame, clusters: pd.DataFrame, waves: dict[int, Wave]
 ) -> pd.DataFrame:
     """Practice × year exposure taken from the real files (`exposure.practice_exposure`
-    and `exposure.latest_pcn`), for simulating outcomes on real practices."""
+    with the absent-PCN treatment applied, and `exposure.latest_pcn`), for simulating
+    outcomes on real practices."""
     frames = []
-    for year, census in census_by_year.items():
-        if census is None:
+    for year, wave in waves.items():
+        if not wave.used:
+            continue
+        if wave.census is None:
             frames.append(clusters.assign(year=year, fte_per_50k=0.0))
         else:
-            at = practices[practices["census"] == census.to_timestamp()]
+            at = practices[practices["census"] == wave.census.to_timestamp()]
             frames.append(
                 at[["practice_code", "fte_per_50k"]]
+                .dropna()
                 .merge(clusters, on="practice_code")
                 .assign(year=year)
             )

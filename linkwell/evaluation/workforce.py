@@ -104,13 +104,27 @@ def load_workforce(directory: Path, *, ledger: Ledger | None = None) -> pd.DataF
 
 
 def national_totals(workforce: pd.DataFrame) -> pd.DataFrame:
-    """National link worker FTE and number of PCNs with any link worker record, per census.
+    """Per census: national link worker FTE and PCNs with any link worker record (the
+    figures NHS Digital publishes, so they check the loader), and what separates
+    growth in reporting from growth in staff.
 
-    These are the figures NHS Digital publishes, so they check the loader.
-    A PCN counts if it has a link worker record, even one with 0 FTE.
+    - `pcns_reporting`: PCNs with a record of any staff in that census.
+    - `fte_always_reporting`: link worker FTE in the PCNs that report in every
+      census on file; its growth is staff growth, not more PCNs reporting.
+
+    A PCN counts in `pcns` if it has a link worker record, even one with 0 FTE.
     """
-    with_splw = workforce[workforce["splw_records"] > 0]
-    totals = workforce.groupby("census", as_index=False)["splw_fte"].sum()
-    pcns = with_splw.groupby("census").size().rename("pcns").reset_index()
-    out = totals.merge(pcns, on="census", how="left").fillna({"pcns": 0})
-    return out.rename(columns={"splw_fte": "fte"}).astype({"pcns": int})
+    censuses = workforce["census"].nunique()
+    always = workforce.groupby("pcn_code")["census"].nunique().eq(censuses)
+    steady = workforce[workforce["pcn_code"].map(always)]
+    by_census = workforce.groupby("census")
+    out = pd.DataFrame(
+        {
+            "fte": by_census["splw_fte"].sum(),
+            "pcns": workforce[workforce["splw_records"] > 0].groupby("census").size(),
+            "pcns_reporting": by_census["pcn_code"].nunique(),
+            "fte_always_reporting": steady.groupby("census")["splw_fte"].sum(),
+        }
+    ).fillna({"pcns": 0, "fte_always_reporting": 0.0})
+    out.attrs["pcns_always_reporting"] = int(always.sum())
+    return out.reset_index().astype({"pcns": int})

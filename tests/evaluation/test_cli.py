@@ -10,6 +10,7 @@ import pytest
 from linkwell.evaluation import synthetic
 from linkwell.evaluation.cli import main
 from linkwell.evaluation.ledger import Ledger
+from linkwell.evaluation.outcomes import OUTCOMES
 from linkwell.evaluation.pipeline import build_exposure
 
 from .conftest import FIXTURES
@@ -51,16 +52,32 @@ def test_run_writes_results_tables_plots_and_a_self_contained_report(
     for key in ["odds_ratio", "ci_low", "ci_high", "n_practices", "n_respondents", "years"]:
         assert key in entry
     assert entry["ci_low"] < entry["odds_ratio"] < entry["ci_high"]
-    # 2020 and 2022 have no census within six months before fieldwork in the excerpt.
-    assert entry["years"] == [2018, 2019, 2021, 2023]
-    assert any("Survey year 2020 left out" in n for n in results["notes"])
-    assert any(e["year"] == 2020 for e in results["exclusions"])
+    # 2022 has no census within six months before fieldwork in the excerpt; 2020 has none
+    # before fieldwork and by default takes the March 2020 census, taken during it.
+    assert entry["years"] == [2018, 2019, 2020, 2021, 2023]
+    waves = {w["survey_year"]: w for w in results["census_by_survey_year"]}
+    assert waves[2020]["census"] == "2020-03" and "during fieldwork" in waves[2020]["rule"]
+    assert waves[2021]["census"] == "2020-12" and waves[2022]["used"] is False
+    assert any("Survey year 2022 left out" in n for n in results["notes"])
+    assert any(e["year"] == 2022 for e in results["exclusions"])
+    # The percentage points come from the logit (its AME), not from the linear model.
+    assert entry["ame_low_pp"] < entry["ame_pp"] < entry["ame_high_pp"]
+    assert "robustness_linear_probability_model" in entry and "linear_probability" not in entry
+    analyses = [s["analysis"] for s in entry["sensitivity"]]
+    assert analyses[0].startswith("Main") and any("0 link worker FTE" in a for a in analyses)
+    assert any("2020 left out" in a for a in analyses)
+    assert any("covariates" in a for a in analyses)
     for name in ["coefficients.png", "exposure.png"]:
         assert (out / "plots" / name).stat().st_size > 1000
     assert (out / "tables" / "logit.csv").exists()
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and 'src="http' not in html
-    assert "BJGP 2025" in html and "What was left out" in html
+    assert "BJGP 2025" in html and "What happened to rows" in html
+    # The headline outcome leads, then the others in the study's order, not alphabetical.
+    order = [html.index(OUTCOMES[key].label) for key in OUTCOMES]
+    assert order == sorted(order)
+    assert "Which census was used for which survey year" in html
+    assert "Robustness check: linear probability model" in html
 
 
 def test_missing_folder_is_a_clear_error_and_exit_code_2(tmp_path, capsys):

@@ -6,7 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from linkwell.evaluation import exposure
+from linkwell.evaluation.errors import EvaluationError
 from linkwell.evaluation.ledger import Ledger
+from linkwell.evaluation.panel import build_panel
 from linkwell.evaluation.payments import load_payments
 from linkwell.evaluation.workforce import load_workforce
 
@@ -67,16 +69,60 @@ def test_zero_list_practices_and_absent_pcns_are_counted(loaded):
     pcns = exposure.pcn_exposure(workforce, payments, ledger=ledger)
     # One PCN drops out of the last census, so its practices have no record there.
     pcns = pcns[~((pcns["pcn_code"] == "U06978") & (pcns["census"] == pd.Timestamp("2022-09-01")))]
-    zero = exposure.practice_exposure(pcns, payments, ledger=ledger, absent_pcn="zero")
+    practices = exposure.practice_exposure(pcns, payments, ledger=ledger)
     assert any(e.rows >= 1 and "0 registered patients" in e.reason for e in ledger.exclusions)
-    assert any("counted as 0" in n for n in ledger.notes)
-    missing_ledger = Ledger()
-    missing = exposure.practice_exposure(
-        pcns, payments, ledger=missing_ledger, absent_pcn="missing"
+    absent = practices["pcn_status"].eq("absent")
+    assert set(practices.loc[absent, "pcn_code"]) == {"U06978"}
+    assert practices.loc[absent, "fte_per_50k"].isna().all()
+    zero_ledger, missing_ledger = Ledger(), Ledger()
+    zero = exposure.treat_absent_pcns(practices, "zero", ledger=zero_ledger)
+    missing = exposure.treat_absent_pcns(practices, "missing", ledger=missing_ledger)
+    assert (zero.loc[absent.to_numpy(), "fte_per_50k"] == 0).all()
+    assert len(missing) == len(practices) - absent.sum()
+    # The ledger says what happened to those rows, not just that they were "left out".
+    [counted] = zero_ledger.exclusions
+    [left_out] = missing_ledger.exclusions
+    assert counted.rows == left_out.rows == absent.sum()
+    assert counted.action.startswith("counted as 0") and left_out.action.startswith("left out")
+
+
+def test_small_pcn_lists_are_left_out_and_never_given_zero(loaded):
+    """A PCN-census dropped for a list under 10,000 used to be zero-filled as "absent"."""
+    workforce, payments = loaded
+    payments = payments.copy()
+    members = payments["pcn_code"].eq("U02749")
+    payments.loc[members, "registered_patients"] = 100
+    ledger = Ledger()
+    pcns = exposure.pcn_exposure(workforce, payments, ledger=ledger)
+    small = pcns[pcns["pcn_code"] == "U02749"]
+    assert set(small["status"]) == {"small_list"} and small["fte_per_50k"].isna().all()
+    [entry] = [e for e in ledger.exclusions if "fewer than 10,000" in e.reason]
+    assert entry.action == "rate not computed" and "never given 0 FTE" in entry.reason
+    practices = exposure.practice_exposure(pcns, payments, ledger=ledger)
+    zero = exposure.treat_absent_pcns(practices, "zero")
+    rows = zero[zero["pcn_code"] == "U02749"]
+    assert set(rows["pcn_status"]) == {"small_list"} and rows["fte_per_50k"].isna().all()
+    waves = {2021: exposure.Wave(pd.Period("2020-12", "M"), "latest census")}
+    counts = rows[rows["census"] == pd.Timestamp("2020-12-01")][["practice_code"]].assign(
+        year=2021, outcome="overall_experience", n=100, successes=80
     )
-    absent_rows = len(zero) - len(missing)
-    assert absent_rows > 0
-    assert [e.rows for e in missing_ledger.exclusions if "no record" in e.reason] == [absent_rows]
+    clusters = rows[["practice_code", "pcn_code"]].drop_duplicates()
+    panel_ledger = Ledger()
+    panel = build_panel(counts, practices, waves, clusters, ledger=panel_ledger)
+    assert panel.empty
+    assert [e.rows for e in panel_ledger.exclusions if "fewer than 10,000" in e.reason] == [
+        len(counts)
+    ]
+
+
+def test_absent_share_per_census(loaded, ledger):
+    workforce, payments = loaded
+    pcns = exposure.pcn_exposure(workforce, payments, ledger=ledger)
+    pcns = pcns[~((pcns["pcn_code"] == "U06978") & (pcns["census"] == pd.Timestamp("2022-09-01")))]
+    table = exposure.absent_share(exposure.practice_exposure(pcns, payments, ledger=ledger))
+    last = table[table["census"] == pd.Timestamp("2022-09-01")].iloc[0]
+    assert last["pcns_absent"] == 1 and last["pcn_share_absent"] == 1 / last["pcns"]
+    assert table.loc[table["census"] != pd.Timestamp("2022-09-01"), "pcns_absent"].eq(0).all()
 
 
 CENSUSES = [pd.Period(p, "M") for p in ["2020-03", "2020-12", "2021-12", "2022-09"]]
@@ -84,18 +130,33 @@ CENSUSES = [pd.Period(p, "M") for p in ["2020-03", "2020-12", "2021-12", "2022-0
 
 def test_survey_year_takes_the_census_before_fieldwork(ledger):
     chosen = exposure.census_for_survey_years(
-        CENSUSES, [2018, 2019, 2020, 2021, 2022, 2023], ledger=ledger
+        CENSUSES, [2018, 2019, 2020, 2021, 2022, 2023], ledger=ledger, without_census="drop"
     )
-    assert chosen[2018] is None and chosen[2019] is None  # before the scheme: 0 FTE
-    assert 2020 not in chosen  # no census before January 2020
-    assert chosen[2021] == pd.Period("2020-12", "M")
-    assert chosen[2023] == pd.Period("2022-09", "M")
+    assert chosen[2018].census is None and chosen[2019].census is None  # before the scheme
+    assert chosen[2018].used and "before the scheme" in chosen[2018].rule
+    assert not chosen[2020].used  # no census before January 2020
+    assert chosen[2021].census == pd.Period("2020-12", "M")
+    assert chosen[2023].census == pd.Period("2022-09", "M")
     assert any("Survey year 2020 left out" in n for n in ledger.notes)
+
+
+def test_a_year_without_an_earlier_census_follows_the_chosen_rule(ledger):
+    fieldwork = exposure.census_for_survey_years(CENSUSES, [2020], ledger=ledger)
+    assert fieldwork[2020].census == pd.Period("2020-03", "M")
+    assert fieldwork[2020].used and "during fieldwork" in fieldwork[2020].rule
+    zero = exposure.census_for_survey_years(CENSUSES, [2020], ledger=ledger, without_census="zero")
+    assert zero[2020].used and zero[2020].census is None and "0 FTE" in zero[2020].rule
+    # A census after fieldwork ended is no measure of it: the year is left out.
+    late = [pd.Period("2020-06", "M"), *CENSUSES[1:]]
+    assert not exposure.census_for_survey_years(late, [2020], ledger=ledger)[2020].used
+    with pytest.raises(EvaluationError):
+        exposure.census_for_survey_years(CENSUSES, [2020], ledger=ledger, without_census="x")
 
 
 def test_offset_moves_the_cut_off_into_fieldwork(ledger):
     chosen = exposure.census_for_survey_years(CENSUSES, [2020], ledger=ledger, offset_months=2)
-    assert chosen == {2020: pd.Period("2020-03", "M")}
+    assert chosen[2020].census == pd.Period("2020-03", "M")
+    assert chosen[2020].rule.startswith("latest census on or before")
 
 
 @given(
@@ -109,6 +170,10 @@ def test_chosen_census_is_never_after_the_cut_off_nor_stale(censuses, year, offs
         periods, [year], ledger=Ledger(), offset_months=offset
     )
     cutoff = pd.Period(f"{year}-01", "M") + offset
-    if chosen.get(year) is not None:
-        assert chosen[year] <= cutoff and (cutoff - chosen[year]).n <= 6
-        assert not [c for c in periods if chosen[year] < c <= cutoff]
+    census = chosen[year].census
+    if census is not None and census <= cutoff:
+        assert (cutoff - census).n <= 6
+        assert not [c for c in periods if census < c <= cutoff]
+    elif census is not None:  # the fallback: only with no census before, and within fieldwork
+        assert not [c for c in periods if c <= cutoff]
+        assert (census - cutoff).n < exposure.FIELDWORK_MONTHS

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from linkwell.evaluation import synthetic
+from linkwell.evaluation.exposure import Wave
 from linkwell.evaluation.fe_logit import fit_grouped_logit
 from linkwell.evaluation.ledger import Ledger
 from linkwell.evaluation.models import Settings, fit_outcome
@@ -58,14 +59,14 @@ def test_full_model_set_recovers_truth_through_the_panel():
     practices = exposure.assign(
         census=exposure["year"].map(lambda y: pd.Timestamp(f"{y - 1}-12-01"))
     )
-    census_by_year = {y: pd.Period(f"{y - 1}-12", "M") for y in range(2018, 2024)}
+    waves = {y: Wave(pd.Period(f"{y - 1}-12", "M"), "December before") for y in range(2018, 2024)}
     imd = clusters.assign(imd_quintile=np.arange(len(clusters)) % 5 + 1)[
         ["practice_code", "imd_quintile"]
     ]
     panel = build_panel(
         counts[["practice_code", "year", "outcome", "n", "successes"]],
-        practices[["practice_code", "census", "fte_per_50k"]],
-        census_by_year,
+        practices[["practice_code", "census", "fte_per_50k"]].assign(pcn_status="reported"),
+        waves,
         clusters,
         imd=imd,
         ledger=Ledger(),
@@ -75,6 +76,6 @@ def test_full_model_set_recovers_truth_through_the_panel():
     assert result.linear["ci_low"] > 0  # same direction on the percentage-point scale
     assert [h["imd_quintile"] for h in result.heterogeneity] == [1, 2, 3, 4, 5]
     # The event study sees no effect before adoption and one after.
-    table = result.event_study
-    assert table.loc[-1, "estimate"] == 0
-    assert table.loc[table.index >= 1, "estimate"].mean() > 0
+    table = result.event_study.table
+    assert table.loc[-1, "coef"] == 0
+    assert table.loc[table.index >= 1, "coef"].mean() > 0
