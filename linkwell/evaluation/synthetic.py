@@ -99,6 +99,13 @@ def _linear_predictor(exposure: pd.DataFrame, outcome: str, true_or: float, rng)
     )
 
 
+def true_marginal_effect(counts: pd.DataFrame, true_or: float) -> float:
+    """The true average marginal effect (probability units) of +1 FTE per 50,000 in these
+    cells: log(true_or) * p (1 - p), averaged over respondents."""
+    slope = counts["true_p"] * (1 - counts["true_p"])
+    return float(np.log(true_or) * np.average(slope, weights=counts["n"]))
+
+
 def simulate_counts(
     exposure: pd.DataFrame,
     *,
@@ -107,15 +114,15 @@ def simulate_counts(
     mean_respondents: int = 110,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Practice-year counts: `practice_code, pcn_code, year, outcome, n, successes, fte_per_50k`."""
+    """Practice-year counts: `practice_code, pcn_code, year, outcome, n, successes, fte_per_50k`,
+    and `true_p`, each cell's true chance of a positive answer (so tests can compute the
+    true average marginal effect, log(true_or) * mean of true_p (1 - true_p))."""
     rng = np.random.default_rng(seed)
     frames = []
     for outcome in outcomes or list(OUTCOMES):
-        eta = _linear_predictor(exposure, outcome, true_or, rng)
+        p = 1 / (1 + np.exp(-_linear_predictor(exposure, outcome, true_or, rng)))
         n = rng.poisson(mean_respondents * ANSWER_RATES[outcome], len(exposure)) + 1
-        frames.append(
-            exposure.assign(outcome=outcome, n=n, successes=rng.binomial(n, 1 / (1 + np.exp(-eta))))
-        )
+        frames.append(exposure.assign(outcome=outcome, n=n, successes=rng.binomial(n, p), true_p=p))
     return pd.concat(frames, ignore_index=True)
 
 
