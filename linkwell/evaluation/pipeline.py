@@ -40,6 +40,7 @@ class Evaluation:
     results: list[OutcomeResult]
     waves: dict[int, Wave]
     absent_pcn: str
+    source: str  # "practice tables" (published GPPS CSVs) or "respondent file"
     ledger: Ledger = field(default_factory=Ledger)
 
 
@@ -191,4 +192,5 @@ def run_evaluation(
                     rows,
                     action="left out of the event study",
                 )
-    return Evaluation(exposure, panel, results, waves, absent_pcn, ledger)
+    source = "practice tables" if gpps_dir is not None else "respondent file"
+    return Evaluation(exposure, panel, results, waves, absent_pcn, source, ledger)

@@ -16,7 +16,7 @@ from linkwell.evaluation.exposure import ABSENT_PCN
 from linkwell.evaluation.models import OutcomeResult
 from linkwell.evaluation.outcomes import OUTCOMES
 from linkwell.evaluation.pipeline import Evaluation
-from linkwell.evaluation.results import PRACTICE_LEVEL_EQUALS, waves_table
+from linkwell.evaluation.results import ESTIMAND, waves_table
 
 _STYLE = """
 body{font-family:Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#212b32}
@@ -99,26 +99,28 @@ def _table(rows: list[dict], columns: list[str], names: dict[str, str] | None = 
 
 
 def _sensitivity(results: list[OutcomeResult]) -> str:
-    rows = [
-        {
-            "outcome": OUTCOMES[r.outcome].label,
-            "analysis": s["analysis"],
-            "points": f"{s['ame_pp']:+.2f} ({s['ame_low_pp']:+.2f} to {s['ame_high_pp']:+.2f})",
-            "odds ratio": f"{s['odds_ratio']:.3f} ({s['ci_low']:.3f} to {s['ci_high']:.3f})",
-            "years": " ".join(map(str, s["years"])),
-            "practice-years": f"{s['n_practice_years']:,}",
-        }
-        for r in results
-        for s in r.sensitivity
-    ]
-    return _table(
-        rows,
-        list(rows[0]) if rows else [],
-        {
-            "points": "percentage points per extra FTE (95% range)",
-            "odds ratio": "odds ratio (95% range)",
-        },
-    )
+    """One row per analysis, one column per outcome: percentage points (95% range)."""
+    columns = {f"{OUTCOMES[r.outcome].label} ({r.group})": r for r in results}
+    analyses = list(dict.fromkeys(s["analysis"] for r in results for s in r.sensitivity))
+    rows = []
+    for analysis in analyses:
+        row = {"analysis": _covariate_names(analysis)}
+        for name, result in columns.items():
+            found = [s for s in result.sensitivity if s["analysis"] == analysis]
+            row[name] = (
+                f"{found[0]['ame_pp']:+.2f} ({found[0]['ame_low_pp']:+.2f} to "
+                f"{found[0]['ame_high_pp']:+.2f}); OR {found[0]['odds_ratio']:.3f}"
+                if found
+                else "not run"
+            )
+        rows.append(row)
+    return _table(rows, ["analysis", *columns])
+
+
+def _covariate_names(text: str) -> str:
+    for name, words in _COVARIATE_WORDS.items():
+        text = text.replace(name, words)
+    return text
 
 
 def _absent(evaluation: Evaluation) -> str:
@@ -235,9 +237,12 @@ that gained them later. It cannot rule out other changes that came with link wor
 <h2>Findings</h2>
 {"".join(_finding(r, typical) for r in results)}
 <h2>How much the choices behind these numbers matter</h2>
-<p>Each row is the same model with one choice made the other way. If the rows broadly agree,
-the finding does not hang on that choice. The main analysis treats a PCN with no record in a
-workforce census as {escape(ABSENT_PCN[evaluation.absent_pcn])}; the other row treats it as
+<p>Each row is the same model with one choice made the other way: percentage points per
+extra full-time link worker per 50,000 patients (95% range), then the odds ratio. If the rows
+broadly agree, the finding does not hang on that choice. The main analysis treats a PCN
+with no record in a workforce census as {
+        escape(ABSENT_PCN[evaluation.absent_pcn])
+    }; the other row treats it as
 {escape(ABSENT_PCN[other])}.</p>
 {_sensitivity(results)}
 <h2>Estimates at a glance</h2>
@@ -284,7 +289,7 @@ arrived, they would sit away from 1.</p>
 <h2>By deprivation</h2>
 {_heterogeneity(results)}
 <h2>How this compares with the BJGP 2025 study</h2>
-<p>{escape(PRACTICE_LEVEL_EQUALS)}</p>
+<p>{escape(ESTIMAND[evaluation.source])}</p>
 <p>The design is the study's: link worker FTE per 50,000 patients, practice and survey-year
 fixed effects, standard errors clustered by PCN, odds ratios per extra FTE. This run differs
 where the public files differ: it uses survey years {span}, the workforce censuses listed
@@ -298,7 +303,7 @@ come from the main (logistic) model.</p>
 <h2>What happened to rows that could not be used as they are</h2>
 {
         _table(
-            ledger["exclusions"],
+            [{**e, "rows": f"{e['rows']:,}"} for e in ledger["exclusions"]],
             ["action", "rows", "unit", "reason", "file", "year", "column"],
             {"action": "what happened"},
         )

@@ -11,17 +11,26 @@ from linkwell.evaluation.exposure import ABSENT_PCN
 from linkwell.evaluation.outcomes import OUTCOMES
 from linkwell.evaluation.pipeline import Evaluation
 
-# What the practice-level mode estimates, said once for results.json and the report.
-PRACTICE_LEVEL_EQUALS = (
-    "From the published practice tables, the count answering positively is the weighted share "
-    "times the unweighted number who answered. The grouped logit on those counts is exactly a "
-    "respondent-level logit in which each respondent's survey weight is rescaled to average 1 "
-    "within their practice and year, with no respondent characteristics (age, sex, ethnicity, "
-    "health) as covariates. It equals an unweighted respondent logit only where the weights "
-    "are all equal. It can differ from the BJGP 2025 respondent-level model wherever the mix "
-    "of respondents within a practice changed over the years in a way the weights or that "
-    "model's covariates would have adjusted for."
-)
+# What each mode estimates, said once for results.json and the report.
+ESTIMAND = {
+    "practice tables": (
+        "From the published practice tables, the count answering positively is the weighted share "
+        "times the unweighted number who answered. Up to rounding to whole counts, the grouped "
+        "logit on those counts is exactly a "
+        "respondent-level logit in which each respondent's survey weight is rescaled to average 1 "
+        "within their practice and year, with no respondent characteristics (age, sex, ethnicity, "
+        "health) as covariates. It equals an unweighted respondent logit only where the weights "
+        "are all equal. It can differ from the BJGP 2025 respondent-level model wherever the mix "
+        "of respondents within a practice changed over the years in a way the weights or that "
+        "model's covariates would have adjusted for."
+    ),
+    "respondent file": (
+        "From the respondent file, the counts are unweighted: the grouped logit is exactly an "
+        "unweighted respondent-level logit with practice and year fixed effects and no "
+        "respondent characteristics as covariates. It can differ from the BJGP 2025 model if "
+        "that model used survey weights or respondent covariates."
+    ),
+}
 
 
 def _event_study(result) -> dict | None:
@@ -85,7 +94,7 @@ def write_results(evaluation: Evaluation, out: Path, *, settings: dict) -> Path:
         "effect": "odds ratio per +1 FTE per 50,000, practice and year fixed effects, "
         "PCN-clustered 95% CI; ame_pp is the same model's average marginal effect in "
         "percentage points (delta-method 95% CI)",
-        "estimand": PRACTICE_LEVEL_EQUALS,
+        "estimand": ESTIMAND[evaluation.source],
         "settings": settings,
         "absent_pcn": {"treatment": evaluation.absent_pcn, "meaning": ABSENT_PCN},
         "census_by_survey_year": waves_table(evaluation),
