@@ -1,6 +1,13 @@
 """Benchmark `linkwell evaluate run`: respondent-level and practice-level modes.
 
 Run by hand:  .venv/bin/python bench/bench_evaluation.py [--respondents 4100000]
+Coverage:     .venv/bin/python bench/bench_evaluation.py --coverage 200
+
+`--coverage N` runs the coverage studies of tests/evaluation/test_methods.py
+with N draws each instead of the timing: the average marginal effect's 95%
+interval (true OR 1.03, and the null), the linear probability model's under
+the null for comparison, the event study's pre-trend test under the null, and
+the two absent-PCN treatments when 40% of PCN-years did not report at random.
 
 Practices and exposure come from the real workforce and payments files
 (--data, default ../shared/data/nhs-public) and outcomes are simulated with a
@@ -21,13 +28,17 @@ import time
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from linkwell.evaluation import exposure as exposure_
 from linkwell.evaluation import synthetic
-from linkwell.evaluation.fe_logit import fit_grouped_logit
+from linkwell.evaluation.event_study import event_study
+from linkwell.evaluation.exposure import treat_absent_pcns
+from linkwell.evaluation.fe_logit import fit_grouped_logit, quiet_pyfixest
 from linkwell.evaluation.ledger import Ledger
 from linkwell.evaluation.microdata import aggregate_microdata
+from linkwell.evaluation.models import HEADLINE
 from linkwell.evaluation.pipeline import build_exposure, run_evaluation
 
 YEARS = list(range(2018, 2024))
@@ -90,17 +101,87 @@ def _statsmodels_vs_grouped(parquet: Path, panel: pd.DataFrame, practices: int) 
     }
 
 
+def _with_absent_pcns(counts: pd.DataFrame, share: float, rng) -> pd.DataFrame:
+    keys = counts.loc[counts["year"] > 2019, ["pcn_code", "year"]].drop_duplicates()
+    absent = keys[rng.random(len(keys)) < share].assign(absent=True)
+    marked = counts.merge(absent, on=["pcn_code", "year"], how="left")
+    is_absent = marked["absent"].fillna(False).astype(bool).to_numpy()
+    return marked.drop(columns="absent").assign(
+        pcn_status=np.where(is_absent, "absent", "reported"),
+        fte_per_50k=marked["fte_per_50k"].where(~is_absent),
+    )
+
+
+def coverage(draws: int) -> None:
+    """Coverage and size over `draws` synthetic draws (300 practices in 60 PCNs, 2018-2023)."""
+    import pyfixest as pf
+
+    small = synthetic.staggered_exposure(300, seed=5)
+    large = synthetic.staggered_exposure(1500, seed=9)
+    tally = dict.fromkeys(
+        ["ame_truth", "ame_zero", "lpm_zero", "pretrend_reject", "missing_cover", "zero_cover"], 0
+    )
+    missing_or, zero_or = [], []
+    start = time.perf_counter()
+    for draw in range(draws):
+        seed = 10_000 + draw
+        effect = synthetic.simulate_counts(small, true_or=1.03, outcomes=[HEADLINE], seed=seed)
+        fit = fit_grouped_logit(effect, ["fte_per_50k"]).terms.loc["fte_per_50k"]
+        truth = synthetic.true_marginal_effect(effect, 1.03)
+        tally["ame_truth"] += fit["ame_low"] <= truth <= fit["ame_high"]
+        null = synthetic.simulate_counts(small, true_or=1.0, outcomes=[HEADLINE], seed=seed + 1)
+        fit = fit_grouped_logit(null, ["fte_per_50k"]).terms.loc["fte_per_50k"]
+        tally["ame_zero"] += fit["ame_low"] <= 0 <= fit["ame_high"]
+        with quiet_pyfixest():
+            lpm = pf.feols(
+                "share ~ fte_per_50k | practice_code + year",
+                data=null.assign(share=null["successes"] / null["n"]),
+                weights="n",
+                vcov={"CRV1": "pcn_code"},
+            )
+        low, high = lpm.confint().loc["fte_per_50k"]
+        tally["lpm_zero"] += low <= 0 <= high
+        tally["pretrend_reject"] += event_study(null).pretrend_p < 0.05
+        counts = synthetic.simulate_counts(large, true_or=1.10, outcomes=[HEADLINE], seed=seed)
+        missed = _with_absent_pcns(counts, 0.4, np.random.default_rng(seed))
+        for how, store, key in [
+            ("missing", missing_or, "missing_cover"),
+            ("zero", zero_or, "zero_cover"),
+        ]:
+            fit = fit_grouped_logit(treat_absent_pcns(missed, how), ["fte_per_50k"])
+            row = fit.terms.loc["fte_per_50k"]
+            store.append(row["odds_ratio"])
+            tally[key] += row["ci_low"] <= 1.10 <= row["ci_high"]
+    print(f"{draws} draws in {time.perf_counter() - start:.0f} s")
+    print(f"AME 95% interval covers the true AME (OR 1.03): {tally['ame_truth']}/{draws}")
+    print(f"AME 95% interval covers 0 under the null: {tally['ame_zero']}/{draws}")
+    print(f"LPM 95% interval covers 0 under the null (for comparison): {tally['lpm_zero']}/{draws}")
+    print(
+        f"Event study pre-trend test rejects at 5% under the null: {tally['pretrend_reject']}"
+        f"/{draws}"
+    )
+    print(
+        "Absent PCNs (40% of PCN-years not reporting at random, true OR 1.10): "
+        f"left out: mean OR {np.mean(missing_or):.4f}, covers {tally['missing_cover']}/{draws}; "
+        f"counted as 0: mean OR {np.mean(zero_or):.4f}, covers {tally['zero_cover']}/{draws}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=4_100_000)
     parser.add_argument("--compare-practices", type=int, default=300)
     parser.add_argument("--true-or", type=float, default=1.015)
+    parser.add_argument("--coverage", type=int, metavar="DRAWS", help="run coverage studies")
     parser.add_argument(
         "--data",
         type=Path,
         default=Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "nhs-public",
     )
     args = parser.parse_args()
+    if args.coverage:
+        coverage(args.coverage)
+        return
     work = Path(tempfile.mkdtemp(prefix="linkwell-bench-"))
 
     start = time.perf_counter()

@@ -102,7 +102,7 @@ def pcn_exposure(
     )
 
 
-REPORTED, ABSENT, SMALL_LIST = "reported", "absent", "small_list"
+ABSENT = "absent"  # pcn_status of a practice whose PCN has no record in the census
 ABSENT_PCN = {
     # Why "missing" is the default: a PCN with no record of any staff in a census
     # did not report (the 2020 censuses were the new NWRS collection and covered

@@ -78,6 +78,8 @@ def test_run_writes_results_tables_plots_and_a_self_contained_report(
     assert order == sorted(order)
     assert "Which census was used for which survey year" in html
     assert "Robustness check: linear probability model" in html
+    assert f"{entry['ame_pp']:+.2f} percentage points" in html
+    assert "rescaled to average 1" in html  # what the practice-level model equals
 
 
 def test_missing_folder_is_a_clear_error_and_exit_code_2(tmp_path, capsys):
