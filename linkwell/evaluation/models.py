@@ -123,12 +123,22 @@ def _effect(fit) -> dict:
 
 
 def _sensitivity_row(label: str, data: pd.DataFrame, settings: Settings, covariates) -> dict:
-    fit = fit_grouped_logit(data, [EXPOSURE, *covariates], fixed_effects=(settings.unit, "year"))
+    """One sensitivity analysis; one the data cannot support says why instead of
+    stopping the run (e.g. leaving out 2020 leaves one survey year in a small area)."""
+    years = sorted(int(y) for y in data["year"].unique())
+    try:
+        if data[EXPOSURE].nunique() < 2:
+            raise EvaluationError("exposure does not vary")
+        fit = fit_grouped_logit(
+            data, [EXPOSURE, *covariates], fixed_effects=(settings.unit, "year")
+        )
+    except EvaluationError as error:
+        return {"analysis": label, "not_estimable": str(error).split("\n")[0], "years": years}
     return {
         "analysis": label,
         **_effect(fit),
         "n_practice_years": int(fit.n_cells),
-        "years": sorted(int(y) for y in data["year"].unique()),
+        "years": years,
     }
 
 

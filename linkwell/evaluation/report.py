@@ -107,14 +107,20 @@ def _sensitivity(results: list[OutcomeResult]) -> str:
         row = {"analysis": _covariate_names(analysis)}
         for name, result in columns.items():
             found = [s for s in result.sensitivity if s["analysis"] == analysis]
-            row[name] = (
-                f"{found[0]['ame_pp']:+.2f} ({found[0]['ame_low_pp']:+.2f} to "
-                f"{found[0]['ame_high_pp']:+.2f}); OR {found[0]['odds_ratio']:.3f}"
-                if found
-                else "not run"
-            )
+            row[name] = _sensitivity_cell(found[0] if found else None)
         rows.append(row)
     return _table(rows, ["analysis", *columns])
+
+
+def _sensitivity_cell(row: dict | None) -> str:
+    if row is None:
+        return "not run"
+    if "not_estimable" in row:
+        return f"not estimable: {row['not_estimable']}"
+    return (
+        f"{row['ame_pp']:+.2f} ({row['ame_low_pp']:+.2f} to {row['ame_high_pp']:+.2f}); "
+        f"OR {row['odds_ratio']:.3f}"
+    )
 
 
 def _covariate_names(text: str) -> str:

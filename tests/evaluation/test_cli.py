@@ -9,9 +9,11 @@ import pytest
 
 from linkwell.evaluation import synthetic
 from linkwell.evaluation.cli import main
+from linkwell.evaluation.errors import EvaluationError
 from linkwell.evaluation.ledger import Ledger
+from linkwell.evaluation.models import Settings
 from linkwell.evaluation.outcomes import OUTCOMES
-from linkwell.evaluation.pipeline import build_exposure
+from linkwell.evaluation.pipeline import build_exposure, run_evaluation
 
 from .conftest import FIXTURES
 
@@ -109,3 +111,32 @@ def test_module_entry_point_runs():
         check=True,
     )
     assert "linkwell evaluate run" in done.stdout
+
+
+def test_covariates_option_adjusts_the_main_model_and_shows_it_without(
+    gpps_for_fixture_practices,
+):
+    evaluation = run_evaluation(
+        workforce_dir=FIXTURES / "pcn_workforce",
+        payments_dir=FIXTURES / "payments",
+        gpps_dir=gpps_for_fixture_practices,
+        years=[2020, 2021, 2023],
+        settings=Settings(covariates=("log_list_size",), event_study="none", heterogeneity=False),
+    )
+    result = evaluation.results[0]
+    assert result.outcome == "overall_experience"  # the headline leads
+    assert result.logit["covariates"] == ["log_list_size"]
+    main, *others = result.sensitivity
+    [without] = [s for s in others if s["analysis"] == "Without practice covariates"]
+    assert without["odds_ratio"] != main["odds_ratio"]
+    # Without 2020 only 2023 has a list size here (no 2020-21 payments file): the
+    # sensitivity row says so instead of stopping the run.
+    [no_2020] = [s for s in others if "2020 left out" in s["analysis"]]
+    assert "more than one survey year" in no_2020["not_estimable"]
+    with pytest.raises(EvaluationError, match="share_65_plus"):
+        run_evaluation(
+            workforce_dir=FIXTURES / "pcn_workforce",
+            payments_dir=FIXTURES / "payments",
+            gpps_dir=gpps_for_fixture_practices,
+            settings=Settings(covariates=("share_65_plus",)),
+        )
