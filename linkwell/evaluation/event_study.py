@@ -2,8 +2,10 @@
 
 Adoption is the first survey year in which a practice's PCN had any link
 worker FTE (> 0), and it is absorbing: later years count as after adoption
-even if the PCN's FTE falls back to 0. "Never treated" means 0 FTE in every
-survey year used, so no comparison practice has link workers. A fixed
+even if the PCN's FTE falls back to 0. "Never treated" means seen with 0 FTE
+in every survey year used, so no comparison practice has link workers (one
+missing a year, whose PCN did not report, might have had them and is left
+out). A fixed
 threshold (say 1.0 FTE per 50,000) would put PCNs with 0.8 FTE among the
 comparisons, and compare exposed with exposed.
 
@@ -68,8 +70,16 @@ def _design(data: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, dict, str, dic
         always.sum()
     )
     work = work[~always]
+    # A comparison practice missing a year (its PCN did not report, say) may have
+    # had link workers then, so only practices seen at 0 FTE in every year compare.
+    seen = work.groupby(unit)["year"].transform("nunique")
+    unseen = (work["cohort"] == NEVER) & (seen < len(years))
+    left_out["practice-years of would-be comparison practices missing a survey year"] = int(
+        unseen.sum()
+    )
+    work = work[~unseen]
     if (work["cohort"] == NEVER).any():
-        comparison = "practices whose PCN had no link worker FTE in any survey year used"
+        comparison = "practices seen in every survey year used, with 0 link worker FTE in each"
     else:
         last = int(work["cohort"].max())
         comparison = (

@@ -211,3 +211,14 @@ def test_age_structure_is_the_share_aged_65_and_over(tmp_path):
     assert set(shares["year"]) == {2021}  # the October 2020 extract is too old for 2023
     got = shares.set_index("practice_code").loc["B86032", "share_65_plus"]
     assert got == pytest.approx(expected)
+
+
+def test_a_comparison_practice_missing_a_year_is_not_used(exposure300):
+    counts = synthetic.simulate_counts(exposure300, true_or=1.0, outcomes=HEADLINE, seed=13)
+    never = adoption_cohorts(counts, "practice_code") == NEVER
+    gap = counts[never]["practice_code"].iloc[0]
+    holed = counts[~((counts["practice_code"] == gap) & (counts["year"] == 2022))]
+    study = event_study(holed)
+    key = "practice-years of would-be comparison practices missing a survey year"
+    assert study.left_out[key] == 5
+    assert "seen in every survey year used" in study.comparison
