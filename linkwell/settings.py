@@ -151,6 +151,12 @@ OTP_TOTP_ISSUER = "Linkwell"
 
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+# One lock-out for wrong passwords and wrong codes alike (linkwell.accounts.services), so
+# django-otp's own per-device throttle, timed differently, is off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# Staff accounts' single-use emailed links: invitations, password resets, two-factor set-up.
+INVITATION_LINK_DAYS = int(os.environ.get("INVITATION_LINK_DAYS", "7"))
+ACCOUNT_LINK_HOURS = int(os.environ.get("ACCOUNT_LINK_HOURS", "2"))
 
 # Idle expiry: the session lasts SESSION_IDLE_MINUTES after the last request, and ends with the
 # browser. Saving on every request is what makes the expiry sliding.
