@@ -57,6 +57,8 @@ RULES = {
     "accounts:organisations": Rule(C.MANAGE_ORGANISATIONS),
     "accounts:require_two_factor": Rule(C.MANAGE_ORGANISATIONS, "org", method="POST"),
     "accounts:password_reset": PUBLIC,
+    "accounts:sso_start": PUBLIC,  # 404 unless single sign-on is configured
+    "accounts:sso_callback": PUBLIC,
     "accounts:link": Rule(public=True, kwargs={"token": "not-a-token"}),
     "accounts:staff": Rule(C.MANAGE_STAFF),
     "accounts:invite": Rule(C.MANAGE_STAFF),

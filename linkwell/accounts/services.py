@@ -80,14 +80,42 @@ def sign_in(*, username: str, password: str) -> PasswordChecked:
         _attempt(username, succeeded=False)
         audit.record(user=None, action=AuditAction.SIGN_IN_FAILED, username_tried=username)
         raise AccountError("Enter a correct username and password.")
+    return _first_step_passed(user)
+
+
+def _first_step_passed(user: User, **via) -> PasswordChecked:
     if not two_factor.required_for(user):
         _attempt(user.username, succeeded=True)
-        audit.record(user=user, action=AuditAction.SIGN_IN)
+        audit.record(user=user, action=AuditAction.SIGN_IN, **via)
         return PasswordChecked(user, "signed_in")
     if two_factor.has_authenticator(user):
         return PasswordChecked(user, "code")
     _offer_two_factor_setup(user)
     return PasswordChecked(user, "enrol")
+
+
+def sign_in_with_identity(*, email: str, issuer: str, subject: str) -> PasswordChecked:
+    """Single sign-on (OpenID Connect): the identity provider has checked who this is; the
+    account must be one an admin invited, matched by its email address. No account or role is
+    ever made from the provider's word alone. Then as after a password."""
+    via = {"via": "single sign-on", "issuer": issuer, "subject": subject}
+    users = list(
+        User.objects.filter(email__iexact=email, is_active=True, is_service_account=False)[:2]
+    )
+    if len(users) != 1 or not email:
+        audit.record(
+            user=None,
+            action=AuditAction.SIGN_IN_FAILED,
+            reason="no invited account" if not users else "several accounts",
+            **via,
+        )
+        raise AccountError(
+            "No Linkwell account uses this identity. Ask your organisation's Linkwell admin to "
+            "invite you with the email address your NHS identity has."
+        )
+    user = users[0]
+    _refuse_if_locked_out(user.username, user)
+    return _first_step_passed(user, **via)
 
 
 def second_factor(*, user: User, code: str) -> TOTPDevice:

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import staff_views, views
+from . import single_sign_on, staff_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.sign_in_view, name="login"),
     path("sign-in/code/", views.two_factor_view, name="two_factor"),
+    path("sign-in/sso/", single_sign_on.start, name="sso_start"),
+    path("sign-in/sso/callback/", single_sign_on.callback, name="sso_callback"),
     path("sign-out/", views.sign_out_view, name="logout"),
     path("password-reset/", views.password_reset, name="password_reset"),
     path("link/<str:token>/", views.account_link, name="link"),

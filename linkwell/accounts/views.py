@@ -1,6 +1,7 @@
 from base64 import b32encode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.paginator import Paginator
@@ -10,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from . import services, two_factor
+from . import services, single_sign_on, two_factor
 from .access import visible_or_404
 from .decorators import requires
 from .forms import AccountLinkForm, PasswordResetForm, SignInForm, TwoFactorForm
@@ -54,7 +55,8 @@ def sign_in_view(request):
             two_factor.remember_pending(request.session, checked.user)
             return redirect(reverse("accounts:two_factor") + "?" + request.GET.urlencode())
     status = 400 if form.errors else 200
-    return render(request, "accounts/sign_in.html", {"form": form}, status=status)
+    sso = settings.OIDC_PROVIDER_NAME if single_sign_on.enabled() else ""
+    return render(request, "accounts/sign_in.html", {"form": form, "sso": sso}, status=status)
 
 
 def two_factor_view(request):
