@@ -151,6 +151,33 @@ OTP_TOTP_ISSUER = "Linkwell"
 
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+# Single sign-on with OpenID Connect (linkwell/accounts/single_sign_on.py), off unless a client
+# id is set: NHS Care Identity Service 2 or Microsoft Entra ID; see docs/operations.md.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "linkwell.accounts.single_sign_on.SingleSignOnBackend",
+]
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "NHS Care Identity Service 2")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_EMAIL_CLAIM = os.environ.get("OIDC_EMAIL_CLAIM", "email")
+OIDC_CLOCK_LEEWAY_SECONDS = 60
+OIDC_TIMEOUT = 10
+OIDC_CREATE_USER = False  # never: an identity must match an account an admin invited
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+# One lock-out for wrong passwords and wrong codes alike (linkwell.accounts.services), so
+# django-otp's own per-device throttle, timed differently, is off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# Staff accounts' single-use emailed links: invitations, password resets, two-factor set-up.
+INVITATION_LINK_DAYS = int(os.environ.get("INVITATION_LINK_DAYS", "7"))
+ACCOUNT_LINK_HOURS = int(os.environ.get("ACCOUNT_LINK_HOURS", "2"))
 
 # Idle expiry: the session lasts SESSION_IDLE_MINUTES after the last request, and ends with the
 # browser. Saving on every request is what makes the expiry sliding.

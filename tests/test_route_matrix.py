@@ -56,6 +56,17 @@ RULES = {
     "accounts:audit": Rule(C.READ_AUDIT),
     "accounts:organisations": Rule(C.MANAGE_ORGANISATIONS),
     "accounts:require_two_factor": Rule(C.MANAGE_ORGANISATIONS, "org", method="POST"),
+    "accounts:password_reset": PUBLIC,
+    "accounts:sso_start": PUBLIC,  # 404 unless single sign-on is configured
+    "accounts:sso_callback": PUBLIC,
+    "accounts:link": Rule(public=True, kwargs={"token": "not-a-token"}),
+    "accounts:staff": Rule(C.MANAGE_STAFF),
+    "accounts:invite": Rule(C.MANAGE_STAFF),
+    "accounts:service_account_new": Rule(C.MANAGE_STAFF),
+    "accounts:staff_member": Rule(C.MANAGE_STAFF, "staff"),
+    "accounts:staff_action": Rule(
+        C.MANAGE_STAFF, "staff", method="POST", kwargs={"action": "reactivate"}
+    ),
     "people:subject_access": Rule(C.PROCESS_SUBJECT_REQUESTS, "person", kwargs={"fmt": "json"}),
     "people:erase": Rule(C.PROCESS_SUBJECT_REQUESTS, "person"),
     # (merging a record with itself is refused politely: enough to prove who may reach it)
@@ -260,6 +271,7 @@ class World:
     task: object
     measure: object
     connection: object
+    worker: object
 
     def obj(self, kind):
         return {
@@ -273,6 +285,7 @@ class World:
             "org": self.practice.parent,
             "measure": self.measure,
             "service": self.connection.service,  # a directory service its provider maintains
+            "staff": self.worker,  # an account its organisations' admins administer
         }[kind]
 
 
@@ -303,7 +316,7 @@ def build_world(family_name="Ownerson"):
     # Its directory organisation is linked to where `member` puts providers: "own" providers
     # answer this world's referral.
     connection = connect(case, provider_service(account=practice.parent), worker)
-    return World(practice, case, goal, task, measure, connection)
+    return World(practice, case, goal, task, measure, connection, worker)
 
 
 def member(role, world: World):

@@ -39,6 +39,8 @@ class Organisation(models.Model):
         expected_parent = {
             OrganisationKind.PRACTICE: OrganisationKind.PCN,
             OrganisationKind.PCN: OrganisationKind.ICB,
+            # A provider works in an ICB's area; its admins administer it (and its staff).
+            OrganisationKind.PROVIDER: OrganisationKind.ICB,
         }.get(self.kind)
         if self.kind == OrganisationKind.PRACTICE and self.parent_id is None:
             raise ValidationError({"parent": "A GP practice must belong to a PCN."})
@@ -64,6 +66,10 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
+    # A system's identity for the API (docs/decisions/0007-api-tokens.md): made by an admin,
+    # with no password, so it never signs in on a page; its tokens are its only credential.
+    is_service_account = models.BooleanField(default=False)
+
     def memberships_by_role(self, *roles):
         return [m for m in self.memberships.all() if m.role in roles]
 
@@ -102,6 +108,28 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
 
+class LinkPurpose(models.TextChoices):
+    INVITATION = "invitation", "Invitation"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    TWO_FACTOR_SETUP = "two_factor_setup", "Two-factor set-up"
+
+
+class AccountLink(models.Model):
+    """A single-use emailed link for one account: an invitation (set a password, and set up
+    two-factor if the organisation requires it), a password reset, or a two-factor set-up.
+    Only the hash of its secret is kept (`secrets_store`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_links")
+    purpose = models.CharField(max_length=20, choices=LinkPurpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
 class SignInAttempt(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -119,6 +147,7 @@ class AuditAction(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
     LOCKED_OUT = "locked_out", "Locked out"
     TOKEN = "token", "API token"
+    ACCOUNT = "account", "Changed an account"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -20,6 +20,7 @@ class Capability(StrEnum):
     TRACK_OWN_REFERRALS = "track_own_referrals"
     READ_AUDIT = "read_audit"
     MANAGE_ORGANISATIONS = "manage_organisations"
+    MANAGE_STAFF = "manage_staff"  # invite, assign roles, deactivate, reset two-factor
     PROCESS_SUBJECT_REQUESTS = "process_subject_requests"  # subject access export, erasure
     FIND_SUPPORT = "find_support"  # rank directory services for a case and shortlist them
     MAINTAIN_SERVICES = "maintain_services"  # confirm and edit one's own organisation's services
@@ -49,7 +50,12 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
         }
     ),
     Role.ADMIN: frozenset(
-        {Capability.READ_AUDIT, Capability.DEFINE_INSTRUMENTS, Capability.MANAGE_ORGANISATIONS}
+        {
+            Capability.READ_AUDIT,
+            Capability.DEFINE_INSTRUMENTS,
+            Capability.MANAGE_ORGANISATIONS,
+            Capability.MANAGE_STAFF,
+        }
     ),
     Role.PROVIDER: frozenset({Capability.MAINTAIN_SERVICES, Capability.RESPOND_TO_CONNECTIONS}),
 }

@@ -1,27 +1,44 @@
-"""Sign-in with lock-out, and API tokens."""
+"""Signing in (password, then a code where one is needed), single-use account links, and API
+tokens: the only doors to these for every edge (sign-in pages, the API, FHIR, the CLI).
+
+One lock-out counts every wrong password, wrong code and locked-out try per account: a
+sign-in succeeds only when all its steps have, so entering the password again does not reset
+the count of wrong codes (issue 15, item 10). "Signed in" is audited when the last step
+succeeds; every wrong password and wrong code is audited too.
+"""
 
 import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit
-from .models import ApiToken, AuditAction, SignInAttempt, User
-from .secrets_store import digest, new_secret
+from . import audit, emails, two_factor
+from .models import AccountLink, ApiToken, AuditAction, LinkPurpose, SignInAttempt, User
+from .secrets_store import LinkRefused, by_secret, digest, live, new_secret
 
 
-class AccountError(Exception):
-    """A sign-in or token problem, with a message fit to show the user."""
+class AccountError(ValidationError):
+    """A sign-in, account or token problem, with messages fit to show the user (by field)."""
 
 
 class LockedOut(AccountError):
     pass
 
 
+def _client_address() -> str | None:
+    context = audit.current_request.get()
+    return context.ip_address if context else None
+
+
 def is_locked_out(username: str) -> bool:
-    """Locked when the failures since the last success, within the window, reach the limit."""
+    """Locked when the failures since the last completed sign-in, within the window, reach
+    the limit."""
     since = timezone.now() - settings.LOGIN_LOCKOUT_WINDOW
     recent = SignInAttempt.objects.filter(username__iexact=username, at__gte=since)
     last_success = recent.filter(succeeded=True).order_by("-at").values_list("at", flat=True)
@@ -30,60 +47,284 @@ def is_locked_out(username: str) -> bool:
     return recent.filter(succeeded=False).count() >= settings.LOGIN_FAILURE_LIMIT
 
 
-def sign_in(*, request, username: str, password: str) -> User:
-    """Check the password, counting failures; raise AccountError with a user-facing message."""
-    ip = request.META.get("REMOTE_ADDR")
+def _refuse_if_locked_out(username: str, user: User | None = None) -> None:
     if is_locked_out(username):
-        audit.record(user=None, action=AuditAction.LOCKED_OUT, username_tried=username)
+        audit.record(user=user, action=AuditAction.LOCKED_OUT, username_tried=username)
         raise LockedOut(
             "Too many failed attempts. This account is locked for "
             f"{int(settings.LOGIN_LOCKOUT_WINDOW.total_seconds() // 60)} minutes."
         )
-    user = authenticate(request, username=username, password=password)
-    SignInAttempt.objects.create(username=username, succeeded=user is not None, ip_address=ip)
+
+
+def _attempt(username: str, *, succeeded: bool) -> None:
+    SignInAttempt.objects.create(
+        username=username, succeeded=succeeded, ip_address=_client_address()
+    )
+
+
+@dataclass(frozen=True)
+class PasswordChecked:
+    user: User
+    # "signed_in": nothing more to give; "code": ask for the authenticator's code; "enrol": the
+    # organisation requires a code but the user has no authenticator: a set-up link was emailed.
+    next_step: str
+
+
+# Not atomic as a whole: a refusal raises, and the failed attempt and its audit entry must be
+# kept, not rolled back with it. Each write is one statement.
+def sign_in(*, username: str, password: str) -> PasswordChecked:
+    """The password step. Raises AccountError (LockedOut) with a user-facing message."""
+    _refuse_if_locked_out(username)
+    user = authenticate(None, username=username, password=password)
     if user is None:
+        _attempt(username, succeeded=False)
         audit.record(user=None, action=AuditAction.SIGN_IN_FAILED, username_tried=username)
         raise AccountError("Enter a correct username and password.")
-    audit.record(user=user, action=AuditAction.SIGN_IN)
-    return user
+    return _first_step_passed(user)
 
 
-TOKEN_PREFIX = "lw_"  # noqa: S105 — a label, not a secret
+def _first_step_passed(user: User, **via) -> PasswordChecked:
+    if not two_factor.required_for(user):
+        _attempt(user.username, succeeded=True)
+        audit.record(user=user, action=AuditAction.SIGN_IN, **via)
+        return PasswordChecked(user, "signed_in")
+    if two_factor.has_authenticator(user):
+        return PasswordChecked(user, "code")
+    _offer_two_factor_setup(user)
+    return PasswordChecked(user, "enrol")
+
+
+def sign_in_with_identity(*, email: str, issuer: str, subject: str) -> PasswordChecked:
+    """Single sign-on (OpenID Connect): the identity provider has checked who this is; the
+    account must be one an admin invited, matched by its email address. No account or role is
+    ever made from the provider's word alone. Then as after a password."""
+    via = {"via": "single sign-on", "issuer": issuer, "subject": subject}
+    users = list(
+        User.objects.filter(email__iexact=email, is_active=True, is_service_account=False)[:2]
+    )
+    if len(users) != 1 or not email:
+        audit.record(
+            user=None,
+            action=AuditAction.SIGN_IN_FAILED,
+            reason="no invited account" if not users else "several accounts",
+            **via,
+        )
+        raise AccountError(
+            "No Linkwell account uses this identity. Ask your organisation's Linkwell admin to "
+            "invite you with the email address your NHS identity has."
+        )
+    user = users[0]
+    _refuse_if_locked_out(user.username, user)
+    return _first_step_passed(user, **via)
+
+
+def second_factor(*, user: User, code: str) -> TOTPDevice:
+    """The code step, under the same lock-out as the password."""
+    _refuse_if_locked_out(user.username, user)
+    device = two_factor.verify(user, code)
+    _attempt(user.username, succeeded=device is not None)
+    if device is None:
+        audit.record(user=user, action=AuditAction.SIGN_IN_FAILED, step="code")
+        raise AccountError(
+            {"code": "That code is not right. Enter the 6 digits the app shows now."}
+        )
+    audit.record(user=user, action=AuditAction.SIGN_IN, two_factor=True)
+    return device
+
+
+# Single-use links -------------------------------------------------------------------------
+
+LINK_LIFETIME = {
+    LinkPurpose.INVITATION: lambda: timedelta(days=settings.INVITATION_LINK_DAYS),
+    LinkPurpose.PASSWORD_RESET: lambda: timedelta(hours=settings.ACCOUNT_LINK_HOURS),
+    LinkPurpose.TWO_FACTOR_SETUP: lambda: timedelta(hours=settings.ACCOUNT_LINK_HOURS),
+}
+
+
+def issue_link(*, user: User, purpose: LinkPurpose, by: User | None) -> AccountLink:
+    """Email `user` a new single-use link (older live ones of the same purpose stop working).
+    Called inside the operations that issue one, which are atomic."""
+    if not user.email:
+        raise AccountError({"email": f"{user.username} has no email address to send a link to."})
+    now = timezone.now()
+    AccountLink.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=now)
+    secret = new_secret()
+    link = AccountLink.objects.create(
+        user=user,
+        purpose=purpose,
+        token_hash=digest(secret),
+        expires_at=now + LINK_LIFETIME[purpose](),
+        created_by=by,
+    )
+    audit.record(user=by, action=AuditAction.ACCOUNT, obj=user, event=f"{purpose.label} link sent")
+    emails.send_link(user=user, link=link, secret=secret)
+    return link
+
+
+def _offer_two_factor_setup(user: User) -> None:
+    """Email a set-up link to the account holder, unless one sent recently still works."""
+    recent = timezone.now() - timedelta(minutes=15)
+    if not AccountLink.objects.filter(
+        user=user,
+        purpose__in=[LinkPurpose.TWO_FACTOR_SETUP, LinkPurpose.INVITATION],
+        used_at__isnull=True,
+        created_at__gte=recent,
+    ).exists():
+        with transaction.atomic():
+            issue_link(user=user, purpose=LinkPurpose.TWO_FACTOR_SETUP, by=None)
 
 
 @transaction.atomic
-def create_token(*, user: User, name: str = "") -> str:
-    """Make a token and return it; only its hash is stored, so this is the one chance to see it."""
+def request_password_reset(*, email: str) -> None:
+    """Email a reset link to the active person with this address. Says nothing about whether
+    there is one, so the page cannot be used to find out who has an account."""
+    users = User.objects.filter(
+        email__iexact=email.strip(), is_active=True, is_service_account=False
+    )
+    for user in users:
+        issue_link(user=user, purpose=LinkPurpose.PASSWORD_RESET, by=None)
+    if not users:
+        audit.record(user=None, action=AuditAction.ACCOUNT, event="password reset: no account")
+
+
+@dataclass(frozen=True)
+class LinkSteps:
+    link: AccountLink
+    password: bool  # the page asks for a new password
+    code: bool  # the page sets up an authenticator
+
+
+def open_link(*, secret: str) -> LinkSteps:
+    """What a live link asks for; LinkRefused if it is unknown, used or expired."""
+    link = live(by_secret(AccountLink.objects.select_related("user"), secret))
+    if not link.user.is_active:
+        raise LinkRefused("unknown")  # a deactivated account's links die with it
+    purpose = link.purpose
+    return LinkSteps(
+        link,
+        password=purpose in (LinkPurpose.INVITATION, LinkPurpose.PASSWORD_RESET),
+        code=purpose == LinkPurpose.TWO_FACTOR_SETUP
+        or (purpose == LinkPurpose.INVITATION and two_factor.required_for(link.user)),
+    )
+
+
+@dataclass(frozen=True)
+class LinkUsed:
+    user: User
+    signed_in: bool  # an accepted invitation signs its holder in
+    device: TOTPDevice | None  # the authenticator set up through the link, if any
+
+
+@transaction.atomic
+def use_link(*, secret: str, password: str = "", code: str = "") -> LinkUsed:
+    """Set the password and/or confirm the authenticator the link asks for, then spend it.
+    Nothing is changed unless every step succeeds."""
+    steps = open_link(secret=secret)
+    link = live(AccountLink.objects.select_for_update().get(pk=steps.link.pk))
+    user = steps.link.user
+    if steps.password:
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as e:
+            raise AccountError({"password": e.messages}) from e
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(user=user, action=AuditAction.ACCOUNT, obj=user, event="password set")
+    device = None
+    if steps.code:
+        device = two_factor.confirm_setup(user, code)
+        if device is None:
+            raise AccountError(
+                {"code": "That code is not right. Enter the 6 digits the app shows now."}
+            )
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    signed_in = link.purpose == LinkPurpose.INVITATION
+    if signed_in:
+        # The invitation is the new account's credential: accepting it signs its holder in.
+        _attempt(user.username, succeeded=True)
+        audit.record(user=user, action=AuditAction.SIGN_IN, via="invitation")
+    return LinkUsed(user, signed_in, device)
+
+
+# API tokens -------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "lw_"  # noqa: S105 — a label, not a secret
+# Wrong tokens are counted as SignInAttempt rows under this name (no username has a space).
+TOKEN_FAILURES = "api token"  # noqa: S105 — a label, not a secret
+
+
+@transaction.atomic
+def create_token(*, user: User, name: str = "", by: User | None = None) -> str:
+    """Make a token and return it; only its hash is stored, so this is the one chance to see it.
+    A person who must give a code at sign-in gets none: their systems use a service account."""
+    if not user.is_service_account and two_factor.required_for(user):
+        raise AccountError(
+            f"{user.username}'s organisation requires two-factor sign-in, which a token cannot "
+            "give: create a service account for the system instead."
+        )
+    if not user.is_active:
+        raise AccountError(f"{user.username}'s account is deactivated.")
     prefix = secrets.token_hex(5)
     secret = new_secret()
     token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=digest(secret))
-    audit.record(user=user, action=AuditAction.TOKEN, obj=token, event="created")
+    audit.record(user=by or user, action=AuditAction.TOKEN, obj=token, event="created")
     return f"{TOKEN_PREFIX}{prefix}_{secret}"
 
 
+def _token_throttled(address: str | None) -> bool:
+    since = timezone.now() - settings.LOGIN_LOCKOUT_WINDOW
+    return (
+        SignInAttempt.objects.filter(
+            username=TOKEN_FAILURES, ip_address=address, succeeded=False, at__gte=since
+        ).count()
+        >= settings.LOGIN_FAILURE_LIMIT
+    )
+
+
 def user_for_token(raw: str) -> User | None:
-    if not raw.startswith(TOKEN_PREFIX) or raw.count("_") < 2:
+    """The account a bearer token acts for, or None (refused, and audited). Refused: a wrong or
+    revoked token (and every token from an address that sent LOGIN_FAILURE_LIMIT wrong ones in
+    the lock-out window), a deactivated or locked-out account, and a person whose organisation
+    requires two-factor sign-in."""
+    address = _client_address()
+    if _token_throttled(address):
         return None
-    prefix, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
+    prefix, _, secret = raw.removeprefix(TOKEN_PREFIX).partition("_")
     token = (
         ApiToken.objects.select_related("user")
         .filter(prefix=prefix, revoked_at__isnull=True)
         .first()
+        if raw.startswith(TOKEN_PREFIX)
+        else None
     )
     if token is None or not secrets.compare_digest(token.key_hash, digest(secret)):
+        _attempt(TOKEN_FAILURES, succeeded=False)
+        audit.record(user=None, action=AuditAction.SIGN_IN_FAILED, via="token", prefix=prefix[:12])
         return None
-    if not token.user.is_active:
+    user = token.user
+    refusal = (
+        "deactivated"
+        if not user.is_active
+        else "locked out"
+        if is_locked_out(user.username)
+        else "two-factor required"
+        if not user.is_service_account and two_factor.required_for(user)
+        else ""
+    )
+    if refusal:
+        audit.record(user=user, action=AuditAction.DENIED, obj=token, reason=refusal)
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+    return user
 
 
 @transaction.atomic
-def revoke_token(*, prefix: str) -> ApiToken:
+def revoke_token(*, prefix: str, by: User | None = None) -> ApiToken:
     token = ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
     if token is None:
         raise AccountError(f"No active token starts with {prefix!r}.")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit.record(user=token.user, action=AuditAction.TOKEN, obj=token, event="revoked")
+    audit.record(user=by or token.user, action=AuditAction.TOKEN, obj=token, event="revoked")
     return token

@@ -1,14 +1,17 @@
-"""Optional TOTP two-factor sign-in (django-otp), which an admin can require per organisation.
+"""TOTP two-factor sign-in (django-otp), which an admin requires per organisation.
 
-A user with a confirmed authenticator, or in an organisation that requires one, gives a
-six-digit code after their password; until then they are not signed in. Someone who must use
-two-factor but has no authenticator sets one up at that step.
+A member of an organisation that requires it gives a six-digit code after their password;
+until then they are not signed in. An authenticator is set up only through a single-use link
+emailed to the account holder (an invitation, or a set-up link an admin or the sign-in page
+issues), never on the sign-in page itself: whoever knows the password must not be the one to
+see the secret first (issue 15, item 14). When the organisation stops requiring it, members
+are no longer asked, and their authenticator is kept for when it is required again.
 """
 
 import time
 
 from django.db import transaction
-from django_otp import devices_for_user, user_has_device
+from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
@@ -22,8 +25,8 @@ def required_for(user: User) -> bool:
     return Membership.objects.filter(user=user, organisation__require_two_factor=True).exists()
 
 
-def needed(user: User) -> bool:
-    return user_has_device(user) or required_for(user)
+def has_authenticator(user: User) -> bool:
+    return any(devices_for_user(user, confirmed=True))
 
 
 def remember_pending(session, user: User) -> None:
@@ -43,21 +46,31 @@ def setup_device(user: User) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
-def verify(user: User, code: str) -> TOTPDevice | None:
-    """The device the code is valid for, confirming a device being set up; else None."""
+def _clean(code: str) -> str:
     code = (code or "").replace(" ", "")
-    if not code.isdigit():
-        return None
-    confirmed = list(devices_for_user(user, confirmed=True))
-    candidates = confirmed or [setup_device(user)]
-    for device in candidates:
+    return code if code.isdigit() else ""
+
+
+def verify(user: User, code: str) -> TOTPDevice | None:
+    """The confirmed device the code is valid for, else None."""
+    code = _clean(code)
+    for device in devices_for_user(user, confirmed=True) if code else ():
         if device.verify_token(code):
-            if not device.confirmed:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                audit.record(user=user, action=AuditAction.UPDATE, obj=device, event="2fa set up")
             return device
     return None
+
+
+def confirm_setup(user: User, code: str) -> TOTPDevice | None:
+    """Confirm the authenticator being set up if the code is right (replacing any older one)."""
+    code = _clean(code)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if not code or device is None or not device.verify_token(code):
+        return None
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(user=user, action=AuditAction.ACCOUNT, obj=user, event="two-factor set up")
+    return device
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 from base64 import b32encode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.paginator import Paginator
@@ -9,15 +10,25 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import user_has_device
 
-from . import two_factor
+from . import services, single_sign_on, two_factor
 from .access import visible_or_404
 from .decorators import requires
-from .forms import SignInForm, TwoFactorForm
-from .models import AuditEntry, SignInAttempt
+from .forms import AccountLinkForm, PasswordResetForm, SignInForm, TwoFactorForm
+from .models import AuditEntry
 from .permissions import Capability, managed_organisations
-from .services import AccountError, is_locked_out, sign_in
+from .secrets_store import LinkRefused
+
+# Named when signing in, since more than one backend is configured (passwords, single sign-on).
+PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # noqa: S105 — a class path
+
+
+def show_error(form, error) -> None:
+    """A service's AccountError by the field it names, or at the top of the form."""
+    if hasattr(error, "error_dict"):
+        form.add_service_error(error)
+    else:
+        form.add_error(None, error)
 
 
 def _next(request) -> str:
@@ -32,60 +43,109 @@ def sign_in_view(request):
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = sign_in(request=request, **form.cleaned_data)
-        except AccountError as e:
-            form.add_error(None, str(e))
+            checked = services.sign_in(**form.cleaned_data)
+        except services.AccountError as e:
+            show_error(form, e)
         else:
-            if two_factor.needed(user):
-                two_factor.remember_pending(request.session, user)
-                return redirect(reverse("accounts:two_factor") + "?" + request.GET.urlencode())
-            login(request, user)
-            return redirect(_next(request))
+            if checked.next_step == "signed_in":
+                login(request, checked.user, backend=PASSWORD_BACKEND)
+                return redirect(_next(request))
+            if checked.next_step == "enrol":
+                return render(request, "accounts/check_email.html", {"enrol": True})
+            two_factor.remember_pending(request.session, checked.user)
+            return redirect(reverse("accounts:two_factor") + "?" + request.GET.urlencode())
     status = 400 if form.errors else 200
-    return render(request, "accounts/sign_in.html", {"form": form}, status=status)
+    sso = settings.OIDC_PROVIDER_NAME if single_sign_on.enabled() else ""
+    return render(request, "accounts/sign_in.html", {"form": form, "sso": sso}, status=status)
 
 
 def two_factor_view(request):
-    """The second step: a code from the authenticator app, setting one up if need be."""
+    """The second step: a code from the authenticator app."""
     user = two_factor.pending_user(request.session)
     if user is None:
         messages.info(request, "Sign in again: the first step has expired.")
         return redirect("accounts:login")
     form = TwoFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if is_locked_out(user.username):
-            form.add_error("code", "Too many failed attempts. Try again later.")
+        try:
+            device = services.second_factor(user=user, code=form.cleaned_data["code"])
+        except services.AccountError as e:
+            show_error(form, e)
         else:
-            device = two_factor.verify(user, form.cleaned_data["code"])
-            SignInAttempt.objects.create(
-                username=user.username,
-                succeeded=device is not None,
-                ip_address=request.META.get("REMOTE_ADDR"),
-            )
-            if device is None:
-                form.add_error(
-                    "code", "That code is not right. Enter the 6 digits the app shows now."
-                )
-            else:
-                request.session.pop(two_factor.PENDING_KEY, None)
-                login(request, user)
-                otp_login(request, device)
-                return redirect(_next(request))
-    context = {"form": form, "setup": None}
-    if not user_has_device(user):
-        setup = two_factor.setup_device(user)
-        context.update(
-            setup=setup,
-            qr=segno.make(setup.config_url, error="m").svg_data_uri(scale=4),
-            secret=b32encode(setup.bin_key).decode(),
-        )
-    return render(request, "accounts/two_factor.html", context)
+            request.session.pop(two_factor.PENDING_KEY, None)
+            login(request, user, backend=PASSWORD_BACKEND)
+            otp_login(request, device)
+            return redirect(_next(request))
+    status = 400 if form.errors else 200
+    return render(request, "accounts/two_factor.html", {"form": form}, status=status)
 
 
 @require_POST
 def sign_out_view(request):
     logout(request)
     return redirect("accounts:login")
+
+
+def password_reset(request):
+    """Self-service: a single-use reset link to the account's email address."""
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_password_reset(email=form.cleaned_data["email"])
+        return render(request, "accounts/check_email.html", {"email": form.cleaned_data["email"]})
+    status = 400 if form.errors else 200
+    return render(request, "accounts/password_reset.html", {"form": form}, status=status)
+
+
+LINK_HEADINGS = {
+    "invitation": "Set up your Linkwell account",
+    "password_reset": "Choose a new password",
+    "two_factor_setup": "Set up two-factor sign-in",
+}
+
+
+def account_link(request, token):
+    """An emailed single-use link: an invitation, a password reset or a two-factor set-up."""
+    try:
+        steps = services.open_link(secret=token)
+    except LinkRefused as refused:
+        return render(
+            request, "accounts/link_refused.html", {"reason": refused.reason}, status=refused.status
+        )
+    form = AccountLinkForm(request.POST or None, steps=steps)
+    if request.method == "POST" and form.is_valid():
+        try:
+            used = services.use_link(
+                secret=token,
+                password=form.cleaned_data.get("password", ""),
+                code=form.cleaned_data.get("code", ""),
+            )
+        except services.AccountError as e:
+            show_error(form, e)
+        except LinkRefused as refused:
+            return render(
+                request,
+                "accounts/link_refused.html",
+                {"reason": refused.reason},
+                status=refused.status,
+            )
+        else:
+            if used.signed_in:
+                login(request, used.user, backend=PASSWORD_BACKEND)
+                if used.device is not None:
+                    otp_login(request, used.device)
+                messages.success(request, "Welcome to Linkwell: your account is ready.")
+                return redirect("home")
+            messages.success(request, "Done. Sign in with your password now.")
+            return redirect("accounts:login")
+    context = {"form": form, "heading": LINK_HEADINGS[steps.link.purpose], "steps": steps}
+    if steps.code:
+        setup = two_factor.setup_device(steps.link.user)
+        context.update(
+            qr=segno.make(setup.config_url, error="m").svg_data_uri(scale=4),
+            secret=b32encode(setup.bin_key).decode(),
+        )
+    status = 400 if form.errors else 200
+    return render(request, "accounts/link.html", context, status=status)
 
 
 @requires(Capability.READ_AUDIT)

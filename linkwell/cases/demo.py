@@ -195,7 +195,7 @@ def load(*, seed: int = 2026) -> dict:
             for i, street in enumerate(["Park Road", "High Street", "Moor Lane"], start=1)
         ]
     for name in ["Ridings Walking Group", "Citizens Advice (demo)", "Good Neighbours Befriending"]:
-        Organisation.objects.create(name=name, kind=OrganisationKind.PROVIDER)
+        Organisation.objects.create(name=name, kind=OrganisationKind.PROVIDER, parent=icb)
 
     link_workers[pcns[0].pk] = [
         _user("lw.leeds", "Lena", "Walker", pcns[0], Role.LINK_WORKER),

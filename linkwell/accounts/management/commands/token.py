@@ -22,7 +22,10 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["username"]).first()
             if user is None:
                 raise CommandError(f"No user called {options['username']!r}.")
-            self.stdout.write(create_token(user=user, name=options["name"]))
+            try:
+                self.stdout.write(create_token(user=user, name=options["name"]))
+            except AccountError as e:
+                raise CommandError(" ".join(e.messages)) from e
         elif action == "list":
             tokens = ApiToken.objects.select_related("user").order_by("created_at")
             if options["username"]:
@@ -34,5 +37,5 @@ class Command(BaseCommand):
             try:
                 revoke_token(prefix=options["prefix"])
             except AccountError as e:
-                raise CommandError(str(e)) from e
+                raise CommandError(" ".join(e.messages)) from e
             self.stdout.write(f"Revoked {options['prefix']}.")

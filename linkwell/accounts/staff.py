@@ -1,0 +1,159 @@
+"""Staff administration by an organisation's admins: invitations, roles, deactivation,
+two-factor resets and service accounts. Each operation is atomic and audits itself.
+
+An admin administers the organisations beneath them (`managed_organisations`) and the accounts
+whose every role is in those organisations, so an ICB's admin cannot touch the account of
+someone who also works for another ICB.
+"""
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import audit
+from .models import ApiToken, AuditAction, LinkPurpose, Membership, Organisation, Role, User
+from .permissions import managed_organisations
+from .services import AccountError, issue_link
+
+
+def administrable(admin: User):
+    """Accounts `admin` administers: a role in their organisations, and none outside them."""
+    managed = managed_organisations(admin).values("pk")
+    outside = Membership.objects.exclude(organisation__in=managed).values("user")
+    return (
+        User.objects.filter(memberships__organisation__in=managed)
+        .exclude(pk__in=outside)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _check_organisation(organisation: Organisation, by: User) -> None:
+    if not managed_organisations(by).filter(pk=organisation.pk).exists():
+        raise AccountError({"organisation": "Choose one of the organisations you manage."})
+
+
+def _check_role(organisation: Organisation, role: str) -> None:
+    # A referrer refers from a practice (or a PCN); a provider works for a provider; link
+    # workers and managers are a PCN's or an ICB's; admins any organisation's.
+    allowed = {
+        Role.REFERRER: {"practice", "pcn"},
+        Role.PROVIDER: {"provider"},
+        Role.LINK_WORKER: {"pcn"},
+        Role.MANAGER: {"pcn", "icb"},
+        Role.ADMIN: {"icb", "pcn", "practice", "provider"},
+    }[role]
+    if organisation.kind not in allowed:
+        kind = organisation.get_kind_display()
+        raise AccountError({"role": f"A {Role(role).label.lower()} cannot work for a {kind}."})
+
+
+def _changed(by: User, user: User, event: str, **detail) -> None:
+    audit.record(
+        user=by, action=AuditAction.ACCOUNT, obj=user, event=event, account=user.username, **detail
+    )
+
+
+@transaction.atomic
+def invite(
+    *, email: str, first_name: str, last_name: str, organisation: Organisation, role: str, by: User
+) -> User:
+    """Make an account with no password and email its holder a single-use invitation to
+    choose one (and to set up two-factor sign-in if the organisation requires it)."""
+    _check_organisation(organisation, by)
+    _check_role(organisation, role)
+    email = email.strip().lower()
+    if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
+        raise AccountError({"email": "Someone already has an account with this email address."})
+    user = User.objects.create(
+        username=email,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        password=make_password(None),  # unusable until they choose one through the link
+    )
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    _changed(by, user, "invited", organisation=organisation.pk, role=role)
+    issue_link(user=user, purpose=LinkPurpose.INVITATION, by=by)
+    return user
+
+
+@transaction.atomic
+def resend_invitation(*, user: User, by: User) -> None:
+    if user.has_usable_password() or user.is_service_account:
+        raise AccountError(f"{user.get_full_name() or user.username} has already accepted.")
+    issue_link(user=user, purpose=LinkPurpose.INVITATION, by=by)
+
+
+@transaction.atomic
+def add_role(*, user: User, organisation: Organisation, role: str, by: User) -> Membership:
+    _check_organisation(organisation, by)
+    _check_role(organisation, role)
+    membership, created = Membership.objects.get_or_create(
+        user=user, organisation=organisation, role=role
+    )
+    if not created:
+        raise AccountError({"role": "They already have this role there."})
+    _changed(by, user, "role added", organisation=organisation.pk, role=role)
+    return membership
+
+
+@transaction.atomic
+def remove_role(*, membership: Membership, by: User) -> None:
+    user = membership.user
+    if user.memberships.count() == 1:
+        raise AccountError("This is their only role: deactivate the account instead.")
+    if user == by and membership.role == Role.ADMIN:
+        raise AccountError("You cannot remove your own admin role.")
+    membership.delete()
+    _changed(
+        by, user, "role removed", organisation=membership.organisation_id, role=membership.role
+    )
+
+
+@transaction.atomic
+def set_active(*, user: User, active: bool, by: User) -> None:
+    """Deactivate or reactivate an account. Deactivated, its sessions stop at their next
+    request (Django's authentication refuses an inactive user), its tokens are revoked and its
+    emailed links refused."""
+    if user == by:
+        raise AccountError("You cannot deactivate your own account.")
+    if user.is_active == active:
+        return
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    detail = {}
+    if not active:
+        detail["tokens_revoked"] = ApiToken.objects.filter(
+            user=user, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+    _changed(by, user, "reactivated" if active else "deactivated", **detail)
+
+
+@transaction.atomic
+def reset_two_factor(*, user: User, by: User) -> None:
+    """For a lost authenticator: remove it and email the holder a link to set up a new one."""
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    _changed(by, user, "two-factor reset", authenticators_removed=removed)
+    issue_link(user=user, purpose=LinkPurpose.TWO_FACTOR_SETUP, by=by)
+
+
+@transaction.atomic
+def create_service_account(*, name: str, organisation: Organisation, role: str, by: User) -> User:
+    """An identity for another system's API tokens: no password, never signs in on a page."""
+    _check_organisation(organisation, by)
+    _check_role(organisation, role)
+    username = f"system.{name.strip().lower().replace(' ', '-')}"[:150]
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError({"name": "There is already a service account with this name."})
+    user = User.objects.create(
+        username=username,
+        first_name=name.strip()[:150],
+        is_service_account=True,
+        password=make_password(None),
+    )
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    _changed(by, user, "service account created", organisation=organisation.pk, role=role)
+    return user

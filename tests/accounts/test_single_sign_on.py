@@ -1,0 +1,155 @@
+"""Single sign-on against a real OpenID Connect provider run on this machine
+(oidc-provider-mock): the authorisation code flow end to end, and the refusals."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from django.core.exceptions import SuspiciousOperation
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from oidc_provider_mock import run_server_in_thread
+
+from linkwell.accounts.models import AuditEntry, Role
+from linkwell.accounts.single_sign_on import SingleSignOnBackend
+from tests.accounts.test_two_factor import code_for
+from tests.factories import user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def provider():
+    with run_server_in_thread() as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def expiring_provider():
+    """A provider whose ID tokens are already an hour past their expiry when issued."""
+    with run_server_in_thread(access_token_max_age=timedelta(hours=-1)) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+def configure(settings, provider):
+    settings.OIDC_RP_CLIENT_ID = "linkwell"
+    settings.OIDC_RP_CLIENT_SECRET = "not-checked-by-the-test-provider"
+    settings.OIDC_OP_ISSUER = provider
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{provider}/oauth2/authorize"
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"{provider}/oauth2/token"
+    settings.OIDC_OP_USER_ENDPOINT = f"{provider}/userinfo"
+    settings.OIDC_OP_JWKS_ENDPOINT = f"{provider}/jwks"
+
+
+@pytest.fixture
+def sso(settings, provider):
+    configure(settings, provider)
+    return provider
+
+
+def through_provider(client, sub):
+    """Start at Linkwell, sign in at the provider as `sub`, come back to Linkwell."""
+    start = client.get("/accounts/sign-in/sso/")
+    assert start.status_code == 302
+    at_provider = httpx.post(start.url, data={"sub": sub})
+    assert at_provider.status_code == 302, at_provider.text[:300]
+    back = urlsplit(at_provider.headers["location"])
+    return client.get(f"{back.path}?{back.query}")
+
+
+def test_an_invited_account_signs_in_with_its_nhs_identity(client, sso, pcn):
+    worker = user_with_role(Role.LINK_WORKER, pcn, email="Lena.Walker@nhs.net")
+    assert "Sign in with NHS Care Identity Service 2" in client.get("/accounts/sign-in/").text
+    response = through_provider(client, "lena.walker@nhs.net")
+    assert response.url == "/"
+    assert client.session["_auth_user_id"] == str(worker.pk)
+    entry = AuditEntry.objects.get(action="sign_in", user=worker)
+    assert entry.detail["via"] == "single sign-on" and entry.detail["issuer"] == sso
+
+
+def test_an_unknown_identity_is_refused_and_no_account_is_made(client, sso, pcn):
+    from linkwell.accounts.models import User
+
+    before = User.objects.count()
+    response = through_provider(client, "stranger@nhs.net")
+    assert response.url == "/accounts/sign-in/"
+    assert "_auth_user_id" not in client.session
+    assert User.objects.count() == before
+    assert "Ask your organisation" in client.get(response.url).text
+    assert AuditEntry.objects.filter(
+        action="sign_in_failed", detail__reason="no invited account"
+    ).exists()
+
+
+def test_a_deactivated_or_service_account_is_refused(client, sso, pcn):
+    user_with_role(Role.LINK_WORKER, pcn, email="gone@nhs.net", is_active=False)
+    assert through_provider(client, "gone@nhs.net").url == "/accounts/sign-in/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_expired_id_token_is_refused(client, settings, expiring_provider, pcn):
+    configure(settings, expiring_provider)
+    user_with_role(Role.LINK_WORKER, pcn, email="late@nhs.net")
+    assert through_provider(client, "late@nhs.net").url == "/accounts/sign-in/"
+    assert "_auth_user_id" not in client.session
+    refused = AuditEntry.objects.get(action="sign_in_failed", detail__via="single sign-on")
+    assert "expired" in refused.detail["reason"]
+
+
+def id_token_for(provider, client_id, sub):
+    """An ID token the provider issues to another application (`client_id`)."""
+    params = {
+        "client_id": client_id,
+        "redirect_uri": "http://other.example/callback",
+        "response_type": "code",
+        "scope": "openid email",
+        "state": "s",
+        "nonce": "n",
+    }
+    authorised = httpx.post(f"{provider}/oauth2/authorize", params=params, data={"sub": sub})
+    code = httpx.URL(authorised.headers["location"]).params["code"]
+    token = httpx.post(
+        f"{provider}/oauth2/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": params["redirect_uri"],
+            "client_id": client_id,
+            "client_secret": "x",
+        },
+    )
+    return token.json()["id_token"]
+
+
+def test_an_id_token_for_another_application_is_refused(sso):
+    token = id_token_for(sso, "another-application", "lena.walker@nhs.net")
+    backend = SingleSignOnBackend()
+    with pytest.raises(SuspiciousOperation, match="(?i)audience"):
+        backend.verify_token(token, nonce="n")
+    ours = id_token_for(sso, "linkwell", "lena.walker@nhs.net")
+    assert backend.verify_token(ours, nonce="n")["sub"] == "lena.walker@nhs.net"
+
+
+def test_an_id_token_from_another_issuer_is_refused(settings, sso):
+    token = id_token_for(sso, "linkwell", "lena.walker@nhs.net")
+    settings.OIDC_OP_ISSUER = "https://login.microsoftonline.com/some-tenant/v2.0"
+    with pytest.raises(SuspiciousOperation, match="(?i)issuer"):
+        SingleSignOnBackend().verify_token(token, nonce="n")
+
+
+def test_an_organisation_requiring_two_factor_still_asks_for_the_code(client, sso, pcn):
+    pcn.require_two_factor = True
+    pcn.save()
+    worker = user_with_role(Role.LINK_WORKER, pcn, email="coded@nhs.net")
+    device = TOTPDevice.objects.create(user=worker, name="phone", confirmed=True)
+    response = through_provider(client, "coded@nhs.net")
+    assert response.url == "/accounts/sign-in/code/"
+    assert "_auth_user_id" not in client.session
+    client.post(response.url, {"code": code_for(device)})
+    assert client.session["_auth_user_id"] == str(worker.pk)
+    assert client.get("/caseload/").status_code == 200
+
+
+def test_without_a_client_id_single_sign_on_is_off(client):
+    assert client.get("/accounts/sign-in/sso/").status_code == 404
+    assert "Sign in with" not in client.get("/accounts/sign-in/").text

@@ -1,0 +1,252 @@
+"""Staff administration: invitations, roles, deactivation, two-factor resets, password resets."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from linkwell.accounts.models import AuditEntry, Membership, Organisation, Role, User
+from linkwell.accounts.services import create_token
+from tests.accounts.test_two_factor import code_for
+from tests.factories import PASSWORD, PracticeFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a-long-new-passphrase-42"
+
+
+def emailed_link() -> str:
+    return re.search(r"/accounts/link/[^/\s]+/", mail.outbox[-1].body).group(0)
+
+
+@pytest.fixture
+def admin(pcn):
+    return user_with_role(Role.ADMIN, pcn.parent, email="admin@example.org")
+
+
+@pytest.fixture
+def admin_client(admin):
+    """The admin's own browser, beside `client` (the staff member's)."""
+    browser = Client()
+    browser.force_login(admin)
+    return browser
+
+
+def invite(client, organisation, role=Role.LINK_WORKER, email="new.worker@example.org"):
+    return client.post(
+        "/accounts/staff/invite/",
+        {
+            "first_name": "Nia",
+            "last_name": "Jones",
+            "email": email,
+            "organisation": organisation.pk,
+            "role": role,
+        },
+    )
+
+
+def test_an_invited_person_chooses_a_password_and_is_signed_in(admin_client, pcn, client):
+    response = invite(admin_client, pcn)
+    user = User.objects.get(email="new.worker@example.org")
+    assert response.url == f"/accounts/staff/{user.pk}/"
+    assert not user.has_usable_password()
+    assert Membership.objects.filter(user=user, organisation=pcn, role=Role.LINK_WORKER).exists()
+    assert mail.outbox[-1].to == ["new.worker@example.org"]
+    link = emailed_link()
+
+    page = client.get(link).content.decode()
+    assert "Set up your Linkwell account" in page and "data:image" not in page
+    mismatch = client.post(link, {"password": NEW_PASSWORD, "password_again": "other"})
+    assert mismatch.status_code == 400
+    weak = client.post(link, {"password": "password", "password_again": "password"})
+    assert weak.status_code == 400 and "too short" in weak.content.decode()
+    done = client.post(link, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+    assert done.url == "/"
+    assert client.get("/caseload/").status_code == 200
+    assert client.get(link).status_code == 410  # single use
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    events = list(
+        AuditEntry.objects.filter(object_type="accounts.user", object_id=str(user.pk))
+        .order_by("id")
+        .values_list("detail__event", flat=True)
+    )
+    assert events == ["invited", "Invitation link sent", "password set"]
+
+
+def test_an_invitation_to_a_two_factor_organisation_sets_up_the_authenticator(
+    admin_client, pcn, client
+):
+    pcn.require_two_factor = True
+    pcn.save()
+    invite(admin_client, pcn)
+    link = emailed_link()
+    page = client.get(link).content.decode()
+    assert "data:image/svg+xml" in page
+    device = TOTPDevice.objects.get(user__email="new.worker@example.org", confirmed=False)
+    wrong = client.post(
+        link, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD, "code": "000000"}
+    )
+    assert wrong.status_code == 400
+    user = User.objects.get(email="new.worker@example.org")
+    assert not user.has_usable_password()  # nothing changed: all or nothing
+    client.post(
+        link, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD, "code": code_for(device)}
+    )
+    assert client.get("/caseload/").status_code == 200  # verified, so the middleware lets it be
+
+
+def test_invitations_are_refused_outside_the_admins_tree_and_for_unfit_roles(
+    admin_client, other_practice, practice
+):
+    assert invite(admin_client, other_practice, Role.REFERRER).status_code == 400
+    refused = invite(admin_client, practice, Role.LINK_WORKER)
+    assert (
+        refused.status_code == 400 and "cannot work for a GP practice" in refused.content.decode()
+    )
+    assert not User.objects.filter(email="new.worker@example.org").exists()
+    assert mail.outbox == []
+
+
+def test_an_email_already_in_use_is_refused(admin_client, pcn):
+    user_with_role(Role.LINK_WORKER, pcn, email="new.worker@example.org")
+    assert "already has an account" in invite(admin_client, pcn).content.decode()
+
+
+def test_admins_see_and_change_only_accounts_wholly_in_their_tree(admin_client, pcn):
+    own = user_with_role(Role.LINK_WORKER, pcn)
+    elsewhere = user_with_role(Role.LINK_WORKER, PracticeFactory().parent)
+    shared = user_with_role(Role.LINK_WORKER, pcn)
+    Membership.objects.create(user=shared, organisation=PracticeFactory().parent, role=Role.MANAGER)
+    listing = admin_client.get("/accounts/staff/").content.decode()
+    assert own.username in listing
+    assert elsewhere.username not in listing and shared.username not in listing
+    for user in (elsewhere, shared):
+        assert admin_client.get(f"/accounts/staff/{user.pk}/").status_code == 404
+        assert admin_client.post(f"/accounts/staff/{user.pk}/deactivate/").status_code == 404
+        user.refresh_from_db()
+        assert user.is_active
+
+
+def test_roles_are_added_and_removed_but_never_the_last(admin_client, pcn, practice):
+    user = user_with_role(Role.LINK_WORKER, pcn)
+    admin_client.post(
+        f"/accounts/staff/{user.pk}/add_role/", {"organisation": pcn.pk, "role": Role.MANAGER}
+    )
+    assert user.has_role(Role.MANAGER)
+    first = user.memberships.get(role=Role.LINK_WORKER)
+    admin_client.post(f"/accounts/staff/{user.pk}/remove_role/", {"membership": first.pk})
+    last = user.memberships.get()
+    assert last.role == Role.MANAGER
+    page = admin_client.post(
+        f"/accounts/staff/{user.pk}/remove_role/", {"membership": last.pk}, follow=True
+    )
+    assert "deactivate the account instead" in page.content.decode()
+    assert user.memberships.count() == 1
+    assert AuditEntry.objects.filter(action="account", detail__event="role removed").count() == 1
+
+
+def test_deactivation_ends_live_sessions_and_tokens_at_once(admin_client, pcn, client):
+    worker = user_with_role(Role.LINK_WORKER, pcn)
+    client.force_login(worker)
+    token = create_token(user=worker)
+    assert client.get("/caseload/").status_code == 200
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    other = client.__class__()
+    assert other.get("/api/v1/cases", **bearer).status_code == 200
+
+    admin_client.post(f"/accounts/staff/{worker.pk}/deactivate/")
+    assert client.get("/caseload/").status_code == 302  # signed out at its next request
+    assert other.get("/api/v1/cases", **bearer).status_code == 401
+    assert AuditEntry.objects.filter(detail__event="deactivated", detail__tokens_revoked=1).exists()
+    signed_in = client.post(
+        "/accounts/sign-in/", {"username": worker.username, "password": PASSWORD}
+    )
+    assert signed_in.status_code == 400
+
+    admin_client.post(f"/accounts/staff/{worker.pk}/reactivate/")
+    worker.refresh_from_db()
+    assert worker.is_active
+    assert other.get("/api/v1/cases", **bearer).status_code == 401  # revoked for good
+
+
+def test_account_changes_are_shown_in_the_audit_log(admin_client, pcn):
+    worker = user_with_role(Role.LINK_WORKER, pcn)
+    admin_client.post(f"/accounts/staff/{worker.pk}/deactivate/")
+    log = admin_client.get("/accounts/audit/").content.decode()
+    assert f"Changed an account: deactivated ({worker.username})" in log
+
+
+def test_an_admin_cannot_deactivate_themselves(admin_client, admin):
+    admin_client.post(f"/accounts/staff/{admin.pk}/deactivate/")
+    admin.refresh_from_db()
+    assert admin.is_active
+
+
+def test_a_two_factor_reset_removes_the_authenticator_and_emails_a_set_up_link(
+    admin_client, pcn, client
+):
+    pcn.require_two_factor = True
+    pcn.save()
+    worker = user_with_role(Role.LINK_WORKER, pcn, email="lost.phone@example.org")
+    TOTPDevice.objects.create(user=worker, name="old phone", confirmed=True)
+    admin_client.post(f"/accounts/staff/{worker.pk}/reset_two_factor/")
+    assert not TOTPDevice.objects.filter(user=worker).exists()
+    assert mail.outbox[-1].to == ["lost.phone@example.org"]
+    assert AuditEntry.objects.filter(
+        action="account", detail__event="two-factor reset", detail__authenticators_removed=1
+    ).exists()
+    link = emailed_link()
+    client.get(link)
+    device = TOTPDevice.objects.get(user=worker, confirmed=False)
+    assert client.post(link, {"code": code_for(device)}).url == "/accounts/sign-in/"
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_forgotten_password_by_email(client, pcn):
+    worker = user_with_role(Role.LINK_WORKER, pcn, email="Forgetful@example.org")
+    unknown = client.post("/accounts/password-reset/", {"email": "nobody@example.org"})
+    known = client.post("/accounts/password-reset/", {"email": "forgetful@example.org"})
+    # The same answer either way, so the page cannot reveal who has an account.
+    assert "Check your email" in unknown.content.decode()
+    assert unknown.content.decode().replace("nobody", "forgetful") == known.content.decode()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["Forgetful@example.org"]
+    link = emailed_link()
+    assert client.post(link, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}).url == (
+        "/accounts/sign-in/"
+    )
+    assert "_auth_user_id" not in client.session  # a reset never skips the sign-in itself
+    assert (
+        client.post(
+            "/accounts/sign-in/", {"username": worker.username, "password": NEW_PASSWORD}
+        ).url
+        == "/"
+    )
+
+
+def test_a_new_reset_link_retires_the_old_one_and_links_expire(client, pcn):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from linkwell.accounts.models import AccountLink
+
+    user_with_role(Role.LINK_WORKER, pcn, email="w@example.org")
+    client.post("/accounts/password-reset/", {"email": "w@example.org"})
+    first = emailed_link()
+    client.post("/accounts/password-reset/", {"email": "w@example.org"})
+    assert client.get(first).status_code == 410
+    second = emailed_link()
+    AccountLink.objects.filter(used_at__isnull=True).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert "expired" in client.get(second).content.decode()
+    assert client.get("/accounts/link/not-a-link/").status_code == 404
+
+
+def test_provider_staff_are_administered_by_their_icbs_admin(admin_client, pcn):
+    provider = Organisation.objects.create(name="Befrienders", kind="provider", parent=pcn.parent)
+    assert invite(admin_client, provider, Role.PROVIDER).status_code == 302
