@@ -90,7 +90,7 @@ def sign_out_view(request):
 
 @requires(Capability.READ_AUDIT)
 def audit_log(request):
-    entries = AuditEntry.objects.all()
+    entries = AuditEntry.objects.visible_to(request.user)
     for field in ("username", "action", "person_id"):
         value = request.GET.get(field, "").strip()
         if value and (field != "person_id" or value.isdigit()):
