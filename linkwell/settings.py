@@ -228,6 +228,10 @@ DIRECTORY_STALE_AFTER_DAYS = int(os.environ.get("DIRECTORY_STALE_AFTER_DAYS", "1
 
 # Public self-referral form: accepted submissions per client address per hour.
 SELF_REFERRALS_PER_HOUR = int(os.environ.get("SELF_REFERRALS_PER_HOUR", "5"))
+# The reverse proxies whose X-Forwarded-For is believed (linkwell/client_address.py): their
+# addresses or networks, and/or how many stand in front of the app. Neither: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Limits on free text, so a pasted document cannot swamp a record.
 MAX_NOTE_LENGTH = 5000

@@ -2,6 +2,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 
+from linkwell.client_address import client_address
+
 from . import two_factor
 from .audit import RequestContext, current_request
 
@@ -14,7 +16,7 @@ class AuditContextMiddleware:
 
     def __call__(self, request):
         token = current_request.set(
-            RequestContext(ip_address=request.META.get("REMOTE_ADDR"), path=request.path)
+            RequestContext(ip_address=client_address(request), path=request.path)
         )
         try:
             return self.get_response(request)

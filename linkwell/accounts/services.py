@@ -7,6 +7,8 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 
+from linkwell.client_address import client_address
+
 from . import audit
 from .models import ApiToken, AuditAction, SignInAttempt, User
 from .secrets_store import digest, new_secret
@@ -32,7 +34,7 @@ def is_locked_out(username: str) -> bool:
 
 def sign_in(*, request, username: str, password: str) -> User:
     """Check the password, counting failures; raise AccountError with a user-facing message."""
-    ip = request.META.get("REMOTE_ADDR")
+    ip = client_address(request)
     if is_locked_out(username):
         audit.record(user=None, action=AuditAction.LOCKED_OUT, username_tried=username)
         raise LockedOut(

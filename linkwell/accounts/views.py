@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
 
+from linkwell.client_address import client_address
+
 from . import two_factor
 from .access import visible_or_404
 from .decorators import requires
@@ -60,7 +62,7 @@ def two_factor_view(request):
             SignInAttempt.objects.create(
                 username=user.username,
                 succeeded=device is not None,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_address(request),
             )
             if device is None:
                 form.add_error(
