@@ -16,7 +16,9 @@ class AuditContextMiddleware:
 
     def __call__(self, request):
         token = current_request.set(
-            RequestContext(ip_address=client_address(request), path=request.path)
+            RequestContext(
+                ip_address=client_address(request), path=request.path, method=request.method
+            )
         )
         try:
             return self.get_response(request)

@@ -16,7 +16,6 @@ from linkwell.accounts.models import AuditAction
 from linkwell.accounts.permissions import Capability, can
 from linkwell.cases.models import Case
 from linkwell.geo.postcodes import locate
-from linkwell.people.services import record_viewed
 
 from . import queries, services
 from .forms import FindSupportForm, SearchForm, ServiceForm
@@ -34,7 +33,6 @@ def _case(request, pk) -> Case:
 @requires(Capability.FIND_SUPPORT)
 def find_support(request, pk):
     case = _case(request, pk)
-    record_viewed(person=case.person, by=request.user, via="find support")
     form = FindSupportForm(request.GET or None)
     found = services.find_support(case=case, preferences=form.preferences())
     return render(

@@ -62,10 +62,6 @@ def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[P
     return person, True
 
 
-def record_viewed(*, person: Person, by, via: str) -> None:
-    audit.record(user=by, action=AuditAction.VIEW, obj=person, person_id=person.pk, via=via)
-
-
 @transaction.atomic
 def record_consent(*, person: Person, scope: str, given: bool, by, method: str = "") -> Consent:
     consent = Consent.objects.create(
