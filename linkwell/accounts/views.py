@@ -12,6 +12,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 
 from linkwell.client_address import client_address
+from linkwell.paging import page_number
 
 from . import two_factor
 from .access import visible_or_404
@@ -97,7 +98,7 @@ def audit_log(request):
         value = request.GET.get(field, "").strip()
         if value and (field != "person_id" or value.isdigit()):
             entries = entries.filter(**{field: value})
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = Paginator(entries, 50).get_page(page_number(request.GET.get("page")))
     return render(request, "accounts/audit.html", {"page": page})
 
 
