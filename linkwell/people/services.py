@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction, Organisation
 
-from .identifiers import normalise_nhs_number, normalise_postcode
+from .identifiers import normalise_name, normalise_nhs_number, normalise_postcode
 from .models import Consent, Person
 
 
@@ -39,6 +39,8 @@ def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[P
     Returns (person, created). Raises ValidationError with field messages for bad details.
     """
     values = asdict(details)
+    for name in ("given_name", "family_name"):
+        values[name] = normalise_name(values[name], field=name)
     values["nhs_number"] = normalise_nhs_number(values["nhs_number"])
     values["postcode"] = normalise_postcode(values["postcode"]) if values["postcode"] else ""
     values["gp_practice_code"] = values["gp_practice_code"].strip().upper()
