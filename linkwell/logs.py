@@ -3,7 +3,8 @@
 Three parts, wired by LOGGING in settings.py and by gunicorn.conf.py:
 - RequestLogMiddleware gives each request an id (X-Request-ID, in and out) and logs one line
   per request: method, path *without* the query string (the caseload search puts names and
-  NHS numbers there), status, duration and the user's id — never their name.
+  NHS numbers there), status, duration, the client's address (behind trusted proxies, the
+  forwarded one: linkwell/client_address.py) and the user's id — never their name.
 - RedactIdentifiers, a logging filter, is the safety net for everything else that is logged:
   it masks NHS numbers, email addresses, UK postcodes and phone numbers in messages, in
   gunicorn's access-log atoms and in exception text (a database error can quote a value).
@@ -20,6 +21,8 @@ import uuid
 from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
+
+from linkwell.client_address import client_address
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -72,7 +75,7 @@ class RedactIdentifiers(logging.Filter):
 
 
 # The fields a request line carries, and where gunicorn's access atoms keep the same facts.
-_REQUEST_FIELDS = ("request_id", "user_id", "method", "path", "status", "duration_ms")
+_REQUEST_FIELDS = ("request_id", "user_id", "client", "method", "path", "status", "duration_ms")
 _ACCESS_ATOMS = {
     "request_id": "{x-request-id}o",
     "method": "m",
@@ -131,6 +134,7 @@ class RequestLogMiddleware:
                 response.status_code,
                 extra={
                     "user_id": user.pk if user is not None and user.is_authenticated else None,
+                    "client": client_address(request),
                     "method": request.method,
                     "path": request.path,
                     "status": response.status_code,

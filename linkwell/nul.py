@@ -8,6 +8,7 @@ all, answering 400 in the shape the caller expects: JSON for the API and ORUK, a
 OperationOutcome for FHIR, plain text for pages.
 """
 
+import codecs
 import re
 
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -17,8 +18,33 @@ from linkwell.interop.views import FHIR_JSON
 
 NUL = "\x00"
 # `\u0000` in JSON text, unless its backslash is itself escaped (`\\u0000` is six characters).
-_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Byte-order marks, and the encodings they announce.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def body_text(body: bytes) -> str:
+    """The body as a parser reads it, whatever the Content-Type says: JSON's and XML's own
+    rules for spotting UTF-16 and UTF-32 (a byte-order mark, or where the zero bytes of the
+    first ASCII characters fall: RFC 4627 section 3, XML 1.0 appendix F), UTF-8 otherwise."""
+    encoding = next((name for bom, name in _BOMS if body.startswith(bom)), None)
+    if encoding is None:
+        head = body[:4].ljust(4, b"\x01")
+        zeros = tuple(b == 0 for b in head)
+        encoding = {
+            (True, True, True, False): "utf-32-be",
+            (False, True, True, True): "utf-32-le",
+            (True, False, True, False): "utf-16-be",
+            (False, True, False, True): "utf-16-le",
+        }.get(zeros, "utf-8")
+    return body.decode(encoding, errors="replace").removeprefix("\ufeff")
 
 
 def where_nul(request) -> str | None:
@@ -28,13 +54,19 @@ def where_nul(request) -> str | None:
         return "the address"
     if _carries(request.GET):
         return "the query string"
-    if "json" in request.content_type:
-        if b"\x00" in request.body or _JSON_NUL.search(request.body):
-            return "the JSON body"
-    # The body is read whole before the form is parsed, so a view that reads the body itself
-    # (FHIR) still can. (Linkwell takes no file uploads, so nothing is streamed to disk.)
-    elif request.content_type in FORMS and request.body and _carries(request.POST):
-        return "the form"
+    if any(NUL in value for key, value in request.META.items() if key.startswith("HTTP_")):
+        return "a header"  # an Idempotency-Key or a cookie is looked up in the database
+    if request.content_type in FORMS:
+        # The body is read whole before the form is parsed, so a view that reads the body
+        # itself still can. (Linkwell takes no file uploads, so nothing is streamed to disk.)
+        if request.body and _carries(request.POST):
+            return "the form"
+    elif request.body:
+        # Whatever is declared (JSON sent as text/plain or with no type is still parsed as
+        # JSON by the API and FHIR), check the text a parser would read.
+        text = body_text(request.body)
+        if NUL in text or _JSON_NUL.search(text):
+            return "the JSON body" if "json" in request.content_type else "the body"
     return None
 
 

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "linkwell.accounts.middleware.AuditContextMiddleware",
+    "linkwell.accounts.middleware.RefusalAuditMiddleware",
     "linkwell.logs.RequestLogMiddleware",
     "linkwell.nul.RefuseNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -255,6 +256,12 @@ DIRECTORY_STALE_AFTER_DAYS = int(os.environ.get("DIRECTORY_STALE_AFTER_DAYS", "1
 
 # Public self-referral form: accepted submissions per client address per hour.
 SELF_REFERRALS_PER_HOUR = int(os.environ.get("SELF_REFERRALS_PER_HOUR", "5"))
+# The reverse proxies whose X-Forwarded-For is believed (linkwell/client_address.py): their
+# addresses or networks, and/or how many stand in front of the app. Neither: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Refused requests (401, 403) written to the audit log per client address per minute.
+REFUSALS_AUDITED_PER_MINUTE = int(os.environ.get("REFUSALS_AUDITED_PER_MINUTE", "30"))
 
 # Limits on free text, so a pasted document cannot swamp a record.
 MAX_NOTE_LENGTH = 5000

@@ -84,3 +84,61 @@ def test_a_nul_in_a_multipart_form_is_refused_and_a_clean_one_still_reaches_a_bo
 def test_ordinary_requests_pass(client, link_worker):
     client.force_login(link_worker)
     assert client.get("/caseload/?q=Ann").status_code == 200
+
+
+# What is parsed, not what is declared (issue 15, item 6): the API and FHIR read JSON sent as
+# text/plain, with no type or in UTF-16, so the check reads the body the way a parser does.
+def _json_with_nul(encoding="utf-8") -> bytes:
+    return json.dumps(referral_body(given_name="A\x00nn")).encode(encoding)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "", "application/octet-stream"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-16-le", "utf-32"])
+def test_a_nul_in_a_body_of_any_declared_type_is_refused(client, referrer, content_type, encoding):
+    response = client.generic(
+        "POST",
+        "/api/v1/referrals",
+        _json_with_nul(encoding),
+        content_type=content_type,
+        **bearer(referrer),
+    )
+    assert response.status_code == 400, response.content
+    assert NOT_ACCEPTED.format("the body") in response.json()["detail"]
+    assert not Referral.objects.exists()
+
+
+def test_a_raw_nul_byte_in_a_json_body_is_refused(client, referrer):
+    body = json.dumps(referral_body(given_name="Ann")).replace("Ann", "A\x00nn").encode()
+    response = client.generic(
+        "POST", "/api/v1/referrals", body, content_type="text/plain", **bearer(referrer)
+    )
+    assert response.status_code == 400 and not Referral.objects.exists()
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", ""])
+@pytest.mark.parametrize("path", ["/fhir/", "/fhir/ServiceRequest"])
+def test_a_nul_in_an_undeclared_fhir_body_is_an_operation_outcome(
+    client, referrer, content_type, path
+):
+    bundle = json.dumps(gravity_bundle()).replace('"pat-53234"', '"pat-\\u000053234"', 1)
+    response = client.generic("POST", path, bundle, content_type=content_type, **bearer(referrer))
+    assert response.status_code == 400
+    assert OperationOutcome.model_validate_json(response.content).issue[0].code == "invalid"
+    assert not Referral.objects.exists()
+
+
+def test_a_nul_in_a_header_is_refused(client, referrer):
+    response = post(
+        client, "/api/v1/referrals", referral_body(), referrer, HTTP_IDEMPOTENCY_KEY="k\x00"
+    )
+    assert response.status_code == 400
+    assert NOT_ACCEPTED.format("a header") in response.json()["detail"]
+    assert not Referral.objects.exists()
+
+
+def test_a_utf16_body_without_a_nul_is_not_refused_for_its_zero_bytes(client, referrer):
+    body = json.dumps(referral_body()).encode("utf-16-le")
+    response = client.generic(
+        "POST", "/api/v1/referrals", body, content_type="application/json", **bearer(referrer)
+    )
+    assert response.status_code != 400 or "U+0000" not in response.content.decode(errors="replace")

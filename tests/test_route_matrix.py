@@ -9,6 +9,7 @@ holders see the record it names (others get 404, audited). A route missing from 
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
@@ -395,6 +396,8 @@ def expected(rule: Rule, role: Role, own: bool) -> str:
 
 
 ALL = sorted(RULES)
+# The records that are part of a person's record: reading one is a VIEW of that person.
+PERSON_RECORDS = {"case", "referral", "person", "goal", "task", "consent", "measure", "connection"}
 
 
 @pytest.mark.django_db
@@ -423,6 +426,7 @@ def test_role(client, route, role, own):
     user = member(role, mine)
     target_world = mine if own else theirs
     url = url_for(route, rule, target_world.obj(rule.obj) if rule.obj else None)
+    before = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
     response = send(client, route, rule, url, user)
     outcome = expected(rule, role, own)
     status = response.status_code
@@ -434,6 +438,56 @@ def test_role(client, route, role, own):
         assert AuditEntry.objects.filter(action="denied", user=user).exists()
     else:
         assert status not in (401, 403, 404), (status, response.content[:200])
+    if outcome == "allowed" and rule.method == "GET" and rule.obj in PERSON_RECORDS:
+        # Reads audit themselves (issue 16): exactly one VIEW of this person, by this user.
+        views = AuditEntry.objects.filter(id__gt=before, action="view")
+        person = mine.case.person_id
+        assert [(v.user_id, v.person_id) for v in views] == [(user.pk, person)], route
     if not own and rule.obj is None and rule.method == "GET" and status == 200:
         # Lists: nothing of the other organisation's person may appear.
         assert theirs.case.person.family_name not in response.content.decode(errors="replace")
+
+
+def reader_of(rule: Rule) -> Role:
+    """A role that may reach the record a rule names."""
+    from linkwell.accounts.permissions import CAPABILITIES
+
+    return next(
+        role
+        for role in ROLES
+        if (rule.need is None or rule.need in CAPABILITIES[role])
+        and rule.readers & CAPABILITIES[role]
+    )
+
+
+# An id that names nothing: longer than the audit log's object_id column, larger than any
+# 64-bit integer, or (where the address takes text: FHIR) not a number at all (issue 15,
+# item 7). Each is a 404 (an OperationOutcome under /fhir/), audited, never a 500.
+UNKNOWN_IDS = {"long": "9" * 60, "overflow": str(2**63), "text": "x" * 60 + "-1"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("unknown", sorted(UNKNOWN_IDS))
+@pytest.mark.parametrize("route", [r for r in ALL if RULES[r].obj and not RULES[r].public])
+def test_an_unknown_id_is_an_audited_404(client, route, unknown):
+    rule = RULES[route]
+    fhir = route.startswith("interop:")
+    if unknown == "text" and not fhir:
+        pytest.skip("the address takes digits only: anything else matches no route")
+    world = build_world()
+    user = member(reader_of(rule), world)
+    real = world.obj(rule.obj)
+    pk = UNKNOWN_IDS[unknown]
+    target = SimpleNamespace(
+        pk=f"connection-{pk}" if route == "interop:task" else pk,
+        case_id=world.case.pk,
+        care_plan=SimpleNamespace(case_id=world.case.pk),
+    )
+    url = url_for(route, rule, target)
+    assert str(real.pk) not in url.split("/")[-2:] or route.startswith("cases:")
+    response = send(client, route, rule, url, user)
+    assert response.status_code == 404, (url, response.status_code, response.content[:300])
+    if fhir:
+        assert response["Content-Type"].startswith("application/fhir+json")
+    entry = AuditEntry.objects.filter(action="denied", user=user).last()
+    assert entry is not None and pk.startswith(entry.object_id.removeprefix("connection-")), url

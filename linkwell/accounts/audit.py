@@ -5,18 +5,31 @@ service functions need only say what happened.
 """
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from django.db import models
 
 from .models import AuditAction, AuditEntry
+
+READS = ("GET", "HEAD")
 
 
 @dataclass(frozen=True)
 class RequestContext:
     ip_address: str | None
     path: str
+    method: str = "GET"
+    people_read: set = field(default_factory=set)  # whose VIEW entry this request has written
 
 
 current_request: ContextVar[RequestContext | None] = ContextVar("current_request", default=None)
+
+
+def _fits(name: str, value: str) -> str:
+    """Clipped to the column: an attacker's 60-character id must not turn a 404 into a 500
+    on PostgreSQL, which (unlike SQLite) enforces a varchar's length."""
+    column = AuditEntry._meta.get_field(name)
+    return value[: column.max_length] if isinstance(column, models.CharField) else value
 
 
 def record(
@@ -32,12 +45,35 @@ def record(
     context = current_request.get()
     return AuditEntry.objects.create(
         user=user if user is not None and user.is_authenticated else None,
-        username=getattr(user, "username", "") or "",
+        username=_fits("username", getattr(user, "username", "") or ""),
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else object_type,
-        object_id=str(obj.pk) if obj is not None else str(object_id),
+        object_type=_fits("object_type", obj._meta.label_lower if obj is not None else object_type),
+        object_id=_fits("object_id", str(obj.pk) if obj is not None else str(object_id)),
         person_id=person_id,
         ip_address=context.ip_address if context else None,
-        path=context.path[:300] if context else "",
+        path=_fits("path", context.path) if context else "",
         detail=detail,
+    )
+
+
+def is_read() -> bool:
+    """Whether the current request only reads (outside a request, e.g. a command: yes)."""
+    context = current_request.get()
+    return context is None or context.method in READS
+
+
+def record_read(*, person_id: int, by, **detail) -> AuditEntry | None:
+    """A person's record was read: one VIEW entry per person per request."""
+    context = current_request.get()
+    if context is not None:
+        if person_id in context.people_read:
+            return None
+        context.people_read.add(person_id)
+    return record(
+        user=by,
+        action=AuditAction.VIEW,
+        object_type="people.person",
+        object_id=person_id,
+        person_id=person_id,
+        **detail,
     )

@@ -1,9 +1,16 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.utils import timezone
+
+from linkwell.client_address import client_address
 
 from . import two_factor
-from .audit import RequestContext, current_request
+from .audit import RequestContext, current_request, record
+from .models import AuditAction, AuditEntry
 
 
 class AuditContextMiddleware:
@@ -14,7 +21,9 @@ class AuditContextMiddleware:
 
     def __call__(self, request):
         token = current_request.set(
-            RequestContext(ip_address=request.META.get("REMOTE_ADDR"), path=request.path)
+            RequestContext(
+                ip_address=client_address(request), path=request.path, method=request.method
+            )
         )
         try:
             return self.get_response(request)
@@ -42,3 +51,34 @@ class SecondFactorMiddleware:
             messages.info(request, "Your organisation now requires a code at sign-in.")
             return redirect("accounts:login")
         return self.get_response(request)
+
+
+class RefusalAuditMiddleware:
+    """Writes every refused request (401: not signed in; 403: the role does not allow it, or a
+    failed CSRF check) to the audit log, as the README promises, at most
+    `REFUSALS_AUDITED_PER_MINUTE` per client address, so a scanner cannot flood the log (the
+    request log still has every one). A 404 on someone else's record is audited where it is
+    refused (visible_or_404)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (401, 403):
+            context = current_request.get()
+            ip = context.ip_address if context else None
+            since = timezone.now() - timedelta(minutes=1)
+            recent = AuditEntry.objects.filter(
+                action=AuditAction.DENIED, object_type="request", ip_address=ip, at__gte=since
+            )
+            if recent.count() < settings.REFUSALS_AUDITED_PER_MINUTE:
+                user = getattr(request, "user", None)
+                record(
+                    user=user,
+                    action=AuditAction.DENIED,
+                    object_type="request",
+                    object_id=request.method,
+                    status=response.status_code,
+                )
+        return response

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.fields.json import KT
 
 
 class OrganisationKind(models.TextChoices):
@@ -150,12 +151,50 @@ class AuditAction(models.TextChoices):
     ACCOUNT = "account", "Changed an account"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AuditQuerySet(models.QuerySet):
+    """Append-only (updates and deletes refused), and scoped to the reader's organisations."""
+
     def update(self, **kwargs):
         raise PermissionError("The audit log is append-only.")
 
     def delete(self):
         raise PermissionError("The audit log is append-only.")
+
+    def visible_to(self, user):
+        """What an admin may read: entries by members of the organisations they look after
+        (their own and every one beneath it), failed sign-ins to those members' accounts, and
+        entries about people held by those organisations. Entries that name no one (a scanner
+        without an account, a mistyped username) belong to no organisation: only admins of a
+        top-level organisation (an ICB, with no parent) read those.
+        """
+        from django.apps import apps
+
+        from .permissions import managed_organisations
+
+        tree = managed_organisations(user)
+        if not tree:
+            return self.none()
+        members = User.objects.filter(memberships__organisation__in=tree)
+        people = apps.get_model("people", "Person").objects.filter(organisation__in=tree)
+        seen = (
+            models.Q(user_id__in=members.values("pk"))
+            | models.Q(username__in=members.values("username"))
+            | models.Q(username_tried__in=members.values("username"))
+            | models.Q(person_id__in=people.values("pk"))
+        )
+        if tree.filter(parent__isnull=True).exists():
+            anyone = User.objects.filter(memberships__isnull=False)
+            seen |= (
+                models.Q(person_id__isnull=True)
+                & ~models.Q(user_id__in=anyone.values("pk"))
+                & ~models.Q(username__in=anyone.values("username"))
+                & (
+                    ~models.Q(detail__has_key="username_tried")
+                    | ~models.Q(username_tried__in=anyone.values("username"))
+                )
+            )
+        # (as text: PostgreSQL compares jsonb with a username only after the cast)
+        return self.alias(username_tried=KT("detail__username_tried")).filter(seen)
 
 
 class AuditEntry(models.Model):
@@ -176,7 +215,7 @@ class AuditEntry(models.Model):
     path = models.CharField(max_length=300, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -11,6 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from linkwell.paging import page_number
+
 from . import services, single_sign_on, two_factor
 from .access import visible_or_404
 from .decorators import requires
@@ -150,12 +152,12 @@ def account_link(request, token):
 
 @requires(Capability.READ_AUDIT)
 def audit_log(request):
-    entries = AuditEntry.objects.all()
+    entries = AuditEntry.objects.visible_to(request.user)
     for field in ("username", "action", "person_id"):
         value = request.GET.get(field, "").strip()
         if value and (field != "person_id" or value.isdigit()):
             entries = entries.filter(**{field: value})
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = Paginator(entries, 50).get_page(page_number(request.GET.get("page")))
     return render(request, "accounts/audit.html", {"page": page})
 
 

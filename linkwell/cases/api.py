@@ -8,7 +8,7 @@ from linkwell.accounts import permissions
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.permissions import Capability, require
 from linkwell.paging import Paging
-from linkwell.people.services import PersonDetails, record_viewed
+from linkwell.people.services import PersonDetails
 
 from . import queries, services
 from .lifecycle import Status
@@ -122,7 +122,6 @@ def list_referrals(request):
 @router.get("/referrals/{referral_id}", response={200: ReferralOut, **ERRORS})
 def get_referral(request, referral_id: int):
     referral = visible_or_404(queries.referrals_for(request.user), referral_id, request.user)
-    record_viewed(person=referral.person, by=request.user, via="api referral")
     return referral
 
 
@@ -154,7 +153,6 @@ def _case(request, case_id: int, capability=Capability.MANAGE_CASES) -> Case:
 @router.get("/cases/{case_id}", response={200: CaseDetailOut, **ERRORS})
 def get_case(request, case_id: int):
     case = _case(request, case_id, Capability.VIEW_CASELOAD)
-    record_viewed(person=case.person, by=request.user, via="api case")
     return (
         Case.objects.select_related("person", "link_worker", "referral__case", "referral__person")
         .prefetch_related("contacts", "what_matters", "tasks", "events__by", "risks")

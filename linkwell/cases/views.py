@@ -13,7 +13,6 @@ from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability, can
 from linkwell.people.duplicates import likely_duplicates
-from linkwell.people.services import record_viewed
 from linkwell.standards.gaps import missing
 
 from . import forms, queries, services
@@ -107,7 +106,6 @@ def referrals(request):
 @requires(Capability.TRACK_OWN_REFERRALS)
 def referral_detail(request, pk):
     referral = visible_or_404(queries.referrals_for(request.user), pk, request.user)
-    record_viewed(person=referral.person, by=request.user, via="referral status")
     return render(request, "cases/referral_detail.html", {"referral": referral})
 
 
@@ -171,7 +169,6 @@ def _case_page(request, case, bound=None, status=200):
 @requires(Capability.VIEW_CASELOAD)
 def case_detail(request, pk):
     case = visible_or_404(Case.objects.visible_to(request.user), pk, request.user)
-    record_viewed(person=case.person, by=request.user, via="case")
     return _case_page(request, case)
 
 

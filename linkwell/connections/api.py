@@ -8,12 +8,12 @@ from ninja import Router
 from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
+from linkwell.accounts import audit
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.permissions import Capability, require
 from linkwell.cases.models import Case
 from linkwell.directory.models import Service
 from linkwell.paging import Paging
-from linkwell.people.services import record_viewed
 
 from . import queries, services
 from .lifecycle import next_steps
@@ -37,7 +37,6 @@ def _case(request, case_id: int, capability: Capability) -> Case:
 @paginate(Paging)
 def list_connections(request, case_id: int):
     case = _case(request, case_id, Capability.VIEW_CASELOAD)
-    record_viewed(person=case.person, by=request.user, via="api connections")
     return queries.for_link_worker(request.user).filter(case=case).order_by("created_at", "id")
 
 
@@ -124,7 +123,7 @@ class _ProviderPage:
     def __getitem__(self, page: slice) -> list[dict]:
         rows = list(self.queryset[page])
         for person in {c.case.person_id: c.case.person for c in rows}.values():
-            record_viewed(person=person, by=self.user, via="api provider")
+            audit.record_read(person_id=person.pk, by=self.user, via="api provider")
         return [_provider_view(c) for c in rows]
 
 
@@ -147,7 +146,6 @@ def list_provider_referrals(request):
 @router.get("/provider/referrals/{connection_id}", response={200: ProviderReferralOut, **ERRORS})
 def get_provider_referral(request, connection_id: int):
     connection = _provider_connection(request, connection_id)
-    record_viewed(person=connection.case.person, by=request.user, via="api provider")
     return _provider_view(connection)
 
 

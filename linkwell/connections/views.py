@@ -8,13 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from linkwell.accounts import audit
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability
 from linkwell.accounts.secrets_store import LinkRefused
 from linkwell.cases.models import Case
 from linkwell.people.models import ConsentScope
-from linkwell.people.services import record_consent, record_viewed
+from linkwell.people.services import record_consent
 
 from . import lifecycle, queries, services
 from .forms import ReferForm
@@ -34,7 +35,6 @@ def _errors(error: ValidationError) -> str:
 def refer(request, pk):
     cases = Case.objects.visible_to(request.user).select_related("person", "referral")
     case = visible_or_404(cases, pk, request.user)
-    record_viewed(person=case.person, by=request.user, via="refer to a service")
     choices = queries.referable_services(case)
     form = ReferForm(
         request.POST or None,
@@ -121,14 +121,13 @@ def portal(request):
     people = {c.case.person_id: c.case.person for c in groups.shown}
     with transaction.atomic():  # one commit for the page's audit entries, not one each
         for person in people.values():
-            record_viewed(person=person, by=request.user, via="provider portal")
+            audit.record_read(person_id=person.pk, by=request.user, via="provider portal")
     return render(request, "connections/portal.html", {"groups": groups, "page": queries.PAGE})
 
 
 @requires(Capability.RESPOND_TO_CONNECTIONS)
 def provider_referral(request, pk):
     connection = visible_or_404(queries.for_provider(request.user), pk, request.user)
-    record_viewed(person=connection.case.person, by=request.user, via="provider portal")
     return render(request, "connections/provider_referral.html", {"c": queries.card(connection)})
 
 
@@ -176,7 +175,7 @@ def respond(request, token):
                 {"status": Status(to), "more": to not in lifecycle.CLOSED},
             )
     else:
-        record_viewed(person=connection.case.person, by=None, via="provider email link")
+        audit.record_read(person_id=connection.case.person_id, by=None, via="provider email link")
         status_code = 200
     return render(
         request,

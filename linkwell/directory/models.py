@@ -18,6 +18,8 @@ from django.utils import timezone
 from linkwell.accounts.models import Organisation as AccountOrganisation
 from linkwell.accounts.models import Role
 
+from .web_addresses import validate_web_address
+
 ID = 100  # ORUK ids are UUIDs (36); other publishers use longer ones
 
 
@@ -64,7 +66,7 @@ class DirectoryOrganisation(models.Model):
     name = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     email = models.CharField(max_length=254, blank=True)
-    website = models.CharField(max_length=500, blank=True)
+    website = models.CharField(max_length=500, blank=True, validators=[validate_web_address])
     # The Linkwell provider organisation whose users may confirm and edit these services.
     account = models.ForeignKey(
         AccountOrganisation,
@@ -132,7 +134,7 @@ class Service(models.Model):
     )
     name = models.CharField(max_length=300)
     description = models.TextField(blank=True)
-    url = models.CharField(max_length=500, blank=True)
+    url = models.CharField(max_length=500, blank=True, validators=[validate_web_address])
     email = models.CharField(max_length=254, blank=True)
     status = models.CharField(
         max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE
@@ -223,7 +225,7 @@ class Accessibility(Child):
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="accessibility")
     description = models.TextField(blank=True)
     details = models.TextField(blank=True)
-    url = models.CharField(max_length=500, blank=True)
+    url = models.CharField(max_length=500, blank=True, validators=[validate_web_address])
 
     class Meta:
         verbose_name_plural = "accessibility"

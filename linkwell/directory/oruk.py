@@ -15,6 +15,7 @@ from functools import cached_property, lru_cache
 from django.utils.dateparse import parse_datetime
 
 from . import models as m
+from .web_addresses import web_address
 
 
 class FieldProblem(ValueError):
@@ -161,20 +162,22 @@ TERM = Entity(
     nested=("taxonomy_detail", "taxonomy_id"),
 )
 ORGANISATION = Entity(
-    m.DirectoryOrganisation, fields("name", "description", "email", "website"), nested=("services",)
+    m.DirectoryOrganisation,
+    fields("name", "description", "email", website=web_address),
+    nested=("services",),
 )
 SERVICE = Entity(
     m.Service,
     fields(
         "name",
         "description",
-        "url",
         "email",
         "status",
         "fees",
         "eligibility_description",
         "alert",
         "assurer_email",
+        url=web_address,
         minimum_age=_int,
         maximum_age=_int,
         assured_date=("last_verified", _date),
@@ -203,7 +206,7 @@ ADDRESS = Entity(
     m.Address,
     fields("address_1", "city", "region", "postal_code", "country", "address_type"),
 )
-ACCESSIBILITY = Entity(m.Accessibility, fields("description", "details", "url"))
+ACCESSIBILITY = Entity(m.Accessibility, fields("description", "details", url=web_address))
 SCHEDULE = Entity(
     m.Schedule,
     fields(

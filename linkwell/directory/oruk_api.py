@@ -14,6 +14,7 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.responses import Status as Reply
 
 from linkwell.geo.postcodes import locate
+from linkwell.paging import page_number
 
 from . import queries
 from .models import Service, Taxonomy, TaxonomyTerm
@@ -61,12 +62,9 @@ def page_of(items: list, *, total: int, paging: Paging) -> dict:
     }
 
 
-MAX_PAGE = 1_000_000  # keeps the SQL offset in range however large a page a client asks for
-
-
 def _paging(paging: Paging) -> Paging:
     return Paging(
-        page=min(max(1, paging.page), MAX_PAGE),
+        page=page_number(paging.page),
         per_page=min(max(1, paging.per_page), MAX_PER_PAGE),
     )
 

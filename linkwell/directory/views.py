@@ -16,7 +16,7 @@ from linkwell.accounts.models import AuditAction
 from linkwell.accounts.permissions import Capability, can
 from linkwell.cases.models import Case
 from linkwell.geo.postcodes import locate
-from linkwell.people.services import record_viewed
+from linkwell.paging import page_number
 
 from . import queries, services
 from .forms import FindSupportForm, SearchForm, ServiceForm
@@ -34,7 +34,6 @@ def _case(request, pk) -> Case:
 @requires(Capability.FIND_SUPPORT)
 def find_support(request, pk):
     case = _case(request, pk)
-    record_viewed(person=case.person, by=request.user, via="find support")
     form = FindSupportForm(request.GET or None)
     found = services.find_support(case=case, preferences=form.preferences())
     return render(
@@ -82,8 +81,7 @@ def search(request):
             else:
                 note = place.note
         if not form.errors:
-            page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-            page = max(1, page)
+            page = page_number(request.GET.get("page"))
             matching = queries.filtered(text=data["q"], need=data["need"])
             found = queries.search(
                 matching,
@@ -124,7 +122,7 @@ def review(request):
     else:
         listed, mine = Service.objects.live().stale(), False
     listed = listed.select_related("organisation").order_by("last_verified", "name")
-    page = Paginator(listed, PAGE).get_page(request.GET.get("page"))
+    page = Paginator(listed, PAGE).get_page(page_number(request.GET.get("page")))
     return render(request, "directory/review.html", {"page": page, "mine": mine})
 
 

@@ -6,7 +6,6 @@ Translation only: the events are the cases' and connections' histories; which st
 which SNOMED CT concept is in `snomed.py`, with its source.
 """
 
-import csv
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from linkwell.cases.lifecycle import Status as CaseStatus
 from linkwell.cases.models import CaseEvent
 from linkwell.connections.lifecycle import Status as ConnectionStatus
 from linkwell.connections.models import ConnectionEvent
+from linkwell.spreadsheets import csv_writer
 
 from . import snomed
 from .fhir_referrals import NHS_NUMBER
@@ -131,7 +131,7 @@ def write(events: list[CodedEvent], out: Path, *, by=None) -> dict[str, int]:
     for practice, items in by_practice.items():
         (out / f"{practice}.json").write_text(bundle(items).model_dump_json(exclude_none=True))
         with (out / f"{practice}.csv").open("w", newline="") as f:
-            writer = csv.writer(f)
+            writer = csv_writer(f)
             writer.writerow(CSV_FIELDS)
             for e in items:
                 p = e.person

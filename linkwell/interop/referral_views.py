@@ -25,7 +25,6 @@ from linkwell.connections.models import Connection
 from linkwell.directory.models import Service
 from linkwell.directory.services import shortlist
 from linkwell.people.models import Consent, Person
-from linkwell.people.services import record_viewed
 
 from . import capability, fhir_inbound, fhir_referrals
 from .fhir_inbound import FhirProblem
@@ -205,14 +204,12 @@ def task(request, user, pk):
 @fhir_read
 def service_request(request, user, pk):
     referral = visible_or_404(_referrals(user), pk, user)
-    record_viewed(person=referral.person, by=user, via="fhir")
     return fhir_referrals.service_request(referral, _task_of(referral))
 
 
 @fhir_read
 def patient(request, user, pk):
     person = visible_or_404(Person.objects.visible_to(user), pk, user)
-    record_viewed(person=person, by=user, via="fhir")
     return fhir_referrals.patient(person)
 
 
@@ -220,7 +217,6 @@ def patient(request, user, pk):
 def consent(request, user, pk):
     consents = Consent.objects.filter(person__in=Person.objects.visible_to(user))
     record = visible_or_404(consents.select_related("person"), pk, user)
-    record_viewed(person=record.person, by=user, via="fhir")
     return fhir_referrals.consent(record)
 
 
@@ -230,5 +226,4 @@ def goal(request, user, pk):
     cases = Case.objects.visible_to(user)
     goals = Goal.objects.filter(care_plan__case__in=cases).select_related("care_plan__case__person")
     record = visible_or_404(goals, pk, user)
-    record_viewed(person=record.care_plan.case.person, by=user, via="fhir")
     return fhir_referrals.goal(record)

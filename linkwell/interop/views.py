@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET
 from linkwell.accounts.permissions import Capability, require
 from linkwell.accounts.services import user_for_token
 from linkwell.outcomes import queries, services
-from linkwell.people.services import record_viewed
 
 from . import fhir_outcomes
 
@@ -65,7 +64,6 @@ def _questionnaire_url(request, code: str) -> str:
 def _administration(request, user, pk):
     require(user, Capability.VIEW_CASELOAD)
     administration = queries.administration_for(user, pk)
-    record_viewed(person=administration.case.person, by=user, via="fhir")
     return administration, services.instrument_for(administration.instrument, include_retired=True)
 
 

@@ -6,6 +6,7 @@ the operator names, so a restore can be rehearsed into a fresh one and compared.
 """
 
 import hashlib
+import os
 import shutil
 import sqlite3
 import subprocess  # nosec B404 — runs the PostgreSQL client tools with argument lists
@@ -19,14 +20,22 @@ class BackupError(Exception):
 
 
 def _pg_url(settings_dict) -> str:
+    """The database's address *without* its password: a command line is readable by every
+    user of the host (ps, /proc/PID/cmdline), so the password goes in the tool's environment
+    (`_pg_env`), as PostgreSQL's documentation advises (libpq, "Environment Variables")."""
     from urllib.parse import quote
 
     user = quote(settings_dict.get("USER") or "")
-    password = settings_dict.get("PASSWORD")
-    auth = f"{user}:{quote(password)}@" if password else (f"{user}@" if user else "")
     host = settings_dict.get("HOST") or "localhost"
     port = settings_dict.get("PORT") or 5432
-    return f"postgresql://{auth}{host}:{port}/{settings_dict['NAME']}"
+    return f"postgresql://{f'{user}@' if user else ''}{host}:{port}/{settings_dict['NAME']}"
+
+
+def _pg_env(settings_dict) -> dict[str, str]:
+    env = dict(os.environ)
+    if settings_dict.get("PASSWORD"):
+        env["PGPASSWORD"] = settings_dict["PASSWORD"]
+    return env
 
 
 def _tool(name: str) -> str:
@@ -46,7 +55,10 @@ def backup(target: Path) -> None:
             connection.connection.backup(dest)
     elif connection.vendor == "postgresql":
         url = _pg_url(connection.settings_dict)
-        _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}", url])
+        _run(
+            [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}", url],
+            env=_pg_env(connection.settings_dict),
+        )
     else:
         raise BackupError(f"Backups are not supported for {connection.vendor}.")
 
@@ -61,7 +73,7 @@ def restore(source: Path) -> None:
         with sqlite3.connect(source) as src:
             src.backup(connection.connection)
     elif connection.vendor == "postgresql":
-        url = _pg_url(connection.settings_dict)
+        url, env = _pg_url(connection.settings_dict), _pg_env(connection.settings_dict)
         connection.close()
         _run(
             [
@@ -72,14 +84,15 @@ def restore(source: Path) -> None:
                 "--single-transaction",
                 f"--dbname={url}",
                 str(source),
-            ]
+            ],
+            env=env,
         )
     else:
         raise BackupError(f"Restore is not supported for {connection.vendor}.")
 
 
-def _run(args: list[str]) -> None:
-    result = subprocess.run(args, capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603
+def _run(args: list[str], *, env: dict[str, str]) -> None:
+    result = subprocess.run(args, capture_output=True, text=True, check=False, env=env)  # noqa: S603  # nosec B603
     if result.returncode != 0:
         raise BackupError(f"{Path(args[0]).name} failed: {result.stderr.strip()[:2000]}")
 

@@ -11,7 +11,6 @@ from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.permissions import Capability, require
 from linkwell.cases.models import Case
 from linkwell.paging import Paging
-from linkwell.people.services import record_viewed
 
 from . import queries, services
 from .models import Mode, Timepoint
@@ -117,7 +116,6 @@ def _case(request, case_id: int, capability) -> Case:
 @paginate(Paging)
 def list_measures(request, case_id: int):
     case = _case(request, case_id, Capability.VIEW_CASELOAD)
-    record_viewed(person=case.person, by=request.user, via="api measures")
     return queries.case_measures(case)
 
 

@@ -1,6 +1,7 @@
 """Validation of NHS numbers and UK postcodes."""
 
 import re
+import unicodedata
 
 import nhs_number
 from django.core.exceptions import ValidationError
@@ -45,3 +46,18 @@ def validate_gp_practice_code(value: str) -> None:
             "Enter the practice's ODS code: a letter and 5 digits, like A81001 "
             "(V81997 if they are not registered with a GP, V81999 if not known)."
         )
+
+
+def normalise_name(value: str, *, field: str) -> str:
+    """A name in one Unicode form (NFC), so "é" typed two ways is one name to duplicate
+    detection and search; control and format characters (Unicode categories Cc and Cf:
+    bidirectional overrides such as U+202E, zero-width spaces and joiners, U+0000) are refused,
+    because they change how a name looks without changing what it matches (a "Smith" with a
+    zero-width space is not found as a duplicate of "Smith")."""
+    text = unicodedata.normalize("NFC", value).strip()
+    bad = sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cc", "Cf")})
+    if bad:
+        raise ValidationError(
+            {field: f"Remove the invisible or control characters ({', '.join(bad)}) from the name."}
+        )
+    return text

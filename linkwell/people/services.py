@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction, Organisation
 
-from .identifiers import normalise_nhs_number, normalise_postcode
+from .identifiers import normalise_name, normalise_nhs_number, normalise_postcode
 from .models import Consent, Person
 
 
@@ -39,6 +39,8 @@ def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[P
     Returns (person, created). Raises ValidationError with field messages for bad details.
     """
     values = asdict(details)
+    for name in ("given_name", "family_name"):
+        values[name] = normalise_name(values[name], field=name)
     values["nhs_number"] = normalise_nhs_number(values["nhs_number"])
     values["postcode"] = normalise_postcode(values["postcode"]) if values["postcode"] else ""
     values["gp_practice_code"] = values["gp_practice_code"].strip().upper()
@@ -60,10 +62,6 @@ def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[P
         return Person.objects.get(organisation=pcn, nhs_number=values["nhs_number"]), False
     audit.record(user=by, action=AuditAction.CREATE, obj=person, person_id=person.pk)
     return person, True
-
-
-def record_viewed(*, person: Person, by, via: str) -> None:
-    audit.record(user=by, action=AuditAction.VIEW, obj=person, person_id=person.pk, via=via)
 
 
 @transaction.atomic

@@ -19,15 +19,16 @@ from .models import Person
 from .subject_access_pdf import render as render_pdf
 
 
-def _person(request, pk) -> Person:
-    return visible_or_404(Person.objects.visible_to(request.user), pk, request.user)
+def _person(request, pk, **detail) -> Person:
+    return visible_or_404(Person.objects.visible_to(request.user), pk, request.user, **detail)
 
 
 @requires(Capability.PROCESS_SUBJECT_REQUESTS)
 def subject_access_export(request, pk, fmt):
     if fmt not in ("json", "pdf"):
         raise Http404("Ask for .json or .pdf.")
-    data = subject_access.export(person=_person(request, pk), by=request.user, fmt=fmt)
+    person = _person(request, pk, via=f"subject access export ({fmt})")
+    data = subject_access.export(person=person, by=request.user, fmt=fmt)
     if fmt == "pdf":
         response = HttpResponse(render_pdf(data), content_type="application/pdf")
     else:

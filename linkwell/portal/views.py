@@ -16,6 +16,7 @@ from linkwell.accounts.permissions import Capability
 from linkwell.accounts.secrets_store import LinkRefused
 from linkwell.cases import services
 from linkwell.cases.models import Case
+from linkwell.client_address import client_address
 from linkwell.outcomes.services import OutcomeError
 
 from . import abuse, person_page, shown
@@ -30,9 +31,7 @@ def self_referral(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            abuse.check(
-                ip=request.META.get("REMOTE_ADDR"), honeypot=data["website"], stamp=data["stamp"]
-            )
+            abuse.check(ip=client_address(request), honeypot=data["website"], stamp=data["stamp"])
             pcn, practice = form.destinations[data["destination"]]
             services.make_referral(
                 pcn=pcn,

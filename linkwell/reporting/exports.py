@@ -1,8 +1,9 @@
 """The published tables as CSV, XLSX and PDF. Everything here reads `PublishedTable`s, which
 have already been through disclosure control; nothing here sees a true count."""
 
-import csv
 import io
+
+from linkwell.spreadsheets import csv_writer, xlsx_bytes
 
 
 def _preamble(report) -> list[list[str]]:
@@ -15,7 +16,7 @@ def _preamble(report) -> list[list[str]]:
 
 def to_csv(report, tables) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerows(_preamble(report))
     for table in tables:
         writer.writerow([])
@@ -27,21 +28,17 @@ def to_csv(report, tables) -> str:
 
 
 def to_xlsx(report, tables) -> bytes:
-    from openpyxl import Workbook  # imported when used: slow to load, rarely needed
-
-    book = Workbook(write_only=True)
-    for table in tables:
-        sheet = book.create_sheet(table.key[:31])
-        sheet.append([table.caption])
-        for row in _preamble(report):
-            sheet.append(row)
-        for row in table.rows():
-            sheet.append(row)
-        if table.note:
-            sheet.append([table.note])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(
+        {
+            table.key[:31]: [
+                [table.caption],
+                *_preamble(report),
+                *table.rows(),
+                *([[table.note]] if table.note else []),
+            ]
+            for table in tables
+        }
+    )
 
 
 def to_pdf(report, title: str) -> bytes:

@@ -9,11 +9,11 @@ CSV layout (one row per PCN per concept, every PCN and concept present, zeros in
   count             events in the month, under the disclosure rule ("*" = 1 to 7 hidden)
 """
 
-import csv
 import io
 from datetime import date
 
 from linkwell.interop import snomed
+from linkwell.spreadsheets import csv_writer
 
 from . import engine as engines
 from .disclosure import Published, Rule, publish
@@ -51,7 +51,7 @@ def rows(month: date, pcn_ids, *, engine=None) -> list[list[str]]:
 
 def to_csv(month: date, pcn_ids, *, engine=None) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(HEADER)
     writer.writerows(rows(month, pcn_ids, engine=engine))
     return out.getvalue()

@@ -13,7 +13,6 @@ from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability
 from linkwell.cases.models import Case
 from linkwell.interop import message_back, message_back_letter
-from linkwell.people.services import record_viewed
 
 from . import services
 from .forms import SendForm
@@ -54,8 +53,6 @@ def message_back_page(request, pk):
                 messages.success(request, f"Message back sent to {sent.recipient_name}.")
                 return redirect("standards:message_back", pk=case.pk)
         status = 422
-    else:
-        record_viewed(person=case.person, by=request.user, via="message back")
     return render(
         request,
         "standards/message_back.html",
@@ -81,7 +78,6 @@ def letter(request, pk, fmt):
         message = visible_or_404(sent, wanted if wanted.isdigit() else 0, request.user)
     else:
         message = sent.first()
-    record_viewed(person=case.person, by=request.user, via=f"message back {fmt}")
     if message is None:
         content = message_back.sections(case, Recipient.GP)
         draft = {"recipient_name": "GP practice (draft, not sent)", "sections": content}

@@ -136,3 +136,33 @@ def test_xml_from_someone_who_cannot_refer_is_not_read(client, pcn):
     provider = user_with_role(Role.PROVIDER, pcn)
     response = post_xml(client, provider, "<not-even-xml")
     assert response.status_code == 403
+
+
+ENTITY_BUNDLE = (
+    '<?xml version="1.0" encoding="{encoding}"?>'
+    '<!DOCTYPE Bundle [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+    '<Bundle xmlns="http://hl7.org/fhir"><type value="transaction"/>'
+    '<entry><fullUrl value="urn:uuid:00000000-0000-4000-8000-000000000000"/><resource>'
+    '<Patient xmlns="http://hl7.org/fhir"><name><family value="&lol2;"/></name></Patient>'
+    '</resource><request><method value="POST"/><url value="Patient"/></request></entry></Bundle>'
+)
+
+
+@pytest.mark.parametrize(
+    "encoding, declared",
+    [("utf-8", "UTF-8"), ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16")],
+)
+def test_a_document_type_is_refused_whatever_the_encoding(client, gp, encoding, declared):
+    """Issue 15, item 9: the check read the raw bytes for "<!DOCTYPE", so a UTF-16 body's
+    internal entity was expanded and stored."""
+    body = ENTITY_BUNDLE.format(encoding=declared).encode(encoding)
+    if encoding in ("utf-16-le", "utf-16-be"):
+        body = ("\ufeff".encode(encoding)) + body  # XML wants a byte-order mark for UTF-16
+    response = post_xml(client, gp, body)
+    assert response.status_code == 400, response.content[:300]
+    assert (
+        "document type"
+        in OperationOutcome.model_validate_json(response.content).issue[0].diagnostics
+    )
+    assert not Referral.objects.exists()
+    assert "lollol" not in str(list(AuditEntry.objects.values_list("detail", flat=True)))

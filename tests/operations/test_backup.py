@@ -35,3 +35,36 @@ def test_restore_from_a_missing_file_is_a_clear_error(tmp_path):
 
     with pytest.raises(CommandError, match="No backup at"):
         call_command("restore", str(tmp_path / "nothing.dump"), "--yes")
+
+
+@pytest.mark.parametrize("operation", ["backup", "restore"])
+def test_the_postgresql_password_never_reaches_the_command_line(tmp_path, monkeypatch, operation):
+    """Issue 15, item 15: every user of the host can read a command line; the password goes in
+    the tools' environment (PGPASSWORD)."""
+    from types import SimpleNamespace
+
+    from linkwell.operations import backup as module
+
+    password = "s3cret p@ss/word"  # noqa: S105 — a test value
+    database = {"NAME": "linkwell", "USER": "app", "PASSWORD": password, "HOST": "db", "PORT": 5432}
+    monkeypatch.setattr(
+        module,
+        "connection",
+        SimpleNamespace(vendor="postgresql", settings_dict=database, close=lambda: None),
+    )
+    monkeypatch.setattr(module.shutil, "which", lambda name: f"/usr/bin/{name}")
+    calls = []
+
+    def run(args, **kwargs):
+        calls.append((args, kwargs["env"]))
+        return SimpleNamespace(returncode=0, stderr="")
+
+    monkeypatch.setattr(module.subprocess, "run", run)
+    dump = tmp_path / "x.dump"
+    dump.write_bytes(b"")
+    getattr(module, operation)(dump)
+    ((args, env),) = calls
+    from urllib.parse import quote
+
+    assert not [a for a in args if password in a or quote(password) in a or "s3cret" in a]
+    assert env["PGPASSWORD"] == password and "postgresql://app@db:5432/linkwell" in " ".join(args)
