@@ -222,8 +222,10 @@ def test_consent_and_goal_reads(client, gp, worker):
     post(client, gp, gravity_bundle())
     case = Referral.objects.get().case
     consent = case.person.consents.get()
+    # The referrer sees only what they sent: the person's consents are the PCN's record.
+    assert problem(client.get(f"/fhir/Consent/{consent.pk}", **bearer(gp)), 404)
     read = Consent.model_validate_json(
-        client.get(f"/fhir/Consent/{consent.pk}", **bearer(gp)).content
+        client.get(f"/fhir/Consent/{consent.pk}", **bearer(worker)).content
     )
     assert read.status == "active" and read.patient.reference == f"Patient/{case.person_id}"
     cases.record_contact(case=case, at=timezone.now(), mode="phone", minutes=5, notes="", by=worker)
