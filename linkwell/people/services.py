@@ -46,7 +46,8 @@ class PersonDetails:
 
     def as_json(self) -> dict:
         values = asdict(self)
-        values["date_of_birth"] = self.date_of_birth.isoformat() if self.date_of_birth else None
+        # str() is ISO 8601 for a date, and keeps an ISO string a caller passed as it is.
+        values["date_of_birth"] = str(self.date_of_birth) if self.date_of_birth else None
         return values
 
     @classmethod
