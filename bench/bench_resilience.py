@@ -98,7 +98,6 @@ def seed(url: str, clients: int, rng: random.Random) -> dict:
         cases = []
         for i in range(40):
             referral, _ = services.make_referral(
-                pcn=pcn,
                 person=PersonDetails(
                     given_name="Seed",
                     family_name=f"Person{p}-{i}",
@@ -107,11 +106,9 @@ def seed(url: str, clients: int, rng: random.Random) -> dict:
                     postcode=rng.choice(POSTCODES),
                     phone="0113 496 0000",
                 ),
-                source="gp_practice",
                 reasons=["loneliness"],
                 consent_given=True,
                 by=referrers[i % 3],
-                referring_organisation=referrers[i % 3].memberships.get().organisation,
             )
             cases.append(referral.case.pk)
         pcns.append({"workers": workers, "referrers": referrers, "cases": cases})

@@ -78,17 +78,18 @@ def person_details(**overrides) -> PersonDetails:
 
 
 def make_case(*, pcn=None, referrer=None, by=None, practice=None, **person):
-    """A referral and its case, made through the service as a real one would be."""
+    """A referral from a practice and its case, made through the one door as a real one is:
+    by `referrer` or `by` (a link worker records the practice it came from), or else by a
+    new referrer at the practice."""
     if practice is None:
         practice = PracticeFactory(parent=pcn) if pcn is not None else PracticeFactory()
-    pcn = practice.parent
     referral, _ = services.make_referral(
-        pcn=pcn,
+        pcn_code=practice.parent.ods_code,
+        origin_code=practice.ods_code,
         person=person_details(**person),
         source="gp_practice",
         reasons=["loneliness"],
         consent_given=True,
-        referring_organisation=practice,
-        by=referrer or by,
+        by=referrer or by or user_with_role(Role.REFERRER, practice),
     )
     return referral.case

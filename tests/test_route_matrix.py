@@ -137,8 +137,10 @@ RULES = {
     "interop:service_request": Rule(obj="referral", scope=REFERRAL_READERS, api=True),
     "interop:task_search": Rule(scope=REFERRAL_READERS, api=True),
     "interop:task": Rule(obj="referral", scope=REFERRAL_READERS, api=True),
+    # A referrer reads a Patient only as they described them on their own referral (the
+    # access matrix checks what it holds); the person's consents are the PCN's record.
     "interop:patient": Rule(obj="person", scope=REFERRAL_READERS, api=True),
-    "interop:consent": Rule(obj="consent", scope=REFERRAL_READERS, api=True),
+    "interop:consent": Rule(obj="consent", scope=frozenset({C.VIEW_CASELOAD}), api=True),
     "interop:goal": Rule(C.VIEW_CASELOAD, "goal", api=True),
     # the JSON API (paths as in the OpenAPI description)
     "GET /api/openapi.json": PUBLIC,

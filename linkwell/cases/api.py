@@ -4,7 +4,6 @@ from ninja import Header, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 
-from linkwell.accounts import permissions
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.permissions import Capability, require
 from linkwell.paging import Paging
@@ -12,7 +11,7 @@ from linkwell.people.services import PersonDetails
 
 from . import queries, services
 from .lifecycle import Status
-from .models import Case, ReferralSource
+from .models import Case
 from .needs import Need
 from .schemas import (
     AddressIn,
@@ -52,23 +51,6 @@ def list_needs(request):
     return [{"code": n.value, "label": n.label} for n in Need]
 
 
-def _destination(user, ods_code: str):
-    choices = permissions.referral_destinations(user)
-    if ods_code:
-        choices = [(pcn, origin) for pcn, origin in choices if pcn.ods_code == ods_code]
-    if not choices:
-        raise services.CaseError(
-            {
-                "pcn": "You cannot refer to that PCN."
-                if ods_code
-                else "You are not in an organisation that can refer."
-            }
-        )
-    if len({pcn.pk for pcn, _ in choices}) > 1:
-        raise services.CaseError({"pcn": "Give the ODS code of the PCN to refer to."})
-    return choices[0]
-
-
 @router.post(
     "/referrals",
     response={200: ReferralOut, 201: ReferralOut, **ERRORS},
@@ -84,24 +66,19 @@ def create_referral(
     require(user, Capability.MAKE_REFERRALS)
     if len(idempotency_key) > 100:
         raise services.CaseError({"Idempotency-Key": "Keep the key under 100 characters."})
-    pcn, origin = _destination(user, payload.pcn)
-    if payload.source != ReferralSource.GP_PRACTICE and not permissions.can(
-        user, Capability.MANAGE_CASES
-    ):
-        raise services.CaseError({"source": "Referrers can only make GP practice referrals."})
     body = payload.dict()
     referral, created = services.make_referral(
-        pcn=pcn,
+        pcn_code=payload.pcn,
         person=PersonDetails(**body["person"]),
-        source=payload.source,
+        source=payload.source or "",
         reasons=[n.value for n in payload.reasons],
         consent_given=payload.consent_given,
         details=payload.details,
         urgency=payload.urgency,
-        referrer_name=payload.referrer_name or user.get_full_name(),
+        referrer_name=payload.referrer_name,
         referrer_contact=payload.referrer_contact,
         referring_organisation_name=payload.referring_organisation_name,
-        referring_organisation=origin if payload.source == ReferralSource.GP_PRACTICE else None,
+        suggested_service=payload.service_id,
         by=user,
         idempotency_key=idempotency_key,
         request_fingerprint=services.fingerprint(body),

@@ -260,19 +260,25 @@ def _demo_case(rng, pcn, practices, link_workers, referrers, nhs_number, stage, 
         preferred_contact=rng.choice(["phone", "phone", "text"]),
         interpreter_needed=rng.random() < 0.05,
     )
+    reasons = rng.sample(list(Need.values[:-1]), k=rng.randint(1, 3))
+    lonely = "Lives alone and has not been out much since the winter."
+    details = lonely if rng.random() < 0.5 else ""
+    urgency = "urgent" if rng.random() < 0.08 else "routine"
+    practice = rng.choice(practices) if referrer else None
+    # GP referrals come from every practice: the demo GP refers from their own, and the link
+    # worker enters the others' (sent by letter), naming the practice and the GP.
+    own = practice is not None and referrer.memberships.filter(organisation=practice).exists()
     referral, _ = services.make_referral(
-        pcn=pcn,
+        pcn_code=pcn.ods_code,
+        origin_code=practice.ods_code if practice else "",
+        referrer_name=referrer.get_full_name() if referrer else "",
         person=person,
         source=source,
         consent_given=True,
-        reasons=rng.sample(list(Need.values[:-1]), k=rng.randint(1, 3)),
-        details="Lives alone and has not been out much since the winter."
-        if rng.random() < 0.5
-        else "",
-        urgency="urgent" if rng.random() < 0.08 else "routine",
-        referring_organisation=rng.choice(practices) if referrer else None,
-        referrer_name=referrer.get_full_name() if referrer else "",
-        by=referrer or worker,
+        reasons=reasons,
+        details=details,
+        urgency=urgency,
+        by=referrer if own else worker,
     )
     case = referral.case
     Referral.objects.filter(pk=referral.pk).update(received_at=opened)

@@ -113,6 +113,12 @@ class ReferralForm(NHSFormMixin, forms.Form):
             del self.fields["source"]
             del self.fields["referring_organisation_name"]
 
+    def where(self) -> dict:
+        """The chosen destination as make_referral takes it: the PCN's and the referring
+        organisation's ODS codes."""
+        pcn, origin = self.destinations[self.cleaned_data["destination"]]
+        return {"pcn_code": pcn.ods_code, "origin_code": origin.ods_code}
+
     @property
     def dob_fields(self):
         return [self["dob_day"], self["dob_month"], self["dob_year"]]

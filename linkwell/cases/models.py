@@ -1,5 +1,7 @@
 """Referrals, cases and everything recorded while supporting someone."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -7,6 +9,7 @@ from django.utils import timezone
 from linkwell.accounts import permissions
 from linkwell.accounts.models import Organisation
 from linkwell.people.models import Person
+from linkwell.people.services import PersonDetails
 
 from .lifecycle import OPEN, Status
 
@@ -22,6 +25,17 @@ class ReferralSource(models.TextChoices):
 class Urgency(models.TextChoices):
     ROUTINE = "routine", "Routine"
     URGENT = "urgent", "Urgent"
+
+
+@dataclass
+class AsReferred(PersonDetails):
+    """The person as a referral described them, with the id of the record it was filed on."""
+
+    pk: int | None = None
+
+    @property
+    def id(self) -> int | None:
+        return self.pk
 
 
 class ReferralQuerySet(models.QuerySet):
@@ -75,6 +89,13 @@ class Referral(models.Model):
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     idempotency_key = models.CharField(max_length=100, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True)
+    submitted_person = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The person as the referrer described them (PersonDetails). Referrers are "
+        "shown this, never the PCN's record, which may hold more or, on a mismatched NHS "
+        "number, be someone else.",
+    )
 
     objects = ReferralQuerySet.as_manager()
 
@@ -90,6 +111,12 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"Referral {self.pk} for {self.person}"
+
+    @property
+    def as_referred(self) -> "AsReferred":
+        """What a referrer sees of the person: their own words, under the record's id."""
+        details = PersonDetails.from_json(self.submitted_person or {})
+        return AsReferred(pk=self.person_id, **vars(details))
 
     def reason_labels(self) -> list[str]:
         from .needs import Need

@@ -1,5 +1,7 @@
 """What the cases app holds about a person, for subject access and erasure."""
 
+from linkwell.people.personal_data import ERASED_NAME
+
 from .models import (
     Action,
     CarePlan,
@@ -28,6 +30,9 @@ def sections(person) -> dict[str, list[dict]]:
                 else r.referring_organisation_name or r.get_source_display(),
                 "Referred by": r.referrer_name,
                 "Referrer's contact": r.referrer_contact,
+                "Your details as referred": ", ".join(
+                    f"{k}: {v}" for k, v in r.submitted_person.items() if v not in ("", None)
+                ),
                 "Reasons": ", ".join(r.reason_labels()),
                 "Details": r.details,
                 "Urgency": r.get_urgency_display(),
@@ -101,7 +106,11 @@ def sections(person) -> dict[str, list[dict]]:
 
 def erase(person) -> None:
     """Blank every free-text note; keep dates, statuses and coded needs for reporting."""
-    Referral.objects.filter(person=person).update(details="")
+    # The details as the referrer sent them identify the person as much as the record does.
+    given, family = ERASED_NAME
+    Referral.objects.filter(person=person).update(
+        details="", submitted_person={"given_name": given, "family_name": family}
+    )
     Case.objects.filter(person=person).update(discharge_reason="", follow_up_advice="")
     CaseEvent.objects.filter(case__person=person).update(note="")
     Contact.objects.filter(case__person=person).update(notes="")

@@ -39,7 +39,11 @@ class ReferralIn(Schema):
     person: PersonIn
     reasons: list[Need] = Field(..., min_length=1)
     consent_given: Literal[True] = Field(..., description="The person agreed to be referred.")
-    source: ReferralSource = ReferralSource.GP_PRACTICE
+    source: ReferralSource | None = Field(
+        None,
+        description="Default: gp_practice from a practice, other_agency from elsewhere; "
+        "only link workers may record another source.",
+    )
     details: str = Text
     urgency: Urgency = Urgency.ROUTINE
     referrer_name: str = Field("", max_length=200)
@@ -54,6 +58,12 @@ class ReferralIn(Schema):
         max_length=12,
         description="ODS code of the PCN to refer to; needed only if you can refer to several.",
     )
+    service_id: str = Field(
+        "",
+        max_length=100,
+        description="A directory service you suggest; it is shortlisted on the case. An "
+        "unknown or retired service answers 422 and nothing is saved.",
+    )
 
 
 class PersonOut(Schema):
@@ -61,14 +71,18 @@ class PersonOut(Schema):
     given_name: str
     family_name: str
     nhs_number: str
-    date_of_birth: date
+    date_of_birth: date | None = Field(..., description="Empty once the record is erased")
 
 
 class ReferralOut(Schema):
     id: int
     case_id: int = Field(..., alias="case.id")
     status: Status = Field(..., alias="case.status")
-    person: PersonOut
+    person: PersonOut = Field(
+        ...,
+        alias="as_referred",
+        description="The person as the referral described them (a referrer never sees more).",
+    )
     source: ReferralSource
     reasons: list[Need]
     urgency: Urgency

@@ -13,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from linkwell.accounts import audit
-from linkwell.accounts.models import AuditAction, Organisation
+from linkwell.accounts import audit, permissions
+from linkwell.accounts.models import AuditAction, Organisation, OrganisationKind
+from linkwell.directory.models import Service
+from linkwell.directory.services import shortlist
 from linkwell.people.identifiers import normalise_postcode, validate_gp_practice_code
 from linkwell.people.models import ConsentScope
 from linkwell.people.services import PersonDetails, record_consent, register_person
@@ -68,35 +70,101 @@ def fingerprint(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _where(*, by, pcn_code: str, origin_code: str) -> tuple[Organisation, Organisation]:
+    """The PCN referred to and the organisation referring, from what the caller may use.
+
+    A signed-in caller refers through their memberships (`referral_destinations`), naming the
+    PCN (and the organisation they refer from) by ODS code when they have several; the public
+    names their GP practice, whose PCN is referred to.
+    """
+    if by is None or not by.is_authenticated:
+        practice = Organisation.objects.filter(
+            kind=OrganisationKind.PRACTICE, ods_code=origin_code or None, parent__isnull=False
+        ).first()
+        if practice is None or (pcn_code and practice.parent.ods_code != pcn_code):
+            raise CaseError({"destination": "Choose your GP practice from the list."})
+        return practice.parent, practice
+    choices = permissions.referral_destinations(by)
+    if pcn_code:
+        choices = [(pcn, origin) for pcn, origin in choices if pcn.ods_code == pcn_code]
+    if origin_code:
+        own = [(pcn, origin) for pcn, origin in choices if origin.ods_code == origin_code]
+        if not own and permissions.can(by, permissions.Capability.MANAGE_CASES):
+            # A link worker entering a referral a practice sent by letter or phone names the
+            # practice: any of a PCN they work for.
+            practice = Organisation.objects.filter(
+                kind=OrganisationKind.PRACTICE,
+                ods_code=origin_code,
+                parent_id__in=[pcn.pk for pcn, _ in choices],
+            ).first()
+            own = [(practice.parent, practice)] if practice is not None else []
+        choices = own
+    if not choices:
+        raise CaseError(
+            {
+                "pcn": "You cannot refer to that PCN."
+                if pcn_code or origin_code
+                else "You are not in an organisation that can refer."
+            }
+        )
+    if len({pcn.pk for pcn, _ in choices}) > 1:
+        raise CaseError({"pcn": "Give the ODS code of the PCN to refer to."})
+    return choices[0]
+
+
+def _source(*, by, origin: Organisation, source: str) -> str:
+    """Referrers refer as what they are: a practice's staff as the GP practice, the public as
+    themselves, anyone else as another agency. Link workers, who take referrals by phone or
+    letter too, may record where one came from."""
+    if by is None or not by.is_authenticated:
+        usual = ReferralSource.SELF
+    elif origin.kind == OrganisationKind.PRACTICE:
+        usual = ReferralSource.GP_PRACTICE
+    else:
+        usual = ReferralSource.OTHER_AGENCY
+    source = source or usual
+    if source not in ReferralSource.values:
+        raise CaseError({"source": f"Unknown referral source {source!r}."})
+    if source != usual and not permissions.can(by, permissions.Capability.MANAGE_CASES):
+        raise CaseError({"source": f"You can only make {ReferralSource(usual).label} referrals."})
+    return source
+
+
 @transaction.atomic
 def make_referral(
     *,
-    pcn: Organisation,
     person: PersonDetails,
-    source: str,
     reasons,
     consent_given: bool,
     by,
-    referring_organisation: Organisation | None = None,
+    pcn_code: str = "",
+    origin_code: str = "",
+    source: str = "",
     referrer_name: str = "",
     referrer_contact: str = "",
     referring_organisation_name: str = "",
     details: str = "",
     urgency: str = Urgency.ROUTINE,
+    suggested_service: str = "",
     idempotency_key: str = "",
     request_fingerprint: str = "",
 ) -> tuple[Referral, bool]:
-    """Record a referral and open its case. Returns (referral, created).
+    """Record a referral and open its case: the one door for the form, the self-referral page,
+    the JSON API and FHIR. Returns (referral, created).
 
-    With an idempotency key, a retry of the same request returns the first referral
-    (created=False) and the same key with a different request is refused.
+    Resolves where it goes and where it comes from (`_where`, `_source`), registers the
+    person, records consent, opens the case and shortlists a service the referrer suggests,
+    all in one transaction: any refusal (CaseError, by field) saves nothing. With an
+    idempotency key, a retry of the same request returns the first referral (created=False)
+    and the same key with a different request is refused; concurrent retries make one
+    referral and one person.
     """
     if idempotency_key:
         earlier = Referral.objects.filter(referred_by=by, idempotency_key=idempotency_key).first()
         if earlier is not None:
             return _replay(earlier, request_fingerprint), False
-    if source not in ReferralSource.values:
-        raise CaseError({"source": f"Unknown referral source {source!r}."})
+    pcn, origin = _where(by=by, pcn_code=pcn_code, origin_code=origin_code)
+    source = _source(by=by, origin=origin, source=source)
     if urgency not in Urgency.values:
         raise CaseError({"urgency": f"Unknown urgency {urgency!r}."})
     if consent_given is not True:
@@ -104,37 +172,45 @@ def make_referral(
             {"consent_given": "The person must agree to the referral before it is made."}
         )
     codes = _check_needs("reasons", reasons, required=True)
+    if source == ReferralSource.SELF and origin.kind == OrganisationKind.PRACTICE:
+        details = f"GP practice: {origin.name}\n{details}".strip()
     _check_text("details", details)
     if len(referrer_contact or "") > 200 or len(referring_organisation_name or "") > 150:
         raise CaseError({"referrer_contact": "Keep the referrer's details short (200 characters)."})
+    service = _suggested(suggested_service)
     if by is not None and by.is_authenticated:
         # A referrer signed in to Linkwell is named, and reached by email, unless told otherwise.
         referrer_name = referrer_name or by.get_full_name() or by.username
         referrer_contact = referrer_contact or by.email
+    practice = origin if origin.kind == OrganisationKind.PRACTICE else None
     try:
-        registered, _ = register_person(pcn=pcn, details=person, by=by)
+        # The person and the referral in one savepoint: a concurrent retry that loses the race
+        # for the idempotency key takes its new person record with it (no orphans).
+        with transaction.atomic():
+            registered, _ = register_person(pcn=pcn, details=person, by=by)
+            referral = Referral(
+                organisation=pcn,
+                person=registered,
+                source=source,
+                referring_organisation=practice if source == ReferralSource.GP_PRACTICE else None,
+                referrer_name=referrer_name,
+                referrer_contact=(referrer_contact or "").strip(),
+                referring_organisation_name=(referring_organisation_name or "").strip(),
+                referred_by=by if by is not None and by.is_authenticated else None,
+                reasons=codes,
+                details=details,
+                urgency=urgency,
+                consent_given=True,
+                idempotency_key=idempotency_key,
+                request_fingerprint=request_fingerprint,
+                submitted_person=person.normalised().as_json(),
+            )
+            referral.save()
     except ValidationError as e:
         raise CaseError({f"person.{k}": v for k, v in e.message_dict.items()}) from e
-    referral = Referral(
-        organisation=pcn,
-        person=registered,
-        source=source,
-        referring_organisation=referring_organisation,
-        referrer_name=referrer_name,
-        referrer_contact=(referrer_contact or "").strip(),
-        referring_organisation_name=(referring_organisation_name or "").strip(),
-        referred_by=by if by is not None and by.is_authenticated else None,
-        reasons=codes,
-        details=details,
-        urgency=urgency,
-        consent_given=True,
-        idempotency_key=idempotency_key,
-        request_fingerprint=request_fingerprint,
-    )
-    try:
-        with transaction.atomic():
-            referral.save()
     except IntegrityError:
+        if not idempotency_key:
+            raise
         # A concurrent retry with the same key won the race.
         earlier = Referral.objects.get(referred_by=by, idempotency_key=idempotency_key)
         return _replay(earlier, request_fingerprint), False
@@ -149,7 +225,22 @@ def make_referral(
     case = Case.objects.create(referral=referral, person=registered, organisation=pcn)
     CaseEvent.objects.create(case=case, by=referral.referred_by, to_status=Status.RECEIVED)
     audit.record(user=by, action=AuditAction.CREATE, obj=referral, person_id=registered.pk)
+    if service is not None:
+        try:
+            shortlist(case=case, service=service, by=by, reasons=["Suggested by the referrer"])
+        except ValidationError as e:
+            raise CaseError({"service": sum(e.message_dict.values(), [])}) from e
     return referral, True
+
+
+def _suggested(service_id: str):
+    """The directory service a referrer suggests, if any."""
+    if not service_id:
+        return None
+    service = Service.objects.filter(pk=service_id).first()
+    if service is None:
+        raise CaseError({"service": "There is no such service in the directory."})
+    return service
 
 
 def _registered_at_referring_practice(person, referral: Referral) -> None:

@@ -17,7 +17,7 @@ from linkwell.standards.gaps import missing
 
 from . import forms, queries, services
 from .lifecycle import Status
-from .models import CarePlan, Case, Goal, GoalStatus, ReferralSource, Task
+from .models import CarePlan, Case, Goal, GoalStatus, Task
 
 
 def home(request):
@@ -65,29 +65,25 @@ def referral_new(request):
         request.POST or None, destinations=destinations, can_choose_source=can_choose_source
     )
     if request.method == "POST" and form.is_valid():
-        pcn, origin = form.destinations[form.cleaned_data["destination"]]
-        source = form.cleaned_data.get("source") or ReferralSource.GP_PRACTICE
+        data = form.cleaned_data
         try:
             referral, _ = services.make_referral(
-                pcn=pcn,
+                **form.where(),
                 person=form.person_details(),
-                source=source,
-                reasons=form.cleaned_data["reasons"],
-                consent_given=form.cleaned_data["consent_given"],
-                details=form.cleaned_data["details"],
-                urgency=form.cleaned_data["urgency"],
-                referring_organisation=origin if source == ReferralSource.GP_PRACTICE else None,
-                referrer_name=user.get_full_name(),
-                referrer_contact=form.cleaned_data["referrer_contact"],
-                referring_organisation_name=form.cleaned_data.get(
-                    "referring_organisation_name", ""
-                ),
+                source=data.get("source", ""),
+                reasons=data["reasons"],
+                consent_given=data["consent_given"],
+                details=data["details"],
+                urgency=data["urgency"],
+                referrer_contact=data["referrer_contact"],
+                referring_organisation_name=data.get("referring_organisation_name", ""),
                 by=user,
             )
         except ValidationError as e:
             form.add_service_error(e)
         else:
-            messages.success(request, f"Referral sent for {referral.person.full_name}.")
+            # Named as the referrer wrote it: a referrer never sees the PCN's record.
+            messages.success(request, f"Referral sent for {referral.as_referred.full_name}.")
             if can(user, Capability.VIEW_CASELOAD):
                 return redirect("cases:case", pk=referral.case.pk)
             return redirect("cases:referral", pk=referral.pk)

@@ -44,7 +44,9 @@ def list_connections(request, case_id: int):
     "/cases/{case_id}/connections",
     response={201: ConnectionOut, **ERRORS},
     summary="Refer the person on to a directory service",
-    description="Records the person's consent to share `shared_details` with the service. "
+    description="Records the person's consent to share `shared_details` with the service, "
+    "and with `wants_reminder: true` their consent to a text or email before the first "
+    "session. "
     "A service that is not running, a closed case or an open referral to the same service "
     "answers 422 with the field.",
 )
@@ -62,6 +64,7 @@ def create_connection(request, case_id: int, payload: ReferIn):
         consent_given=payload.consent_given,
         note=payload.note,
         first_session_at=payload.first_session_at,
+        wants_reminder=payload.wants_reminder,
         by=request.user,
     )
     return Reply(201, queries.for_link_worker(request.user).get(pk=connection.pk))

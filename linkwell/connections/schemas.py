@@ -21,6 +21,9 @@ class ReferIn(Schema):
     )
     note: str = NOTE
     first_session_at: datetime | None = None
+    wants_reminder: bool = Field(
+        False, description="They would like a text or email reminder before the first session."
+    )
 
 
 class StatusIn(Schema):

@@ -60,8 +60,13 @@ def refer(
     by,
     note: str = "",
     first_session_at=None,
+    wants_reminder: bool = False,
 ) -> Connection:
-    """Send the person's referral to a directory service, with what they agreed to share."""
+    """Send the person's referral to a directory service, with what they agreed to share.
+
+    `wants_reminder`: the person asked for a text or email before their first session; that
+    consent to be contacted is recorded in the same transaction as the referral.
+    """
     # Locked, so two clicks on "Send" queue and the second finds the first's open referral.
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     if not case.is_open:
@@ -107,6 +112,14 @@ def refer(
         by=by,
         method=f"agreed to share {shared} with {service.name}"[:100],
     )
+    if wants_reminder:
+        record_consent(
+            person=case.person,
+            scope=ConsentScope.CONTACT,
+            given=True,
+            by=by,
+            method="asked for session reminders",
+        )
     audit.record(
         user=by,
         action=AuditAction.CREATE,

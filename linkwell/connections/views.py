@@ -14,8 +14,6 @@ from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability
 from linkwell.accounts.secrets_store import LinkRefused
 from linkwell.cases.models import Case
-from linkwell.people.models import ConsentScope
-from linkwell.people.services import record_consent
 
 from . import lifecycle, queries, services
 from .forms import ReferForm
@@ -53,19 +51,12 @@ def refer(request, pk):
                     consent_given=data["consent_given"],
                     note=data["note"],
                     first_session_at=data["first_session_at"],
+                    wants_reminder=data["wants_reminder"],
                     by=request.user,
                 )
             except ValidationError as e:
                 form.add_service_error(e)
             else:
-                if data["wants_reminder"]:
-                    record_consent(
-                        person=case.person,
-                        scope=ConsentScope.CONTACT,
-                        given=True,
-                        by=request.user,
-                        method="asked for session reminders",
-                    )
                 messages.success(request, f"Referral sent to {connection.service.name}.")
                 return _case_page(case)
         elif "service" in form.errors:

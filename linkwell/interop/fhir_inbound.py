@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError as ModelError
 
-from linkwell.accounts import permissions
-from linkwell.cases.models import ReferralSource, Urgency
+from linkwell.cases import queries
+from linkwell.cases.models import Urgency
 from linkwell.cases.needs import Need
 from linkwell.people.identifiers import normalise_nhs_number, validate_nhs_number
 from linkwell.people.models import ContactMethod, Person
@@ -84,17 +84,33 @@ def parse(body: bytes, *, allowed: set[str]):
 
 @dataclass
 class Inbound:
-    """What make_referral needs, plus where each field came from (for error paths)."""
+    """The arguments of make_referral, plus where each came from (for error paths).
+
+    Only translation: which PCN, which source and whether a suggested service exists are
+    decided by make_referral, the one door shared with the form and the JSON API.
+    """
 
     person: PersonDetails
     reasons: list[str]
     urgency: str
     details: str
     idempotency_key: str
-    pcn: object = None
-    origin: object = None
+    pcn_code: str = ""
     service_id: str = ""
     paths: dict[str, str] = field(default_factory=dict)
+
+    def arguments(self) -> dict:
+        return {
+            "person": self.person,
+            "reasons": self.reasons,
+            # Sending the order is the referrer's confirmation of consent, as on the form.
+            "consent_given": True,
+            "urgency": self.urgency,
+            "details": self.details,
+            "idempotency_key": self.idempotency_key,
+            "pcn_code": self.pcn_code,
+            "suggested_service": self.service_id,
+        }
 
     def expression(self, error: ValidationError) -> tuple[str, str]:
         name, messages = next(iter(error.message_dict.items()))
@@ -178,26 +194,34 @@ def _check_nhs_number(value: str, expression: str) -> None:
 
 
 def _known_person(reference, root: str, user) -> PersonDetails:
-    """A Patient Linkwell already holds: `Patient/<id>` or an NHS number identifier."""
-    people = Person.objects.visible_to(user)
+    """A Patient the caller has referred before: `Patient/<id>` or an NHS number identifier.
+
+    Staff of the person's PCN refer from the record; anyone else from the details they sent
+    themselves last time, never the record (which may hold more than they know).
+    """
     if reference.identifier is not None and reference.identifier.system == NHS_NUMBER:
         nhs = normalise_nhs_number(reference.identifier.value)
         _check_nhs_number(nhs, f"{root}.subject.identifier.value")
-        person = people.filter(nhs_number=nhs).first()
+        record = Person.objects.visible_to(user).filter(nhs_number=nhs).first()
+        described = None if record else queries.as_referred(user, nhs_number=nhs)
     else:
         kind, _, pk = (reference.reference or "").partition("/")
-        person = people.filter(pk=int(pk)).first() if kind == "Patient" and pk.isdigit() else None
-    if person is None:
+        known = kind == "Patient" and pk.isdigit()
+        record = Person.objects.visible_to(user).filter(pk=int(pk)).first() if known else None
+        described = queries.as_referred(user, person_id=int(pk)) if known and not record else None
+    if record is not None:
+        return PersonDetails(
+            **{
+                f: getattr(record, f)
+                for f in PersonDetails.__dataclass_fields__  # noqa: SIM118 — a dataclass
+            }
+        )
+    if described is None:
         raise FhirProblem(
             "Linkwell holds no such patient for you: send the Patient in a transaction Bundle.",
             f"{root}.subject",
         )
-    return PersonDetails(
-        **{
-            f: getattr(person, f)
-            for f in PersonDetails.__dataclass_fields__  # noqa: SIM118 — a dataclass, not a dict
-        }
-    )
+    return PersonDetails.from_json(described.as_json())
 
 
 def _reasons(request, root: str) -> list[str]:
@@ -215,37 +239,21 @@ def _reasons(request, root: str) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def _destination(request, root: str, user) -> tuple:
-    destinations = permissions.referral_destinations(user)
+def _performers(request, root: str, paths: dict) -> tuple[str, str]:
+    """The PCN (performer identified by its ODS code) and a directory service the referrer
+    suggests (performer `HealthcareService/<id>`), with their element paths."""
+    pcn_code = service_id = ""
+    paths["pcn"] = f"{root}.performer"
     for k, performer in enumerate(request.performer or []):
         identifier = performer.identifier
-        if identifier is not None and identifier.system == ODS_CODE:
-            for pcn, origin in destinations:
-                if pcn.ods_code == identifier.value:
-                    return pcn, origin
-            raise FhirProblem(
-                "You cannot refer to the PCN with this ODS code.", f"{root}.performer[{k}]"
-            )
-    if len({pcn.pk for pcn, _ in destinations}) != 1:
-        raise FhirProblem(
-            "Say which PCN: give performer.identifier with its ODS code.", f"{root}.performer"
-        )
-    return destinations[0]
-
-
-def _service(request, root: str) -> str:
-    """A directory service the referrer suggests (performer HealthcareService/<id>)."""
-    from linkwell.directory.models import Service
-
-    for k, performer in enumerate(request.performer or []):
         kind, _, pk = (performer.reference or "").partition("/")
-        if kind == "HealthcareService":
-            if not Service.objects.filter(pk=pk).exists():
-                raise FhirProblem(
-                    "There is no such service in the directory.", f"{root}.performer[{k}]"
-                )
-            return pk
-    return ""
+        if not pcn_code and identifier is not None and identifier.system == ODS_CODE:
+            pcn_code = identifier.value or ""
+            paths["pcn"] = f"{root}.performer[{k}]"
+        elif not service_id and kind == "HealthcareService":
+            service_id = pk
+            paths["service"] = f"{root}.performer[{k}]"
+    return pcn_code, service_id
 
 
 def from_service_request(request, *, root: str, user, person: PersonDetails | None, paths=None):
@@ -257,7 +265,7 @@ def from_service_request(request, *, root: str, user, person: PersonDetails | No
         person = _known_person(request.subject, root, user)
     paths = dict(paths or {})
     paths.update({"reasons": f"{root}.reasonCode", "details": f"{root}.note", "__all__": root})
-    pcn, origin = _destination(request, root, user)
+    pcn_code, service_id = _performers(request, root, paths)
     identifier = (request.identifier or [None])[0]
     return Inbound(
         person=person,
@@ -265,9 +273,8 @@ def from_service_request(request, *, root: str, user, person: PersonDetails | No
         urgency=Urgency.URGENT if request.priority in URGENT else Urgency.ROUTINE,
         details="\n".join(n.text for n in request.note or [] if n.text),
         idempotency_key=f"{identifier.system or ''}|{identifier.value}"[:100] if identifier else "",
-        pcn=pcn,
-        origin=origin,
-        service_id=_service(request, root),
+        pcn_code=pcn_code,
+        service_id=service_id[:100],
         paths=paths,
     )
 
@@ -316,8 +323,3 @@ def from_bundle(bundle, *, user) -> Inbound:
         person = _patient_details(patient, f"Bundle.entry[{k}].resource", paths)
         _refused_consent(bundle)
     return from_service_request(request, root=root, user=user, person=person, paths=paths)
-
-
-def source_for(inbound: Inbound) -> str:
-    kind = getattr(inbound.origin, "kind", "")
-    return ReferralSource.GP_PRACTICE if kind == "practice" else ReferralSource.OTHER_AGENCY

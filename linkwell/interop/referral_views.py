@@ -7,6 +7,8 @@ element's FHIRPath in `issue.expression`; a refused referral is audited and save
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.db.transaction import atomic
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
@@ -19,11 +21,10 @@ from linkwell.accounts import audit
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.models import AuditAction
 from linkwell.accounts.permissions import Capability, require
+from linkwell.cases import queries
 from linkwell.cases.models import Case, Goal, Referral
 from linkwell.cases.services import make_referral
 from linkwell.connections.models import Connection
-from linkwell.directory.models import Service
-from linkwell.directory.services import shortlist
 from linkwell.people.models import Consent, Person
 
 from . import capability, fhir_inbound, fhir_referrals
@@ -86,33 +87,13 @@ def _base(request) -> str:
     return request.build_absolute_uri(reverse("interop:metadata")).removesuffix("metadata")
 
 
-def _make(request, user, inbound) -> tuple[Referral, bool]:
+def _make(user, inbound) -> tuple[Referral, bool]:
     """make_referral, with a domain error turned into the element it came from."""
     try:
-        referral, created = make_referral(
-            pcn=inbound.pcn,
-            person=inbound.person,
-            source=fhir_inbound.source_for(inbound),
-            reasons=inbound.reasons,
-            consent_given=True,  # sending the order is the referrer's confirmation, as on the form
-            details=inbound.details,
-            urgency=inbound.urgency,
-            referring_organisation=inbound.origin if inbound.origin.kind == "practice" else None,
-            referrer_name=user.get_full_name(),
-            idempotency_key=inbound.idempotency_key,
-            by=user,
-        )
+        return make_referral(**inbound.arguments(), by=user)
     except ValidationError as e:
         message, expression = inbound.expression(e)
         raise FhirProblem(message, expression) from None
-    if created and inbound.service_id:
-        shortlist(
-            case=referral.case,
-            service=Service.objects.get(pk=inbound.service_id),
-            by=user,
-            reasons=["Suggested by the referrer"],
-        )
-    return referral, created
 
 
 def _task_of(referral):
@@ -120,13 +101,17 @@ def _task_of(referral):
     return fhir_referrals.referral_task(referral, connections)
 
 
+# Each referral request is one transaction (inside referral_write, so a refusal rolls it all
+# back and is then audited): a referral whose handling fails is not saved, and a retry after
+# fixing it saves once.
 @csrf_exempt
 @require_POST
 @referral_write
+@atomic
 def transaction(request, user):
     bundle = fhir_inbound.parse(request.body, allowed={"Bundle"})
     inbound = fhir_inbound.from_bundle(bundle, user=user)
-    referral, created = _make(request, user, inbound)
+    referral, created = _make(user, inbound)
     task = _task_of(referral)
     status = "201 Created" if created else "200 OK"
     kept = {
@@ -152,12 +137,13 @@ def transaction(request, user):
 @csrf_exempt
 @require_POST
 @referral_write
+@atomic
 def service_request_create(request, user):
     resource = fhir_inbound.parse(request.body, allowed={"ServiceRequest"})
     inbound = fhir_inbound.from_service_request(
         resource, root="ServiceRequest", user=user, person=None
     )
-    referral, created = _make(request, user, inbound)
+    referral, created = _make(user, inbound)
     response = _reply(_task_of(referral), 201 if created else 200)
     response["Location"] = f"{_base(request)}ServiceRequest/{referral.pk}"
     return response
@@ -209,8 +195,15 @@ def service_request(request, user, pk):
 
 @fhir_read
 def patient(request, user, pk):
-    person = visible_or_404(Person.objects.visible_to(user), pk, user)
-    return fhir_referrals.patient(person)
+    """Staff of the person's PCN read the record. A referrer reads the person only as their
+    own organisation last described them on a referral, never the record: it may hold more
+    than they know, or, after a mistyped NHS number, be someone else."""
+    records = Person.objects.visible_to(user)
+    reachable = Q(pk__in=records.values("pk")) | Q(pk__in=queries.referred_people(user))
+    person = visible_or_404(Person.objects.filter(reachable), pk, user)
+    if records.filter(pk=person.pk).exists():
+        return fhir_referrals.patient(person)
+    return fhir_referrals.patient(queries.as_referred(user, person_id=person.pk))
 
 
 @fhir_read

@@ -1,8 +1,10 @@
 """Finding the same person recorded twice in a PCN, and merging the two records.
 
 Likely duplicates share an NHS number, or a date of birth (allowing day and month swapped)
-and a name that matches allowing one typo per name and first/last names swapped. A merge
-moves every record from the duplicate to the record kept, so nothing is lost.
+and a name that matches allowing one typo per name and first/last names swapped. A referral
+whose NHS number is on a record with another name or date of birth is a possible mismatch:
+it gets a record of its own and both case pages warn. A merge moves every record from the
+duplicate to the record kept, so nothing is lost.
 """
 
 import unicodedata
@@ -60,12 +62,29 @@ def _swapped(day: date) -> date | None:
         return None
 
 
+def same_person(person: Person, *, given_name: str, family_name: str, date_of_birth) -> bool:
+    """Whether details sent with an NHS number describe the record holding that number:
+    the same date of birth, and names that match (one typo, or first and last swapped).
+    Anything else is a possible mismatch for a link worker to check, never a silent match."""
+    if person.date_of_birth != date_of_birth:
+        return False
+    straight = names_match(person.given_name, given_name) and names_match(
+        person.family_name, family_name
+    )
+    crossed = names_match(person.given_name, family_name) and names_match(
+        person.family_name, given_name
+    )
+    return straight or crossed
+
+
 def likely_duplicates(person: Person) -> list[Match]:
     """Other live records in the same PCN that are probably this person."""
     dobs = [d for d in (person.date_of_birth, _swapped(person.date_of_birth)) if d]
     same = Q(date_of_birth__in=dobs)
     if person.nhs_number:
-        same |= Q(nhs_number=person.nhs_number)
+        same |= Q(nhs_number=person.nhs_number) | Q(referred_nhs_number=person.nhs_number)
+    if person.referred_nhs_number:
+        same |= Q(nhs_number=person.referred_nhs_number)
     candidates = (
         Person.objects.filter(same, organisation_id=person.organisation_id)
         .filter(merged_into__isnull=True, erased_at__isnull=True)
@@ -82,6 +101,16 @@ def likely_duplicates(person: Person) -> list[Match]:
 def _reasons(a: Person, b: Person) -> tuple[str, ...]:
     if a.nhs_number and a.nhs_number == b.nhs_number:
         return ("Same NHS number",)
+    if b.nhs_number and b.nhs_number == a.referred_nhs_number:
+        return (
+            f"Possible mismatch: the referral gave NHS number {b.nhs_number_display}, which is "
+            "on this record with a different name or date of birth",
+        )
+    if a.nhs_number and a.nhs_number == b.referred_nhs_number:
+        return (
+            f"Possible mismatch: their referral gave this record's NHS number "
+            f"{a.nhs_number_display}, with a different name or date of birth",
+        )
     if a.nhs_number and b.nhs_number:
         return ()  # two different NHS numbers are two different people
     straight = names_match(a.given_name, b.given_name) and names_match(a.family_name, b.family_name)
@@ -138,9 +167,14 @@ def merge(*, keep: Person, duplicate: Person, by) -> Person:
     gaps = {
         f: getattr(duplicate, f) for f in FILLABLE if not getattr(keep, f) and getattr(duplicate, f)
     }
-    Person.objects.filter(pk=duplicate.pk).update(merged_into=keep, nhs_number="")
+    Person.objects.filter(pk=duplicate.pk).update(
+        merged_into=keep, nhs_number="", referred_nhs_number=""
+    )
     if gaps:
         Person.objects.filter(pk=keep.pk).update(**gaps)
+    if keep.referred_nhs_number and keep.referred_nhs_number == duplicate.nhs_number:
+        # Merging settles a possible mismatch between the two: they are one person.
+        Person.objects.filter(pk=keep.pk).update(referred_nhs_number="")
     audit.record(
         user=by,
         action=AuditAction.UPDATE,

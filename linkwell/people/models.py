@@ -49,14 +49,15 @@ class ContactMethod(models.TextChoices):
 
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The one scoping rule for people: those with a case in a PCN the user works in,
-        or referred by an organisation whose referrals the user tracks."""
-        pcns = permissions.pcn_ids(user, permissions.Capability.VIEW_CASELOAD)
-        referrers = permissions.referring_organisation_ids(user)
+        """The one scoping rule for people's records: those of the PCNs the user works in.
+
+        Referrers never read a record: they see the person only as they described them on
+        their own referrals (`Referral.as_referred`), so a matching NHS number cannot show
+        them what the PCN holds about someone else's patient.
+        """
         return self.filter(
-            models.Q(organisation_id__in=pcns)
-            | models.Q(referrals__referring_organisation_id__in=referrers)
-        ).distinct()
+            organisation_id__in=permissions.pcn_ids(user, permissions.Capability.VIEW_CASELOAD)
+        )
 
 
 class Person(models.Model):
@@ -68,6 +69,14 @@ class Person(models.Model):
     )
     nhs_number = models.CharField(
         "NHS number", max_length=10, blank=True, validators=[validate_nhs_number]
+    )
+    referred_nhs_number = models.CharField(
+        "NHS number given at referral, to check",
+        max_length=10,
+        blank=True,
+        help_text="An NHS number a referral gave that is already on another record of the "
+        "PCN with a different name or date of birth. Kept apart, never matched silently, "
+        "until a link worker checks it (the case page warns; merging settles it).",
     )
     given_name = models.CharField("first name", max_length=100)
     family_name = models.CharField("last name", max_length=100)

@@ -10,6 +10,7 @@ ERASED_NAME = ("Erased", "record")
 def sections(person: Person) -> dict[str, list[dict]]:
     details = {
         "NHS number": person.nhs_number_display,
+        "NHS number given at referral, to check": person.referred_nhs_number,
         "First name": person.given_name,
         "Last name": person.family_name,
         "Date of birth": person.date_of_birth.isoformat(),
@@ -50,6 +51,7 @@ def erase(person: Person) -> None:
         given_name=ERASED_NAME[0],
         family_name=ERASED_NAME[1],
         nhs_number="",
+        referred_nhs_number="",
         date_of_birth=person.date_of_birth.replace(month=7, day=1),
         gender_identity="",
         address="",

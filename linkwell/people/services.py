@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction, Organisation
 
+from .duplicates import same_person
 from .identifiers import normalise_name, normalise_nhs_number, normalise_postcode
 from .models import Consent, Person
 
@@ -31,37 +32,81 @@ class PersonDetails:
     interpreter_needed: bool = False
     accessibility_needs: str = ""
 
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def normalised(self) -> "PersonDetails":
+        """The details as they are stored: names in NFC without control or format characters
+        (which would defeat duplicate detection), NHS number digits, postcode and ODS code
+        tidied."""
+        values = asdict(self)
+        for name in ("given_name", "family_name"):
+            values[name] = normalise_name(values[name], field=name)
+        values["nhs_number"] = normalise_nhs_number(values["nhs_number"])
+        values["postcode"] = normalise_postcode(values["postcode"]) if values["postcode"] else ""
+        values["gp_practice_code"] = values["gp_practice_code"].strip().upper()
+        return PersonDetails(**values)
+
+    def as_json(self) -> dict:
+        values = asdict(self)
+        # str() is ISO 8601 for a date, and keeps an ISO string a caller passed as it is.
+        values["date_of_birth"] = str(self.date_of_birth) if self.date_of_birth else None
+        return values
+
+    @classmethod
+    def from_json(cls, values: dict) -> "PersonDetails":
+        known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
+        born = known.get("date_of_birth")
+        known["date_of_birth"] = date.fromisoformat(born) if born else None
+        known.setdefault("given_name", "")
+        known.setdefault("family_name", "")
+        return cls(**known)
+
 
 @transaction.atomic
 def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[Person, bool]:
-    """The PCN's record for this person: the existing one with the same NHS number, or a new one.
+    """The PCN's record for this person: the one holding the same NHS number if it describes
+    the same person (date of birth and name), else a new one.
 
-    Returns (person, created). Raises ValidationError with field messages for bad details.
+    An NHS number already on a record with a different name or date of birth is a possible
+    mismatch: the new record keeps it apart in `referred_nhs_number` and the case pages of
+    both warn (`duplicates.likely_duplicates`). The referrer's details never touch the other
+    record. Returns (person, created). Raises ValidationError with field messages.
     """
-    values = asdict(details)
-    for name in ("given_name", "family_name"):
-        values[name] = normalise_name(values[name], field=name)
-    values["nhs_number"] = normalise_nhs_number(values["nhs_number"])
-    values["postcode"] = normalise_postcode(values["postcode"]) if values["postcode"] else ""
-    values["gp_practice_code"] = values["gp_practice_code"].strip().upper()
-    if values["nhs_number"]:
+    values = asdict(details.normalised())
+    nhs_number = values["nhs_number"]
+    for _attempt in range(2):
         existing = (
             Person.objects.select_for_update()
-            .filter(organisation=pcn, nhs_number=values["nhs_number"])
+            .filter(organisation=pcn, nhs_number=nhs_number)
             .first()
+            if nhs_number
+            else None
         )
         if existing is not None:
-            return existing, False
-    person = Person(organisation=pcn, **values)
-    person.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            person.save()
-    except IntegrityError:
-        # Another request registered the same NHS number a moment ago: use that record.
-        return Person.objects.get(organisation=pcn, nhs_number=values["nhs_number"]), False
-    audit.record(user=by, action=AuditAction.CREATE, obj=person, person_id=person.pk)
-    return person, True
+            if same_person(
+                existing,
+                given_name=values["given_name"],
+                family_name=values["family_name"],
+                date_of_birth=values["date_of_birth"],
+            ):
+                return existing, False
+            values.update(nhs_number="", referred_nhs_number=nhs_number)
+        person = Person(organisation=pcn, **values)
+        person.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError:
+            # Another request registered the same NHS number a moment ago: compare with it.
+            continue
+        mismatch = {"possible_mismatch_with": existing.pk} if existing is not None else {}
+        audit.record(
+            user=by, action=AuditAction.CREATE, obj=person, person_id=person.pk, **mismatch
+        )
+        return person, True
+    raise IntegrityError(f"Could not register a person with NHS number {nhs_number} in {pcn}.")
 
 
 @transaction.atomic

@@ -32,22 +32,20 @@ def self_referral(request):
         data = form.cleaned_data
         try:
             abuse.check(ip=client_address(request), honeypot=data["website"], stamp=data["stamp"])
-            pcn, practice = form.destinations[data["destination"]]
-            services.make_referral(
-                pcn=pcn,
+            referral, _ = services.make_referral(
+                **form.where(),
                 person=form.person_details(),
-                source="self",
                 reasons=data["reasons"],
                 consent_given=data["consent_given"],
                 by=None,
-                details=f"GP practice: {practice.name}\n{data['details']}".strip(),
+                details=data["details"],
             )
         except abuse.Refused as refused:
             form.add_error(None, str(refused))
         except ValidationError as e:
             form.add_service_error(e)
         else:
-            return render(request, "portal/self_referral_sent.html", {"pcn": pcn})
+            return render(request, "portal/self_referral_sent.html", {"pcn": referral.organisation})
     status = 422 if form.errors else 200
     return render(request, "portal/self_referral.html", {"form": form}, status=status)
 

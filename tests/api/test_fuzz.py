@@ -197,3 +197,43 @@ def test_fhir_task_updates_with_random_statuses(fhir, status, business, reason, 
     fhir_answer(response)
     if response.status_code != 200:
         assert connection.events.count() == before  # a refusal changes nothing
+
+
+@pytest.mark.django_db
+@FUZZ_BUDGET
+@given(
+    given_name=st.text(st.characters(categories=["L"]), min_size=1, max_size=12),
+    family_name=st.text(st.characters(categories=["L"]), min_size=1, max_size=12),
+    birth=st.dates(min_value=__import__("datetime").date(1901, 1, 1)),
+)
+def test_fhir_referrals_with_another_patients_nhs_number_echo_nothing(
+    fhir, given_name, family_name, birth
+):
+    """Whatever name and date of birth come with a known NHS number, the answer holds none of
+    the record's details and the record is unchanged (NHS-number matching, issue 15.1)."""
+    from linkwell.people.models import Person
+    from tests.factories import valid_nhs_number
+
+    number = valid_nhs_number(91)
+    held = Person.objects.filter(nhs_number=number).first()
+    if held is None:  # referred by another practice of the GP's PCN
+        pcn = fhir.connection.case.organisation
+        held = make_case(pcn=pcn, nhs_number=number, family_name="Recordsworth").person
+    before = {f: getattr(held, f) for f in ("given_name", "family_name", "phone", "postcode")}
+    bundle = gravity_bundle()
+    patient = bundle["entry"][0]["resource"]
+    patient["identifier"] = [
+        {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": held.nhs_number}
+    ]
+    patient["name"] = [{"family": family_name, "given": [given_name]}]
+    patient["birthDate"] = birth.isoformat()
+    response = fhir(fhir.gp, "/fhir/", json.dumps(bundle))
+    fhir_answer(response)
+    held.refresh_from_db()
+    assert {f: getattr(held, f) for f in before} == before
+    if response.status_code == 201:  # and reading back the Patient it names shows none either
+        location = json.loads(response.content)["entry"][0]["response"]["location"]
+        read = fhir(fhir.gp, f"/fhir/{location}", None, method="get")
+        assert read.status_code == 200
+        response = read
+    assert "Recordsworth" not in response.content.decode() or "Recordsworth" in family_name

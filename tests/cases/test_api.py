@@ -171,3 +171,22 @@ def test_openapi_is_published(client):
     spec = client.get("/api/openapi.json").json()
     assert "/api/v1/referrals" in spec["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_a_suggested_service_is_shortlisted_and_a_retired_one_saves_nothing(client, referrer):
+    from linkwell.directory.models import Service
+    from tests.connections.factories import provider_service
+
+    service = provider_service()
+    Service.objects.filter(pk=service.pk).update(retired_at=timezone.now())
+    body = referral_body()
+    body["service_id"] = service.pk
+    refused = post(client, "/api/v1/referrals", body, referrer)
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "service"]
+    assert not Referral.objects.exists() and not Person.objects.exists()
+    Service.objects.filter(pk=service.pk).update(retired_at=None)
+    made = post(client, "/api/v1/referrals", body, referrer)
+    assert made.status_code == 201
+    case = Case.objects.get(pk=made.json()["case_id"])
+    assert [e.service_id for e in case.shortlist.all()] == [service.pk]

@@ -15,12 +15,11 @@ pytestmark = pytest.mark.django_db
 
 def refer(pcn, practice, by, **kwargs):
     values = dict(
-        pcn=pcn,
+        pcn_code=pcn.ods_code,
+        origin_code=practice.ods_code,
         person=person_details(),
-        source="gp_practice",
         reasons=["loneliness", "money"],
         consent_given=True,
-        referring_organisation=practice,
         by=by,
     )
     values.update(kwargs)
@@ -52,7 +51,9 @@ def test_the_same_nhs_number_in_another_pcn_is_another_record(
 ):
     number = valid_nhs_number(2)
     refer(pcn, practice, referrer, person=person_details(nhs_number=number))
-    refer(other_practice.parent, other_practice, referrer, person=person_details(nhs_number=number))
+    elsewhere = user_with_role("referrer", other_practice)
+    again = person_details(nhs_number=number)
+    refer(other_practice.parent, other_practice, elsewhere, person=again)
     assert Person.objects.filter(nhs_number=number).count() == 2
 
 

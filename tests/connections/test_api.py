@@ -126,3 +126,36 @@ def test_providers_cannot_withdraw_nor_see_other_providers_referrals(client, cas
     assert call(client, volunteer, "GET", f"/connections/{mine.pk}").status_code == 403
     listed = call(client, volunteer, "GET", "/provider/referrals").json()
     assert [i["id"] for i in listed["items"]] == [mine.pk]
+
+
+def test_a_reminder_asked_for_over_the_api_is_recorded_with_the_referral(client, case, worker):
+    service, _ = provider_with_user()
+    body = {"service_id": service.pk, "shared_details": ["name", "phone"], "consent_given": True}
+    made = call(client, worker, "POST", f"/cases/{case.pk}/connections", body)
+    assert made.status_code == 201
+    reminders = Consent.objects.filter(person=case.person, scope=ConsentScope.CONTACT)
+    assert not reminders.exists()  # not asked, not assumed
+    other = provider_service()
+    again = {**body, "service_id": other.pk, "wants_reminder": True}
+    assert call(client, worker, "POST", f"/cases/{case.pk}/connections", again).status_code == 201
+    (consent,) = reminders
+    assert consent.given and consent.method == "asked for session reminders"
+
+
+def test_a_refused_referral_records_no_reminder_consent(client, case, worker):
+    from linkwell.connections import services
+    from linkwell.directory.models import Service
+
+    service, _ = provider_with_user()
+    Service.objects.filter(pk=service.pk).update(status="inactive")
+    service.refresh_from_db()
+    with pytest.raises(services.ConnectionRuleError):
+        services.refer(
+            case=case,
+            service=service,
+            shared_details=["name"],
+            consent_given=True,
+            wants_reminder=True,
+            by=worker,
+        )
+    assert not Consent.objects.filter(person=case.person, scope=ConsentScope.CONTACT).exists()

@@ -18,8 +18,10 @@ from linkwell.accounts.models import AuditEntry, Role
 from linkwell.accounts.services import create_token
 from linkwell.cases import services as cases
 from linkwell.cases.models import Referral
+from linkwell.directory.models import Service
 from linkwell.interop import fhir_inbound
-from tests.connections.factories import connect, provider_with_user
+from linkwell.people.models import Person
+from tests.connections.factories import connect, provider_service, provider_with_user
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -222,8 +224,10 @@ def test_consent_and_goal_reads(client, gp, worker):
     post(client, gp, gravity_bundle())
     case = Referral.objects.get().case
     consent = case.person.consents.get()
+    # The referrer sees only what they sent: the person's consents are the PCN's record.
+    assert problem(client.get(f"/fhir/Consent/{consent.pk}", **bearer(gp)), 404)
     read = Consent.model_validate_json(
-        client.get(f"/fhir/Consent/{consent.pk}", **bearer(gp)).content
+        client.get(f"/fhir/Consent/{consent.pk}", **bearer(worker)).content
     )
     assert read.status == "active" and read.patient.reference == f"Patient/{case.person_id}"
     cases.record_contact(case=case, at=timezone.now(), mode="phone", minutes=5, notes="", by=worker)
@@ -236,3 +240,42 @@ def test_consent_and_goal_reads(client, gp, worker):
     read = Goal.model_validate_json(response.content)
     assert read.lifecycleStatus == "accepted" and read.description.text == "Cook twice a week"
     assert client.get(f"/fhir/Goal/{goal.pk}", **bearer(gp)).status_code == 403  # notes: no
+
+
+def test_a_referral_that_fails_late_saves_nothing_and_a_fixed_retry_saves_once(client, gp):
+    """One transaction per FHIR request: a retired suggested service is refused with the
+    element named (not a 500 after the referral was saved), and a retry saves it once."""
+    service = provider_service()
+    Service.objects.filter(pk=service.pk).update(retired_at=timezone.now())
+    body = gravity_bundle()
+    request = body["entry"][1]["resource"]
+    request["identifier"] = [{"system": "urn:gp-system", "value": "R-8"}]
+    request["performer"] = [{"reference": f"HealthcareService/{service.pk}"}]
+    for _ in range(2):
+        expression, message = problem(post(client, gp, body))
+        assert expression == "Bundle.entry[1].resource.performer[0]" and "not running" in message
+    assert not Referral.objects.exists() and not Person.objects.exists()
+    assert not AuditEntry.objects.filter(action="create").exists()
+    Service.objects.filter(pk=service.pk).update(retired_at=None)
+    assert post(client, gp, body).status_code == 201
+    assert post(client, gp, body).status_code == 200
+    referral = Referral.objects.get()
+    assert list(referral.case.shortlist.values_list("service_id", flat=True)) == [service.pk]
+
+
+def test_a_service_request_alone_refers_from_what_the_referrer_sent_before(client, gp):
+    """A referrer naming a patient they referred before (by NHS number or Patient id) refers
+    from the details they sent, not from the PCN's record, which they may not read."""
+    patient = example(PATIENT)
+    patient["identifier"] = [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}]
+    assert post(client, gp, gravity_bundle(patient=patient)).status_code == 201
+    person = Person.objects.get()
+    Person.objects.filter(pk=person.pk).update(phone="07700 900555")  # the link worker's note
+    request = example(ACTIVE)
+    request["subject"] = {"reference": f"Patient/{person.pk}"}
+    response = post(client, gp, request, path="/fhir/ServiceRequest")
+    assert response.status_code == 201, response.content
+    first, second = Referral.objects.order_by("pk")
+    assert second.person_id == person.pk
+    assert second.submitted_person == first.submitted_person
+    assert "07700 900555" not in json.dumps(second.submitted_person)

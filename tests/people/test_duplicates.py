@@ -140,3 +140,24 @@ def test_the_link_worker_merges_from_the_case_page(client, pcn, link_worker):
     )
     assert response.url == "/"  # no redirect off the site
     assert Case.objects.filter(person_id=second.person_id).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_possible_mismatch_is_warned_both_ways_and_merging_settles_it(pcn):
+    number = valid_nhs_number(31)
+    held = make_case(pcn=pcn, nhs_number=number, given_name="Mary", family_name="Shelley")
+    sent = make_case(pcn=pcn, nhs_number=number, given_name="Percy", date_of_birth=date(1992, 8, 4))
+    held_person, sent_person = held.person, sent.person
+    assert sent_person.pk != held_person.pk and sent_person.nhs_number == ""
+    assert sent_person.referred_nhs_number == number
+    (warning,) = likely_duplicates(sent_person)
+    assert warning.person == held_person and "Possible mismatch" in warning.reasons[0]
+    (warning,) = likely_duplicates(held_person)
+    assert warning.person == sent_person and "Possible mismatch" in warning.reasons[0]
+    # The same NHS number, date of birth and a name with a typo is the same person.
+    again = make_case(pcn=pcn, nhs_number=number, given_name="Marry", family_name="Shelley")
+    assert again.person_id == held_person.pk
+    merge(keep=sent_person, duplicate=held_person, by=None)
+    kept = Person.objects.get(pk=sent_person.pk)
+    assert (kept.nhs_number, kept.referred_nhs_number) == (number, "")
+    assert likely_duplicates(kept) == []

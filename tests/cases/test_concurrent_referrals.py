@@ -1,0 +1,76 @@
+"""Concurrent retries of one referral (issue 15.4): real threads, real connections.
+
+A GP system that times out retries with the same Idempotency-Key, sometimes many times at
+once. Exactly one referral and one person must come of it: the person is created in the
+same atomic unit as the referral, so a request that loses the race for the key takes its
+new person record with it.
+"""
+
+import json
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from linkwell.accounts.models import AuditEntry, Role
+from linkwell.accounts.services import create_token
+from linkwell.cases.models import Case, Referral
+from linkwell.people.models import Person
+from tests.factories import PracticeFactory, user_with_role, valid_nhs_number
+
+ATTEMPTS = 12
+
+
+def post_all_at_once(body: dict, token: str) -> list[int]:
+    """POST the same referral from ATTEMPTS threads released together; their statuses."""
+    start = threading.Barrier(ATTEMPTS)
+    statuses: list[int] = []
+
+    def attempt():
+        try:
+            start.wait()
+            response = Client().post(
+                "/api/v1/referrals",
+                json.dumps(body),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {token}",
+                HTTP_IDEMPOTENCY_KEY="retry-storm-1",
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()  # each thread has its own database connection
+
+    threads = [threading.Thread(target=attempt) for _ in range(ATTEMPTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("nhs_number", ["", valid_nhs_number(5)])
+def test_simultaneous_retries_make_one_referral_and_one_person(nhs_number):
+    if connection.vendor == "sqlite":
+        # SQLite lets one writer at a time hold the database: the others fail with
+        # "database is locked" rather than race, so there is no race to test there.
+        pytest.skip("SQLite serialises writers; this race needs PostgreSQL")
+    gp = user_with_role(Role.REFERRER, PracticeFactory())
+    body = {
+        "person": {
+            "given_name": "Retry",
+            "family_name": "Storm",
+            "date_of_birth": "1950-05-17",
+            "nhs_number": nhs_number,
+            "phone": "0113 496 0000",
+        },
+        "reasons": ["loneliness"],
+        "consent_given": True,
+    }
+    statuses = post_all_at_once(body, create_token(user=gp))
+    assert sorted(statuses) == [200] * (ATTEMPTS - 1) + [201]
+    assert Referral.objects.count() == 1 and Case.objects.count() == 1
+    assert Person.objects.count() == 1  # no orphans
+    created = AuditEntry.objects.filter(action="create", object_type="people.person")
+    assert created.count() == 1
