@@ -7,7 +7,7 @@ from linkwell.forms import NHSFormMixin
 from linkwell.people.models import ContactMethod, Ethnicity, Sex
 from linkwell.people.services import PersonDetails
 
-from .lifecycle import TRANSITIONS, Status
+from .lifecycle import CLOSED, TRANSITIONS, Status
 from .models import ContactMode, GoalStatus, ReferralSource, Urgency
 from .needs import Need
 
@@ -279,3 +279,49 @@ class TransitionForm(NHSFormMixin, forms.Form):
         self.fields["to"].choices = [
             (s.value, s.label) for s in Status if s in TRANSITIONS[Status(current)]
         ]
+
+
+class BulkForm(NHSFormMixin, forms.Form):
+    """The caseload's bulk actions on the cases ticked in its tables."""
+
+    ASSIGN, CLOSE = "assign", "close"
+
+    cases = forms.ModelMultipleChoiceField(
+        queryset=None,
+        error_messages={
+            "required": "Select at least one case.",
+            "invalid_choice": "One of the cases selected is not on your caseload.",
+        },
+    )
+    action = forms.ChoiceField(choices=[(ASSIGN, "Assign"), (CLOSE, "Close")])
+    link_worker = forms.ModelChoiceField(
+        label="Assign to", queryset=None, required=False, empty_label="Choose a link worker"
+    )
+    to = forms.ChoiceField(
+        label="Close as",
+        required=False,
+        choices=[("", "Choose how they ended")]
+        + [(s.value, s.label) for s in Status if s in CLOSED],
+    )
+    note = forms.CharField(label="Reason or note", required=False, max_length=5000)
+
+    def __init__(self, *args, cases, link_workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases.select_related("person")
+        self.fields["link_worker"].queryset = link_workers
+        self.fields["link_worker"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    @property
+    def selected(self) -> set[int]:
+        """The cases ticked when the form came back, so a refused action keeps the ticks."""
+        if not self.is_bound:
+            return set()
+        return {int(v) for v in self.data.getlist("cases") if v.isdigit()}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.ASSIGN and not data.get("link_worker"):
+            self.add_error("link_worker", "Choose who to assign the cases to.")
+        if data.get("action") == self.CLOSE and not data.get("to"):
+            self.add_error("to", "Choose how the cases ended.")
+        return data

@@ -125,6 +125,10 @@ class Case(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     first_contact_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When anything on the case last changed (the caseload's 'recently updated').",
+    )
     discharge_reason = models.CharField(max_length=200, blank=True)
     follow_up_advice = models.TextField(
         blank=True,
