@@ -148,6 +148,11 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status", "opened_at"]),
             models.Index(fields=["link_worker", "status"]),
+            # The caseload's active section spans three statuses: with these the database
+            # walks one PCN's cases in the order asked for and stops at the page's end, rather
+            # than joining every case to its person and referral before sorting.
+            models.Index(fields=["organisation", "opened_at"]),
+            models.Index(fields=["organisation", "-updated_at"]),
         ]
 
     def __str__(self):

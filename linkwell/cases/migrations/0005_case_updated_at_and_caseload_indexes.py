@@ -30,4 +30,12 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(from_history, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name='case',
+            index=models.Index(fields=['organisation', 'opened_at'], name='cases_case_organis_6fa750_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='case',
+            index=models.Index(fields=['organisation', '-updated_at'], name='cases_case_organis_66f66d_idx'),
+        ),
     ]
