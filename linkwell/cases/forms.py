@@ -1,15 +1,35 @@
 from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from linkwell.forms import NHSFormMixin
 from linkwell.people.models import ContactMethod, Ethnicity, Sex
-from linkwell.people.services import PersonDetails
+from linkwell.people.services import PersonDetails, check_details
 
 from .lifecycle import CLOSED, TRANSITIONS, Status
 from .models import ContactMode, GoalStatus, ReferralSource, Urgency
 from .needs import Need
+
+# The referral form's fields that are the person's details (PersonDetails), checked together.
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "nhs_number",
+    "sex",
+    "gender_identity",
+    "ethnicity",
+    "address",
+    "postcode",
+    "gp_practice_code",
+    "phone",
+    "email",
+    "preferred_contact",
+    "preferred_language",
+    "accessibility_needs",
+)
 
 
 class ReferralForm(NHSFormMixin, forms.Form):
@@ -129,7 +149,25 @@ class ReferralForm(NHSFormMixin, forms.Form):
                 if dob > timezone.localdate():
                     self.add_error("dob_year", "Date of birth must be in the past.")
                 data["date_of_birth"] = dob
+        self._check_person(data)
         return data
+
+    def _check_person(self, data) -> None:
+        """The person's details against the record's own rules (NHS number, postcode, phone, a
+        way to reach them) now, beside the form's own errors: every problem in one round."""
+        given = {
+            name: data[name]
+            for name in PERSON_FIELDS
+            if name in data and data[name] not in ("", None) and name not in self.errors
+        }
+        try:
+            check_details(**given)
+        except ValidationError as e:
+            for field, messages in e.message_dict.items():
+                name = "dob_year" if field == "date_of_birth" else field
+                if name in self.errors:
+                    continue  # the form has already said what is wrong there
+                self.add_error(name if name in self.fields else None, messages)
 
     def person_details(self) -> PersonDetails:
         d = self.cleaned_data

@@ -236,6 +236,11 @@ def _case_page(request, case, bound=None, status=200):
     )
 
 
+def case_page_with_form(request, case, *, name: str, form):
+    """The case page showing another app's refused form, `name` in its context, by its fields."""
+    return _case_page(request, case, bound=(name, form), status=422)
+
+
 @requires(Capability.VIEW_CASELOAD)
 def case_detail(request, pk):
     case = visible_or_404(Case.objects.visible_to(request.user), pk, request.user)

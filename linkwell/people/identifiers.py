@@ -1,8 +1,9 @@
-"""Validation of NHS numbers and UK postcodes."""
+"""Validation of NHS numbers, UK postcodes, GP practice codes and UK phone numbers."""
 
 import re
 
 import nhs_number
+import phonenumbers
 from django.core.exceptions import ValidationError
 
 
@@ -45,3 +46,24 @@ def validate_gp_practice_code(value: str) -> None:
             "Enter the practice's ODS code: a letter and 5 digits, like A81001 "
             "(V81997 if they are not registered with a GP, V81999 if not known)."
         )
+
+
+# Ofcom keeps some ranges unallocated for TV and radio drama ("Telephone numbers for use in
+# TV and radio drama programmes"); libphonenumber calls these two invalid, but they are how
+# synthetic and demo records give a phone number that reaches no one: 07700 900000–900999
+# (mobile) and 01632 960000–960999 (geographic).
+_DRAMA = re.compile(r"^(?:7700900|1632960)\d{3}$")
+
+
+def validate_uk_phone(value: str) -> None:
+    """A UK phone number (country code 44), checked against libphonenumber's numbering plan."""
+    message = "Enter a UK phone number, like 0113 496 0000 or 07700 900123."
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(message) from None
+    national = str(number.national_number)
+    if number.country_code != 44 or not (
+        phonenumbers.is_valid_number(number) or _DRAMA.match(national)
+    ):
+        raise ValidationError(message)

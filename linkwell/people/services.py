@@ -38,10 +38,7 @@ def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[P
 
     Returns (person, created). Raises ValidationError with field messages for bad details.
     """
-    values = asdict(details)
-    values["nhs_number"] = normalise_nhs_number(values["nhs_number"])
-    values["postcode"] = normalise_postcode(values["postcode"]) if values["postcode"] else ""
-    values["gp_practice_code"] = values["gp_practice_code"].strip().upper()
+    values = _normalised(asdict(details))
     if values["nhs_number"]:
         existing = (
             Person.objects.select_for_update()
@@ -60,6 +57,26 @@ def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[P
         return Person.objects.get(organisation=pcn, nhs_number=values["nhs_number"]), False
     audit.record(user=by, action=AuditAction.CREATE, obj=person, person_id=person.pk)
     return person, True
+
+
+def _normalised(values: dict) -> dict:
+    """Identifiers as stored: NHS number without spaces, postcode spaced, ODS code upper case."""
+    values = dict(values)
+    if "nhs_number" in values:
+        values["nhs_number"] = normalise_nhs_number(values["nhs_number"])
+    if "postcode" in values:
+        values["postcode"] = normalise_postcode(values["postcode"]) if values["postcode"] else ""
+    if "gp_practice_code" in values:
+        values["gp_practice_code"] = values["gp_practice_code"].strip().upper()
+    return values
+
+
+def check_details(**values) -> None:
+    """Check some of a person's details against every rule `register_person` applies, raising
+    one ValidationError naming each field that fails, so a form shows them all in one round."""
+    values = _normalised(values)
+    exclude = [f.name for f in Person._meta.fields if f.name not in values]
+    Person(**values).full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
 def record_viewed(*, person: Person, by, via: str) -> None:
