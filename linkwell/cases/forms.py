@@ -192,6 +192,8 @@ class ReferralForm(NHSFormMixin, forms.Form):
 
 
 class ContactForm(NHSFormMixin, forms.Form):
+    id_prefix = "contact"
+
     at = forms.DateTimeField(
         label="When",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -205,6 +207,8 @@ class ContactForm(NHSFormMixin, forms.Form):
 
 
 class WhatMattersForm(NHSFormMixin, forms.Form):
+    id_prefix = "what-matters"
+
     what_matters = forms.CharField(
         label="What matters to the person",
         max_length=5000,
@@ -226,6 +230,8 @@ class WhatMattersForm(NHSFormMixin, forms.Form):
 
 
 class CarePlanForm(NHSFormMixin, forms.Form):
+    id_prefix = "plan"
+
     summary = forms.CharField(
         label="Plan agreed with the person",
         max_length=5000,
@@ -238,6 +244,8 @@ class CarePlanForm(NHSFormMixin, forms.Form):
 
 
 class GoalForm(NHSFormMixin, forms.Form):
+    id_prefix = "goal"
+
     description = forms.CharField(label="Goal", max_length=500)
     target_date = forms.DateField(
         label="Target date", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -254,11 +262,15 @@ class ActionForm(NHSFormMixin, forms.Form):
 
 
 class TaskForm(NHSFormMixin, forms.Form):
+    id_prefix = "task"
+
     title = forms.CharField(label="Follow-up", max_length=200)
     due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class FollowUpAdviceForm(NHSFormMixin, forms.Form):
+    id_prefix = "follow-up"
+
     follow_up_advice = forms.CharField(
         label="Follow-up advice for the GP and referrer",
         max_length=5000,
@@ -268,6 +280,8 @@ class FollowUpAdviceForm(NHSFormMixin, forms.Form):
 
 
 class AddressForm(NHSFormMixin, forms.Form):
+    id_prefix = "address"
+
     address = forms.CharField(
         label="Address",
         max_length=500,
@@ -278,6 +292,8 @@ class AddressForm(NHSFormMixin, forms.Form):
 
 
 class GpPracticeForm(NHSFormMixin, forms.Form):
+    id_prefix = "gp-practice"
+
     gp_practice_code = forms.CharField(
         label="GP practice ODS code",
         max_length=6,
@@ -286,6 +302,8 @@ class GpPracticeForm(NHSFormMixin, forms.Form):
 
 
 class RiskForm(NHSFormMixin, forms.Form):
+    id_prefix = "risk"
+
     no_known_risks = forms.BooleanField(label="No known risks", required=False)
     description = forms.CharField(
         label="Risk to the person or to others",
@@ -303,6 +321,8 @@ class RiskForm(NHSFormMixin, forms.Form):
 
 
 class TransitionForm(NHSFormMixin, forms.Form):
+    id_prefix = "transition"
+
     to = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
     note = forms.CharField(
         label="Reason or note",
@@ -321,6 +341,8 @@ class TransitionForm(NHSFormMixin, forms.Form):
 
 class BulkForm(NHSFormMixin, forms.Form):
     """The caseload's bulk actions on the cases ticked in its tables."""
+
+    id_prefix = "bulk"
 
     ASSIGN, CLOSE = "assign", "close"
 
