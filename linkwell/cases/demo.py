@@ -189,7 +189,9 @@ def load(*, seed: int = 2026) -> dict:
             Organisation.objects.create(
                 name=f"{area} {street} Surgery (demo)",
                 kind=OrganisationKind.PRACTICE,
-                ods_code=f"Y{code[-1]}00{i}",
+                # ODS practice codes are a letter and five digits; real Y codes stop below
+                # Y08000 (NHS Payments to General Practice 2017–2023), so Y9… is no real practice.
+                ods_code=f"Y9{code[-1]}00{i}",
                 parent=pcn,
             )
             for i, street in enumerate(["Park Road", "High Street", "Moor Lane"], start=1)
