@@ -62,6 +62,7 @@ RULES = {
     "people:merge": Rule(C.MANAGE_CASES, "person", method="POST", kwargs={"duplicate_pk": SAME}),
     "cases:caseload": Rule(C.VIEW_CASELOAD),
     "cases:caseload_bulk": Rule(C.MANAGE_CASES, method="POST", data={"action": "assign"}),
+    "cases:today": Rule(C.MANAGE_CASES),
     "cases:referrals": Rule(C.TRACK_OWN_REFERRALS),
     "cases:referral_new": Rule(C.MAKE_REFERRALS),
     "cases:referral": Rule(C.TRACK_OWN_REFERRALS, "referral"),

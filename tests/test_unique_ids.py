@@ -36,6 +36,7 @@ def test_the_parser_finds_a_duplicate():
     "route",
     [
         "cases:caseload",
+        "cases:today",
         "cases:case",
         "cases:referral_new",
         "outcomes:measure_new",

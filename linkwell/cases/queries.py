@@ -140,6 +140,15 @@ def caseload(
     )
 
 
+def looked_after_by(user) -> QuerySet:
+    """Open cases a link worker looks after: their own and their PCNs' unassigned ones."""
+    return (
+        Case.objects.visible_to(user)
+        .open()
+        .filter(Q(link_worker=user) | Q(link_worker__isnull=True))
+    )
+
+
 def link_workers_for(user) -> QuerySet:
     """Link workers of the PCNs whose cases the user manages: whom a case may be assigned to."""
     from linkwell.accounts.models import Role, User

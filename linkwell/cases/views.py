@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from linkwell import inbox
 from linkwell.accounts import permissions
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
@@ -374,3 +375,13 @@ def take_case(request, pk):
     except ValidationError as e:
         messages.error(request, " ".join(sum(e.message_dict.values(), [])))
     return redirect("cases:case", pk=pk)
+
+
+@requires(Capability.MANAGE_CASES)
+def today(request):
+    """The link worker's inbox: what needs doing today, and what arrived this week."""
+    shown = [
+        {"section": section, "count": section.count(), "entries": section.entries()}
+        for section in inbox.sections(request.user)
+    ]
+    return render(request, "inbox/today.html", {"shown": shown, "days": inbox.RECENT_DAYS})
