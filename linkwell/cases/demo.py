@@ -309,7 +309,7 @@ def _walk(rng, case, stage, worker, opened, now):
     services.record_contact(
         case=case,
         at=min(when, now),
-        mode=rng.choice(list(ContactMode)),
+        mode=rng.choice([m for m in ContactMode if m != ContactMode.ATTEMPTED]),  # a real contact
         minutes=rng.choice([15, 30, 45, 60]),
         notes="First conversation.",
         by=worker,

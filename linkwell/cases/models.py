@@ -205,6 +205,9 @@ class ContactMode(models.TextChoices):
     VIDEO = "video", "Video"
     HOME_VISIT = "home_visit", "Home visit"
     GROUP = "group", "Group"
+    # The PRSB Social Prescribing Information Standard records contact attempts as well as
+    # contacts made: an attempt is kept, but is not the first contact and moves no status.
+    ATTEMPTED = "attempted", "Attempted — no answer"
 
 
 class Contact(models.Model):

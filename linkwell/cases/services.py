@@ -247,6 +247,9 @@ def record_contact(*, case: Case, at: datetime, mode: str, minutes: int, notes: 
     contact = Contact.objects.create(
         case=case, at=at, mode=mode, minutes=minutes, notes=notes, by=by
     )
+    if mode == ContactMode.ATTEMPTED:  # no one answered: not yet in contact
+        audit.record(user=by, action=AuditAction.CREATE, obj=contact, person_id=case.person_id)
+        return contact
     if case.first_contact_at is None or at < case.first_contact_at:
         case.first_contact_at = at
         case.save(update_fields=["first_contact_at"])

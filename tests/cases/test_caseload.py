@@ -118,3 +118,20 @@ def test_managers_see_no_bulk_actions(client, pcn):
     client.force_login(manager)
     page = client.get("/caseload/").content.decode()
     assert "Selected cases" not in page and 'name="cases"' not in page
+
+
+def test_an_attempted_contact_is_kept_but_is_not_contact(link_worker, pcn):
+    from linkwell.cases.models import Contact
+
+    case = make_case(pcn=pcn, by=link_worker)
+    services.record_contact(
+        case=case, at=timezone.now(), mode="attempted", minutes=1, notes="", by=link_worker
+    )
+    case.refresh_from_db()
+    assert case.status == "received" and case.first_contact_at is None
+    assert Contact.objects.get(case=case).get_mode_display() == "Attempted — no answer"
+    services.record_contact(
+        case=case, at=timezone.now(), mode="phone", minutes=10, notes="", by=link_worker
+    )
+    case.refresh_from_db()
+    assert case.status == "contacted" and case.first_contact_at is not None
