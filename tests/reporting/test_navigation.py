@@ -21,3 +21,9 @@ def test_reports_are_linked_for_those_who_may_read_them(client):
     admin = user_with_role(Role.ADMIN, icb)
     client.force_login(admin)
     assert 'href="/outcomes/instruments/"' in client.get("/accounts/audit/").content.decode()
+
+
+def test_the_outcomes_report_links_the_standard(client):
+    practice = PracticeFactory()
+    client.force_login(user_with_role(Role.LINK_WORKER, practice.parent))
+    assert 'href="/standards/"' in client.get("/outcomes/report/").content.decode()
