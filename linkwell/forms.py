@@ -12,9 +12,17 @@ _CLASSES = {
 
 
 class NHSFormMixin:
-    """Adds NHS.UK frontend classes to every widget."""
+    """Adds NHS.UK frontend classes to every widget.
+
+    A form shown on a page beside others sets `id_prefix`, so its fields' ids ("goal-description")
+    cannot collide with another form's and each label names its own field.
+    """
+
+    id_prefix = ""
 
     def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget

@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "linkwell.accounts.context_processors.roles",
+                "linkwell.inbox.header_count",
             ],
         },
     },

@@ -73,6 +73,8 @@ RULES = {
     # (merging a record with itself is refused politely: enough to prove who may reach it)
     "people:merge": Rule(C.MANAGE_CASES, "person", method="POST", kwargs={"duplicate_pk": SAME}),
     "cases:caseload": Rule(C.VIEW_CASELOAD),
+    "cases:caseload_bulk": Rule(C.MANAGE_CASES, method="POST", data={"action": "assign"}),
+    "cases:today": Rule(C.MANAGE_CASES),
     "cases:referrals": Rule(C.TRACK_OWN_REFERRALS),
     "cases:referral_new": Rule(C.MAKE_REFERRALS),
     "cases:referral": Rule(C.TRACK_OWN_REFERRALS, "referral"),

@@ -189,7 +189,9 @@ def load(*, seed: int = 2026) -> dict:
             Organisation.objects.create(
                 name=f"{area} {street} Surgery (demo)",
                 kind=OrganisationKind.PRACTICE,
-                ods_code=f"Y{code[-1]}00{i}",
+                # ODS practice codes are a letter and five digits; real Y codes stop below
+                # Y08000 (NHS Payments to General Practice 2017–2023), so Y9… is no real practice.
+                ods_code=f"Y9{code[-1]}00{i}",
                 parent=pcn,
             )
             for i, street in enumerate(["Park Road", "High Street", "Moor Lane"], start=1)
@@ -313,7 +315,7 @@ def _walk(rng, case, stage, worker, opened, now):
     services.record_contact(
         case=case,
         at=min(when, now),
-        mode=rng.choice(list(ContactMode)),
+        mode=rng.choice([m for m in ContactMode if m != ContactMode.ATTEMPTED]),  # a real contact
         minutes=rng.choice([15, 30, 45, 60]),
         notes="First conversation.",
         by=worker,

@@ -1,15 +1,35 @@
 from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from linkwell.forms import NHSFormMixin
 from linkwell.people.models import ContactMethod, Ethnicity, Sex
-from linkwell.people.services import PersonDetails
+from linkwell.people.services import PersonDetails, check_details
 
-from .lifecycle import TRANSITIONS, Status
+from .lifecycle import CLOSED, TRANSITIONS, Status
 from .models import ContactMode, GoalStatus, ReferralSource, Urgency
 from .needs import Need
+
+# The referral form's fields that are the person's details (PersonDetails), checked together.
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "nhs_number",
+    "sex",
+    "gender_identity",
+    "ethnicity",
+    "address",
+    "postcode",
+    "gp_practice_code",
+    "phone",
+    "email",
+    "preferred_contact",
+    "preferred_language",
+    "accessibility_needs",
+)
 
 
 class ReferralForm(NHSFormMixin, forms.Form):
@@ -135,7 +155,25 @@ class ReferralForm(NHSFormMixin, forms.Form):
                 if dob > timezone.localdate():
                     self.add_error("dob_year", "Date of birth must be in the past.")
                 data["date_of_birth"] = dob
+        self._check_person(data)
         return data
+
+    def _check_person(self, data) -> None:
+        """The person's details against the record's own rules (NHS number, postcode, phone, a
+        way to reach them) now, beside the form's own errors: every problem in one round."""
+        given = {
+            name: data[name]
+            for name in PERSON_FIELDS
+            if name in data and data[name] not in ("", None) and name not in self.errors
+        }
+        try:
+            check_details(**given)
+        except ValidationError as e:
+            for field, messages in e.message_dict.items():
+                name = "dob_year" if field == "date_of_birth" else field
+                if name in self.errors:
+                    continue  # the form has already said what is wrong there
+                self.add_error(name if name in self.fields else None, messages)
 
     def person_details(self) -> PersonDetails:
         d = self.cleaned_data
@@ -160,6 +198,8 @@ class ReferralForm(NHSFormMixin, forms.Form):
 
 
 class ContactForm(NHSFormMixin, forms.Form):
+    id_prefix = "contact"
+
     at = forms.DateTimeField(
         label="When",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -173,6 +213,8 @@ class ContactForm(NHSFormMixin, forms.Form):
 
 
 class WhatMattersForm(NHSFormMixin, forms.Form):
+    id_prefix = "what-matters"
+
     what_matters = forms.CharField(
         label="What matters to the person",
         max_length=5000,
@@ -194,6 +236,8 @@ class WhatMattersForm(NHSFormMixin, forms.Form):
 
 
 class CarePlanForm(NHSFormMixin, forms.Form):
+    id_prefix = "plan"
+
     summary = forms.CharField(
         label="Plan agreed with the person",
         max_length=5000,
@@ -206,6 +250,8 @@ class CarePlanForm(NHSFormMixin, forms.Form):
 
 
 class GoalForm(NHSFormMixin, forms.Form):
+    id_prefix = "goal"
+
     description = forms.CharField(label="Goal", max_length=500)
     target_date = forms.DateField(
         label="Target date", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -222,11 +268,15 @@ class ActionForm(NHSFormMixin, forms.Form):
 
 
 class TaskForm(NHSFormMixin, forms.Form):
+    id_prefix = "task"
+
     title = forms.CharField(label="Follow-up", max_length=200)
     due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class FollowUpAdviceForm(NHSFormMixin, forms.Form):
+    id_prefix = "follow-up"
+
     follow_up_advice = forms.CharField(
         label="Follow-up advice for the GP and referrer",
         max_length=5000,
@@ -236,6 +286,8 @@ class FollowUpAdviceForm(NHSFormMixin, forms.Form):
 
 
 class AddressForm(NHSFormMixin, forms.Form):
+    id_prefix = "address"
+
     address = forms.CharField(
         label="Address",
         max_length=500,
@@ -246,6 +298,8 @@ class AddressForm(NHSFormMixin, forms.Form):
 
 
 class GpPracticeForm(NHSFormMixin, forms.Form):
+    id_prefix = "gp-practice"
+
     gp_practice_code = forms.CharField(
         label="GP practice ODS code",
         max_length=6,
@@ -254,6 +308,8 @@ class GpPracticeForm(NHSFormMixin, forms.Form):
 
 
 class RiskForm(NHSFormMixin, forms.Form):
+    id_prefix = "risk"
+
     no_known_risks = forms.BooleanField(label="No known risks", required=False)
     description = forms.CharField(
         label="Risk to the person or to others",
@@ -271,6 +327,8 @@ class RiskForm(NHSFormMixin, forms.Form):
 
 
 class TransitionForm(NHSFormMixin, forms.Form):
+    id_prefix = "transition"
+
     to = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
     note = forms.CharField(
         label="Reason or note",
@@ -285,3 +343,51 @@ class TransitionForm(NHSFormMixin, forms.Form):
         self.fields["to"].choices = [
             (s.value, s.label) for s in Status if s in TRANSITIONS[Status(current)]
         ]
+
+
+class BulkForm(NHSFormMixin, forms.Form):
+    """The caseload's bulk actions on the cases ticked in its tables."""
+
+    id_prefix = "bulk"
+
+    ASSIGN, CLOSE = "assign", "close"
+
+    cases = forms.ModelMultipleChoiceField(
+        queryset=None,
+        error_messages={
+            "required": "Select at least one case.",
+            "invalid_choice": "One of the cases selected is not on your caseload.",
+        },
+    )
+    action = forms.ChoiceField(choices=[(ASSIGN, "Assign"), (CLOSE, "Close")])
+    link_worker = forms.ModelChoiceField(
+        label="Assign to", queryset=None, required=False, empty_label="Choose a link worker"
+    )
+    to = forms.ChoiceField(
+        label="Close as",
+        required=False,
+        choices=[("", "Choose how they ended")]
+        + [(s.value, s.label) for s in Status if s in CLOSED],
+    )
+    note = forms.CharField(label="Reason or note", required=False, max_length=5000)
+
+    def __init__(self, *args, cases, link_workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases.select_related("person")
+        self.fields["link_worker"].queryset = link_workers
+        self.fields["link_worker"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    @property
+    def selected(self) -> set[int]:
+        """The cases ticked when the form came back, so a refused action keeps the ticks."""
+        if not self.is_bound:
+            return set()
+        return {int(v) for v in self.data.getlist("cases") if v.isdigit()}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.ASSIGN and not data.get("link_worker"):
+            self.add_error("link_worker", "Choose who to assign the cases to.")
+        if data.get("action") == self.CLOSE and not data.get("to"):
+            self.add_error("to", "Choose how the cases ended.")
+        return data

@@ -152,6 +152,10 @@ class Case(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     first_contact_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When anything on the case last changed (the caseload's 'recently updated').",
+    )
     discharge_reason = models.CharField(max_length=200, blank=True)
     follow_up_advice = models.TextField(
         blank=True,
@@ -171,6 +175,11 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status", "opened_at"]),
             models.Index(fields=["link_worker", "status"]),
+            # The caseload's active section spans three statuses: with these the database
+            # walks one PCN's cases in the order asked for and stops at the page's end, rather
+            # than joining every case to its person and referral before sorting.
+            models.Index(fields=["organisation", "opened_at"]),
+            models.Index(fields=["organisation", "-updated_at"]),
         ]
 
     def __str__(self):
@@ -223,6 +232,9 @@ class ContactMode(models.TextChoices):
     VIDEO = "video", "Video"
     HOME_VISIT = "home_visit", "Home visit"
     GROUP = "group", "Group"
+    # The PRSB Social Prescribing Information Standard records contact attempts as well as
+    # contacts made: an attempt is kept, but is not the first contact and moves no status.
+    ATTEMPTED = "attempted", "Attempted — no answer"
 
 
 class Contact(models.Model):

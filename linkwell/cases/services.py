@@ -269,9 +269,13 @@ def _lock(case: Case) -> Case:
     """The case as it is now, locked until the transaction ends.
 
     Every change starts here, so two requests on one case queue rather than both acting on
-    a status one of them has already changed.
+    a status one of them has already changed. It also marks the case updated now, for the
+    caseload's "recently updated" order (undone with the rest if the change is refused).
     """
-    return Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["updated_at"])
+    return locked
 
 
 @transaction.atomic
@@ -334,6 +338,9 @@ def record_contact(*, case: Case, at: datetime, mode: str, minutes: int, notes: 
     contact = Contact.objects.create(
         case=case, at=at, mode=mode, minutes=minutes, notes=notes, by=by
     )
+    if mode == ContactMode.ATTEMPTED:  # no one answered: not yet in contact
+        audit.record(user=by, action=AuditAction.CREATE, obj=contact, person_id=case.person_id)
+        return contact
     if case.first_contact_at is None or at < case.first_contact_at:
         case.first_contact_at = at
         case.save(update_fields=["first_contact_at"])
@@ -584,3 +591,29 @@ def assign(*, case: Case, link_worker, by) -> Case:
         link_worker=getattr(link_worker, "username", None),
     )
     return case
+
+
+@transaction.atomic
+def assign_many(*, cases, link_worker, by) -> list[Case]:
+    """Assign several cases at once (the caseload's bulk action): all of them, or none."""
+    if not cases:
+        raise CaseError({"cases": "Select at least one case."})
+    return [assign(case=case, link_worker=link_worker, by=by) for case in cases]
+
+
+@transaction.atomic
+def close_many(*, cases, to: str, by, note: str = "") -> list[Case]:
+    """Close several cases at once: all of them, or none, naming the ones that cannot close."""
+    if not cases:
+        raise CaseError({"cases": "Select at least one case."})
+    if to not in lifecycle.CLOSED:
+        raise CaseError({"to": "Choose how the cases ended."})
+    refused = [c.person.full_name for c in cases if not lifecycle.allowed(c.status, to)]
+    if refused:
+        raise CaseError(
+            {
+                "to": f"These cannot become {Status(to).label.lower()}: "
+                f"{', '.join(refused)}. Nothing was changed."
+            }
+        )
+    return [transition(case=case, to=to, by=by, note=note) for case in cases]

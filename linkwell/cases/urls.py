@@ -5,6 +5,8 @@ from . import views
 app_name = "cases"
 urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
+    path("caseload/bulk/", views.caseload_bulk, name="caseload_bulk"),
+    path("today/", views.today, name="today"),
     path("referrals/", views.referrals, name="referrals"),
     path("referrals/new/", views.referral_new, name="referral_new"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral"),

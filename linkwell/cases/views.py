@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from linkwell import inbox
 from linkwell.accounts import permissions
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
@@ -34,24 +35,92 @@ def home(request):
     return render(request, "cases/no_role.html")
 
 
-@requires(Capability.VIEW_CASELOAD)
-def caseload(request):
+def _caseload_page(request, bulk_form=None, status=200):
+    """The caseload for the query string's search, filters, sort and section pages."""
     q = request.GET.get("q", "")[:100]
     mine = request.GET.get("mine") == "1"
-    status = request.GET.get("status", "")
+    status_filter = request.GET.get("status", "")
+    sort = request.GET.get("sort", "")
+    data = queries.caseload(
+        request.user,
+        q=q,
+        mine=mine,
+        status=status_filter,
+        sort=sort,
+        pages={key: request.GET.get(f"{key}_page") for key in queries.SECTION_KEYS},
+    )
+    for section in data.sections:
+        section.previous_query = _page_query(request, section, "previous_page_number")
+        section.next_query = _page_query(request, section, "next_page_number")
+    can_manage = can(request.user, Capability.MANAGE_CASES)
+    if can_manage and bulk_form is None:
+        bulk_form = _bulk_form(request)
     context = {
-        "caseload": queries.caseload(request.user, q=q, mine=mine, status=status),
+        "caseload": data,
         "q": q,
         "mine": mine,
-        "status": status,
+        "status": status_filter,
         "statuses": Status.choices,
+        "sort": data.sort,
+        "sorts": queries.Sort.choices,
+        "bulk_form": bulk_form if can_manage else None,
     }
     template = (
         "cases/_caseload_results.html"
         if request.headers.get("HX-Request")
         else "cases/caseload.html"
     )
-    return render(request, template, context)
+    return render(request, template, context, status=status)
+
+
+def _page_query(request, section, which: str) -> str:
+    """The query string of the section's previous or next page, keeping everything else."""
+    has = section.page.has_previous if which == "previous_page_number" else section.page.has_next
+    if not has():
+        return ""
+    params = request.GET.copy()
+    params[section.param] = getattr(section.page, which)()
+    return params.urlencode()
+
+
+def _bulk_form(request, data=None):
+    return forms.BulkForm(
+        data,
+        cases=Case.objects.visible_to(request.user),
+        link_workers=queries.link_workers_for(request.user),
+    )
+
+
+@requires(Capability.VIEW_CASELOAD)
+def caseload(request):
+    return _caseload_page(request)
+
+
+@require_POST
+@requires(Capability.MANAGE_CASES)
+def caseload_bulk(request):
+    """Assign or close the cases ticked on the caseload, all or none."""
+    form = _bulk_form(request, request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        chosen = list(d["cases"])
+        try:
+            if d["action"] == form.ASSIGN:
+                services.assign_many(cases=chosen, link_worker=d["link_worker"], by=request.user)
+                done = f"Assigned {len(chosen)} to {d['link_worker'].get_full_name()}."
+            else:
+                services.close_many(cases=chosen, to=d["to"], note=d["note"], by=request.user)
+                done = f"Closed {len(chosen)} as {Status(d['to']).label.lower()}."
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("cases:caseload") + _query(request))
+    return _caseload_page(request, bulk_form=form, status=422)
+
+
+def _query(request) -> str:
+    return f"?{request.GET.urlencode()}" if request.GET else ""
 
 
 @requires(Capability.MAKE_REFERRALS)
@@ -160,6 +229,11 @@ def _case_page(request, case, bound=None, status=200):
         },
         status=status,
     )
+
+
+def case_page_with_form(request, case, *, name: str, form):
+    """The case page showing another app's refused form, `name` in its context, by its fields."""
+    return _case_page(request, case, bound=(name, form), status=422)
 
 
 @requires(Capability.VIEW_CASELOAD)
@@ -294,3 +368,13 @@ def take_case(request, pk):
     except ValidationError as e:
         messages.error(request, " ".join(sum(e.message_dict.values(), [])))
     return redirect("cases:case", pk=pk)
+
+
+@requires(Capability.MANAGE_CASES)
+def today(request):
+    """The link worker's inbox: what needs doing today, and what arrived this week."""
+    shown = [
+        {"section": section, "count": section.count(), "entries": section.entries()}
+        for section in inbox.sections(request.user)
+    ]
+    return render(request, "inbox/today.html", {"shown": shown, "days": inbox.RECENT_DAYS})

@@ -11,6 +11,7 @@ from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability
 from linkwell.accounts.secrets_store import LinkRefused
+from linkwell.cases.views import case_page_with_form
 from linkwell.connections.queries import for_link_worker
 from linkwell.portal.languages import public_page, use_person_language
 
@@ -23,19 +24,19 @@ from .models import Answer
 @requires(Capability.MANAGE_CASES)
 def set_due(request, pk):
     connection = visible_or_404(for_link_worker(request.user), pk, request.user)
-    form = DueForm(request.POST)
+    form = DueForm(request.POST, connection=connection)
     if form.is_valid():
         try:
             services.set_due(
                 connection=connection, due_at=form.cleaned_data["due_at"], by=request.user
             )
         except services.CheckInError as e:
-            messages.error(request, " ".join(sum(e.message_dict.values(), [])))
+            form.add_service_error(e)
         else:
             messages.success(request, f"{connection.service.name}: check-in time saved.")
-    else:
-        messages.error(request, "Give a date and time for the check-in.")
-    return redirect(reverse("cases:case", args=[connection.case_id]) + "#check-ins")
+            return redirect(reverse("cases:case", args=[connection.case_id]) + "#check-ins")
+    # Refused: the case page again, with the error by the check-in's own field.
+    return case_page_with_form(request, connection.case, name="checkin_form", form=form)
 
 
 def refused_page(request, error: LinkRefused):

@@ -93,6 +93,8 @@ class MeasureForm(AnswersForm):
 
 
 class LinkForm(NHSFormMixin, forms.Form):
+    id_prefix = "link"  # beside the measure form, which asks for a timepoint too
+
     timepoint = forms.ChoiceField(
         label="Point in the person's support", choices=Timepoint.choices, widget=forms.RadioSelect
     )

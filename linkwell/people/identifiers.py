@@ -1,9 +1,10 @@
-"""Validation of NHS numbers and UK postcodes."""
+"""Validation of NHS numbers, UK postcodes, GP practice codes and UK phone numbers."""
 
 import re
 import unicodedata
 
 import nhs_number
+import phonenumbers
 from django.core.exceptions import ValidationError
 
 
@@ -61,3 +62,24 @@ def normalise_name(value: str, *, field: str) -> str:
             {field: f"Remove the invisible or control characters ({', '.join(bad)}) from the name."}
         )
     return text
+
+
+# Ofcom keeps some ranges unallocated for TV and radio drama ("Telephone numbers for use in
+# TV and radio drama programmes"); libphonenumber calls these two invalid, but they are how
+# synthetic and demo records give a phone number that reaches no one: 07700 900000–900999
+# (mobile) and 01632 960000–960999 (geographic).
+_DRAMA = re.compile(r"^(?:7700900|1632960)\d{3}$")
+
+
+def validate_uk_phone(value: str) -> None:
+    """A UK phone number (country code 44), checked against libphonenumber's numbering plan."""
+    message = "Enter a UK phone number, like 0113 496 0000 or 07700 900123."
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(message) from None
+    national = str(number.national_number)
+    if number.country_code != 44 or not (
+        phonenumbers.is_valid_number(number) or _DRAMA.match(national)
+    ):
+        raise ValidationError(message)

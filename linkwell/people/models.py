@@ -7,7 +7,12 @@ from django.utils import timezone
 from linkwell.accounts import permissions
 from linkwell.accounts.models import Organisation
 
-from .identifiers import validate_gp_practice_code, validate_nhs_number, validate_postcode
+from .identifiers import (
+    validate_gp_practice_code,
+    validate_nhs_number,
+    validate_postcode,
+    validate_uk_phone,
+)
 
 
 class Sex(models.TextChoices):
@@ -101,7 +106,7 @@ class Person(models.Model):
         help_text="ODS code of the practice the person is registered with (PRSB social "
         "prescribing: GP practice identifier, mandatory; may be completed from PDS).",
     )
-    phone = models.CharField(max_length=30, blank=True)
+    phone = models.CharField(max_length=30, blank=True, validators=[validate_uk_phone])
     email = models.EmailField(blank=True)
     preferred_contact = models.CharField(
         max_length=10, choices=ContactMethod.choices, default=ContactMethod.PHONE
@@ -154,16 +159,18 @@ class Person(models.Model):
         return years - ((day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day))
 
     def clean(self):
+        # Every broken rule at once, so a form shows them all in one round.
+        errors = {}
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            raise ValidationError({"date_of_birth": "Date of birth must be in the past."})
+            errors["date_of_birth"] = "Date of birth must be in the past."
         if self.date_of_birth and self.date_of_birth.year < 1900:
-            raise ValidationError({"date_of_birth": "Date of birth must be after 1900."})
+            errors["date_of_birth"] = "Date of birth must be after 1900."
         if self.preferred_contact == ContactMethod.EMAIL and not self.email:
-            raise ValidationError({"email": "Give an email address to contact them by email."})
+            errors["email"] = "Give an email address to contact them by email."
         if self.preferred_contact in (ContactMethod.PHONE, ContactMethod.TEXT) and not self.phone:
-            raise ValidationError(
-                {"phone": "Give a phone number to contact them by phone or text."}
-            )
+            errors["phone"] = "Give a phone number to contact them by phone or text."
+        if errors:
+            raise ValidationError(errors)
 
 
 class ConsentScope(models.TextChoices):

@@ -37,16 +37,8 @@ class PersonDetails:
         return f"{self.given_name} {self.family_name}"
 
     def normalised(self) -> "PersonDetails":
-        """The details as they are stored: names in NFC without control or format characters
-        (which would defeat duplicate detection), NHS number digits, postcode and ODS code
-        tidied."""
-        values = asdict(self)
-        for name in ("given_name", "family_name"):
-            values[name] = normalise_name(values[name], field=name)
-        values["nhs_number"] = normalise_nhs_number(values["nhs_number"])
-        values["postcode"] = normalise_postcode(values["postcode"]) if values["postcode"] else ""
-        values["gp_practice_code"] = values["gp_practice_code"].strip().upper()
-        return PersonDetails(**values)
+        """The details as they are stored (see `_normalised`)."""
+        return PersonDetails(**_normalised(asdict(self)))
 
     def as_json(self) -> dict:
         values = asdict(self)
@@ -107,6 +99,31 @@ def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[P
         )
         return person, True
     raise IntegrityError(f"Could not register a person with NHS number {nhs_number} in {pcn}.")
+
+
+def _normalised(values: dict) -> dict:
+    """Details as stored: names in NFC without control or format characters (which would
+    defeat duplicate detection), NHS number without spaces, postcode spaced, ODS code upper
+    case. Takes some or all of a person's fields."""
+    values = dict(values)
+    for name in ("given_name", "family_name"):
+        if name in values:
+            values[name] = normalise_name(values[name], field=name)
+    if "nhs_number" in values:
+        values["nhs_number"] = normalise_nhs_number(values["nhs_number"])
+    if "postcode" in values:
+        values["postcode"] = normalise_postcode(values["postcode"]) if values["postcode"] else ""
+    if "gp_practice_code" in values:
+        values["gp_practice_code"] = values["gp_practice_code"].strip().upper()
+    return values
+
+
+def check_details(**values) -> None:
+    """Check some of a person's details against every rule `register_person` applies, raising
+    one ValidationError naming each field that fails, so a form shows them all in one round."""
+    values = _normalised(values)
+    exclude = [f.name for f in Person._meta.fields if f.name not in values]
+    Person(**values).full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
 @transaction.atomic

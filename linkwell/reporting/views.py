@@ -61,6 +61,12 @@ def _page(request, template, pk=None, page=None):
         "imd_year": lookups.imd_year(),
         "area_imd_year": lookups.area_imd_year(),
         "title": TITLE,
+        # Each PCN's own page, so a manager of several can compare them one by one.
+        "pcns": Organisation.objects.filter(
+            kind=OrganisationKind.PCN, pk__in=lookups.scope(request.user)
+        ).order_by("name")
+        if pcn is None
+        else [],
     }
     return render(request, template, context)
 

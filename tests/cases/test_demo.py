@@ -23,3 +23,22 @@ def test_the_demo_has_cases_at_every_stage_with_consistent_histories():
             assert case.person.nhs_number.startswith("999")  # never-issued test range
     assert not WhatMatters.objects.filter(at__gt=timezone.now()).exists()
     assert CaseEvent.objects.filter(to_status=Status.DISCHARGED).count() == 45
+
+
+@pytest.mark.django_db
+def test_demo_practices_have_valid_ods_codes_and_referrals_record_the_practice():
+    from linkwell.accounts.models import Organisation, OrganisationKind
+    from linkwell.cases.models import Referral
+    from linkwell.people.identifiers import validate_gp_practice_code
+
+    demo.load(seed=7)
+    practices = Organisation.objects.filter(kind=OrganisationKind.PRACTICE)
+    assert practices.count() == 6
+    for practice in practices:
+        validate_gp_practice_code(practice.ods_code)
+    from_practices = Referral.objects.filter(source="gp_practice").select_related(
+        "person", "referring_organisation"
+    )
+    assert from_practices.exists()
+    for referral in from_practices:
+        assert referral.person.gp_practice_code == referral.referring_organisation.ods_code

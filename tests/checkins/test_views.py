@@ -105,3 +105,24 @@ def test_a_refusal_is_worded_in_the_persons_language(client, connection, case):
     CheckIn.objects.update(expires_at=timezone.now())
     page = client.get(url)
     assert page.status_code == 410 and "ddolen hon wedi dod i ben" in page.content.decode()
+
+
+def test_a_refused_time_is_shown_by_its_field_as_an_error(client, connection, worker):
+    client.force_login(worker)
+    past = timezone.localtime() - timedelta(days=2)
+    response = client.post(
+        f"/connections/{connection.pk}/check-in/", {"due_at": past.strftime("%Y-%m-%dT%H:%M")}
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    field_id = f"checkin{connection.pk}-due_at"
+    group = re.search(
+        r'<div class="nhsuk-form-group nhsuk-form-group--error">\s*<label[^>]*for="'
+        + field_id
+        + r'".*?</div>',
+        html,
+        re.S,
+    )
+    assert group and "Choose a time from now on." in group.group(0)
+    assert f'href="#{field_id}"' in html  # the summary links to the field
+    assert "Information: </span><p>Choose a time" not in html

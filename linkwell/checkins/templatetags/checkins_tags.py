@@ -17,9 +17,11 @@ from ..sending import channel_for
 register = template.Library()
 
 
-@register.inclusion_tag("checkins/_case_checkins.html")
-def case_checkins(case, user):
-    """`case` was fetched through `Case.objects.visible_to(user)` by the case page."""
+@register.inclusion_tag("checkins/_case_checkins.html", takes_context=True)
+def case_checkins(context, case, user):
+    """`case` was fetched through `Case.objects.visible_to(user)` by the case page; a refused
+    check-in time comes back as the page's `checkin_form`, shown in place of its blank twin."""
+    refused = context.get("checkin_form")
     can_manage = can(user, Capability.MANAGE_CASES) and case.is_open
     connections = (
         for_link_worker(user)
@@ -35,9 +37,9 @@ def case_checkins(case, user):
         if can_manage and connection.is_open:
             later = timezone.now() + timedelta(days=settings.CHECKIN_AGAIN_AFTER_DAYS)
             due = pending.due_at if pending else later
-            form = DueForm(
-                initial={"due_at": timezone.localtime(due)}, auto_id=f"checkin{connection.pk}-%s"
-            )
+            form = DueForm(initial={"due_at": timezone.localtime(due)}, connection=connection)
+            if refused is not None and refused.connection.pk == connection.pk:
+                form = refused
         rows.append((connection, checkins, pending, form))
     _, unreachable = channel_for(case.person)
     return {"case": case, "rows": rows, "unreachable": unreachable, "person": case.person}
