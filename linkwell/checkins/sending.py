@@ -12,7 +12,6 @@ asks how things went and points to the single-use link, in the person's language
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.accounts.secrets_store import digest, new_secret
 from linkwell.connections.lifecycle import Status
-from linkwell.connections.sms import send_sms
+from linkwell.delivery.services import queue
 from linkwell.people.models import Consent, ConsentScope, ContactMethod
 from linkwell.portal.languages import speaking
 
@@ -97,10 +96,15 @@ def deliver(checkin_id: int) -> bool:
     checkin.save(update_fields=["token_hash", "sent_at", "channel", "expires_at"])
     with speaking(person):
         subject, body = _message(checkin, person, site_url("checkins:answer", token))
-    if channel == Channel.EMAIL:
-        send_mail(subject, body, None, [person.email])
-    else:
-        send_sms(to=person.phone, body=body)
+    queue(
+        key=f"checkin:{checkin.pk}",
+        what="check-in",
+        channel=channel,
+        to=person.email if channel == Channel.EMAIL else person.phone,
+        case=checkin.connection.case,
+        subject=subject,
+        body=body,
+    )
     audit.record(
         user=None,
         action=AuditAction.UPDATE,

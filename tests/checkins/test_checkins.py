@@ -17,7 +17,7 @@ from linkwell.checkins import services
 from linkwell.checkins.models import CheckIn
 from linkwell.checkins.sending import deliver, send_due
 from linkwell.connections.services import update_status
-from linkwell.connections.sms import MemoryBackend
+from linkwell.delivery.backends import MemoryBackend
 from linkwell.people.models import ConsentScope
 from linkwell.people.services import record_consent
 
