@@ -9,6 +9,7 @@ none. Every retry asks the same way, because a timeout can hide a message that w
 message is never lost (it stays queued until sent or failed for good) and never sent twice.
 """
 
+import contextlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -174,10 +175,8 @@ def _ask_to_fix_contact(delivery: Delivery, now) -> None:
 
     what = {"text": "phone number", "email": "email address", "letter": "postal address"}
     title = f"Check the person's {what[delivery.channel]}: the {delivery.what} did not arrive"
-    try:
+    with contextlib.suppress(CaseError):  # the case closed meanwhile; the failure shows on it
         add_task(case=delivery.case, title=title[:200], due_on=now.date(), by=None)
-    except CaseError:
-        pass  # the case closed meanwhile; the failure still shows on it
 
 
 @transaction.atomic
