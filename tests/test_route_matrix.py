@@ -37,6 +37,7 @@ class Rule:
     data: dict | None = None
     public: bool = False
     api: bool = False  # answers an anonymous request with 401, not a sign-in redirect (FHIR)
+    machine: bool = False  # its own bearer token, not a user: 401 for anyone without it
 
     @property
     def readers(self):
@@ -91,6 +92,9 @@ RULES = {
         C.MANAGE_CASES, "connection", method="POST", data={"due_at": "2030-01-01T10:00"}
     ),
     "checkins:answer": Rule(public=True, kwargs={"token": "not-a-token"}),
+    # the outbox (linkwell/delivery): admins' view, and GOV.UK Notify's delivery receipts
+    "delivery:outbox": Rule(C.READ_AUDIT),
+    "delivery:notify_receipt": Rule(method="POST", api=True, machine=True),
     "portal:send_page": Rule(C.MANAGE_CASES, "case", method="POST", data={"channel": "text"}),
     "portal:person_link": Rule(public=True, kwargs={"token": "not-a-token"}),
     "portal:person_page": PUBLIC,
@@ -413,6 +417,9 @@ def test_role(client, route, role, own):
     response = send(client, route, rule, url, user)
     outcome = expected(rule, role, own)
     status = response.status_code
+    if rule.machine:
+        assert status == 401, (status, response.content[:200])
+        return
     assert status < 500, response.content[:300]
     if outcome == "forbidden":
         assert status == 403, (status, response.content[:200])

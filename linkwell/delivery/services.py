@@ -230,3 +230,15 @@ def send_due(now=None) -> int:
     for pk in ids:
         tasks.send_delivery.enqueue(pk)
     return len(ids)
+
+
+@transaction.atomic
+def notify_receipt(*, notification_id: str, reference: str, status: str, at=None) -> Delivery:
+    """Notify's delivery receipt (its callback): the message by Notify's id, or our reference."""
+    rows = Delivery.objects.filter(channel__in=TO_A_PERSON)
+    delivery = (notification_id and rows.filter(provider_id=notification_id).first()) or (
+        reference and rows.filter(reference=reference).first()
+    )
+    if delivery is None:
+        raise DeliveryError({"id": "No message with this id or reference was sent from here."})
+    return record_status(delivery=delivery, status=status, at=at)
