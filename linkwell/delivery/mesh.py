@@ -52,7 +52,7 @@ def mailbox_for(mesh: MeshClient, ods_code: str) -> str:
         raise Refused(
             f"No MESH mailbox for practice {ods_code} and workflow {settings.MESH_WORKFLOW_ID}."
         )
-    return found[0]["address"]
+    return found[0]["mailbox_id"]
 
 
 class MeshBackend:

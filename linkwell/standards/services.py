@@ -7,6 +7,7 @@ from django.utils import timezone
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.cases.models import Case
+from linkwell.delivery.services import queue
 from linkwell.interop import message_back
 from linkwell.people.models import Consent, ConsentScope
 from linkwell.people.services import record_consent
@@ -78,4 +79,23 @@ def send_message_back(*, case: Case, recipient: str, consent_given: bool, by) ->
     audit.record(
         user=by, action=AuditAction.CREATE, obj=sent, person_id=case.person_id, recipient=recipient
     )
+    if recipient == Recipient.GP:
+        # To the registered practice's MESH mailbox (linkwell/delivery/mesh.py), by the worker.
+        queue(
+            key=f"message-back:{sent.pk}",
+            what="message back to the GP practice",
+            channel="mesh",
+            to=organisation.ods_code if organisation is not None else case.person.gp_practice_code,
+            case=case,
+            subject="Social prescribing message back",
+            document=sent.bundle,
+            by=by,
+        )
     return sent
+
+
+def delivery_of(sent: MessageBack):
+    """The outbox record carrying a message back to the GP practice, if it went by MESH."""
+    from linkwell.delivery.models import Delivery
+
+    return Delivery.objects.filter(key=f"message-back:{sent.pk}").first()

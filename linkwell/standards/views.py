@@ -63,7 +63,9 @@ def message_back_page(request, pk):
             "case": case,
             "form": form,
             "previews": _previews(case),
-            "sent": case.messages_back.select_related("sent_by"),
+            "sent": [
+                (m, services.delivery_of(m)) for m in case.messages_back.select_related("sent_by")
+            ],
         },
         status=status,
     )
