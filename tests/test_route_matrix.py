@@ -74,6 +74,10 @@ RULES = {
     # the PRSB social prescribing standard: completeness and the message back (linkwell/standards)
     "standards:completeness": Rule(C.REPORT_OUTCOMES),
     "standards:message_back": Rule(C.MANAGE_CASES, "case"),
+    "standards:referral_letter": Rule(C.TRACK_OWN_REFERRALS, "referral"),
+    "standards:referrer": Rule(
+        C.MANAGE_CASES, "case", method="POST", data={"name": "A", "contact": "a@b.example"}
+    ),
     "standards:letter": Rule(C.VIEW_CASELOAD, "case", kwargs={"fmt": "html"}),
     # onward referrals to services, the provider portal and its emailed links
     "connections:refer": Rule(C.MANAGE_CASES, "case"),
@@ -173,6 +177,9 @@ RULES = {
     ),
     "POST /api/v1/cases/{case_id}/risks": Rule(
         C.MANAGE_CASES, "case", method="POST", data={"no_known_risks": True}
+    ),
+    "PUT /api/v1/cases/{case_id}/referrer": Rule(
+        C.MANAGE_CASES, "case", method="PUT", data={"name": "A", "contact": "a@b.example"}
     ),
     "POST /api/v1/cases/{case_id}/message-back": Rule(
         C.MANAGE_CASES, "case", method="POST", data={"recipient": "gp", "consent_given": True}

@@ -95,6 +95,8 @@ class Inbound:
     origin: object = None
     service_id: str = ""
     paths: dict[str, str] = field(default_factory=dict)
+    referrer_name: str = ""  # ServiceRequest.requester: PRSB "Referrer details"
+    referrer_contact: str = ""
 
     def expression(self, error: ValidationError) -> tuple[str, str]:
         name, messages = next(iter(error.message_dict.items()))
@@ -248,7 +250,37 @@ def _service(request, root: str) -> str:
     return ""
 
 
-def from_service_request(request, *, root: str, user, person: PersonDetails | None, paths=None):
+def _requester(request, bundle=None) -> tuple[str, str]:
+    """(name, contact) of who referred: ServiceRequest.requester, resolved to a Practitioner
+    or PractitionerRole in the Bundle (by fullUrl or type/id) or contained (#id), its first
+    phone or email telecom (PRSB "Referrer details: contact details"); else its display."""
+    if request.requester is None:
+        return "", ""
+    reference = request.requester.reference or ""
+    candidates = [(e.fullUrl, e.resource) for e in (bundle.entry or [])] if bundle else []
+    candidates += [(f"#{c.id}", c) for c in request.contained or []]
+    found = next(
+        (
+            r
+            for url, r in candidates
+            if r is not None
+            and r.__resource_type__ in {"Practitioner", "PractitionerRole"}
+            and reference in (url, f"{r.__resource_type__}/{r.id}")
+        ),
+        None,
+    )
+    name = request.requester.display or ""
+    if found is not None and found.__resource_type__ == "Practitioner" and found.name:
+        first = found.name[0]
+        name = first.text or " ".join([*(first.given or []), first.family or ""]).strip() or name
+    telecom = [t for t in (getattr(found, "telecom", None) or []) if t.value]
+    usable = [t for t in telecom if t.system in {"phone", "email"}] or telecom
+    return name[:200], (usable[0].value if usable else "")[:200]
+
+
+def from_service_request(
+    request, *, root: str, user, person: PersonDetails | None, paths=None, bundle=None
+):
     if request.status not in REFERRABLE_STATUS:
         raise FhirProblem("Only an active ServiceRequest can be a new referral.", f"{root}.status")
     if request.intent not in REFERRABLE_INTENT:
@@ -259,6 +291,7 @@ def from_service_request(request, *, root: str, user, person: PersonDetails | No
     paths.update({"reasons": f"{root}.reasonCode", "details": f"{root}.note", "__all__": root})
     pcn, origin = _destination(request, root, user)
     identifier = (request.identifier or [None])[0]
+    referrer_name, referrer_contact = _requester(request, bundle)
     return Inbound(
         person=person,
         reasons=_reasons(request, root),
@@ -269,6 +302,8 @@ def from_service_request(request, *, root: str, user, person: PersonDetails | No
         origin=origin,
         service_id=_service(request, root),
         paths=paths,
+        referrer_name=referrer_name,
+        referrer_contact=referrer_contact,
     )
 
 
@@ -315,7 +350,9 @@ def from_bundle(bundle, *, user) -> Inbound:
     if patient is not None:
         person = _patient_details(patient, f"Bundle.entry[{k}].resource", paths)
         _refused_consent(bundle)
-    return from_service_request(request, root=root, user=user, person=person, paths=paths)
+    return from_service_request(
+        request, root=root, user=user, person=person, paths=paths, bundle=bundle
+    )
 
 
 def source_for(inbound: Inbound) -> str:

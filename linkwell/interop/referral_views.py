@@ -99,7 +99,8 @@ def _make(request, user, inbound) -> tuple[Referral, bool]:
             details=inbound.details,
             urgency=inbound.urgency,
             referring_organisation=inbound.origin if inbound.origin.kind == "practice" else None,
-            referrer_name=user.get_full_name(),
+            referrer_name=inbound.referrer_name or user.get_full_name(),
+            referrer_contact=inbound.referrer_contact,
             idempotency_key=inbound.idempotency_key,
             by=user,
         )

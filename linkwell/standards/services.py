@@ -46,6 +46,42 @@ def _refused_referral(case: Case) -> bool:
 
 
 @transaction.atomic
+def record_referrer(*, case: Case, name: str, contact: str, organisation_name: str = "", by):
+    """Record or correct who referred and how to reach them (PRSB "Referrer details", mandatory
+    in the message back): a referral that came without them, over FHIR say, can then be sent."""
+    referral = case.referral
+    name, contact = (name or "").strip(), (contact or "").strip()
+    organisation_name = (organisation_name or "").strip()
+    errors = {}
+    if not name or len(name) > 200:
+        errors["name"] = "Give the referrer's name (up to 200 characters)."
+    if not contact or len(contact) > 200:
+        errors["contact"] = "Give a phone number or email address for the referrer."
+    if len(organisation_name) > 150:
+        errors["organisation_name"] = "Keep the organisation's name to 150 characters."
+    if errors:
+        raise StandardsError(errors)
+    before = {
+        "referrer_name": referral.referrer_name,
+        "referrer_contact": referral.referrer_contact,
+        "referring_organisation_name": referral.referring_organisation_name,
+    }
+    referral.referrer_name, referral.referrer_contact = name, contact
+    if organisation_name or referral.referring_organisation_id is None:
+        referral.referring_organisation_name = organisation_name
+    referral.save(update_fields=list(before))
+    audit.record(
+        user=by,
+        action=AuditAction.UPDATE,
+        obj=referral,
+        person_id=case.person_id,
+        event="referrer details recorded",
+        changed=[k for k, v in before.items() if getattr(referral, k) != v],
+    )
+    return referral
+
+
+@transaction.atomic
 def send_message_back(*, case: Case, recipient: str, consent_given: bool, by) -> MessageBack:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if recipient not in Recipient.values:
@@ -99,3 +135,18 @@ def delivery_of(sent: MessageBack):
     from linkwell.delivery.models import Delivery
 
     return Delivery.objects.filter(key=f"message-back:{sent.pk}").first()
+
+
+def letter_for_referrer(*, referral, user) -> MessageBack | None:
+    """The latest message back the referring user's organisation received about this referral:
+    the GP copy if their practice was its recipient, else the copy for a referrer who is not
+    the GP. Never anything else of the case (the notes stay with the link worker)."""
+    from linkwell.accounts.permissions import referring_organisation_ids
+
+    mine = referring_organisation_ids(user)
+    sent = MessageBack.objects.filter(case__referral=referral)
+    for_gp = sent.filter(recipient=Recipient.GP, recipient_organisation_id__in=mine)
+    for_referrer = sent.filter(recipient=Recipient.REFERRER)
+    if referral.referring_organisation_id not in mine:
+        for_referrer = for_referrer.none()
+    return for_gp.first() or for_referrer.first()
