@@ -136,6 +136,8 @@ RULES = {
     "interop:patient": Rule(obj="person", scope=REFERRAL_READERS, api=True),
     "interop:consent": Rule(obj="consent", scope=REFERRAL_READERS, api=True),
     "interop:goal": Rule(C.VIEW_CASELOAD, "goal", api=True),
+    # a search: anyone with a token gets a Bundle of what is theirs to see (maybe empty)
+    "interop:document_reference_search": Rule(api=True),
     # the JSON API (paths as in the OpenAPI description)
     "GET /api/openapi.json": PUBLIC,
     "GET /api/docs": PUBLIC,

@@ -128,3 +128,26 @@ def test_recording_the_referrer_is_refused_without_a_name(practice):
     case, worker = recorded_case(practice)
     with pytest.raises(Exception, match="referrer's name"):
         record_referrer(case=case, name=" ", contact="x@y.example", by=worker)
+
+
+def test_the_gp_practice_fetches_what_was_sent_with_its_token(client, practice):
+    case, worker = recorded_case(practice)
+    sent = send_message_back(case=case, recipient="gp", consent_given=True, by=worker)
+    gp = user_with_role(Role.REFERRER, practice)  # any referrer at the recipient practice
+
+    def search(user, patient):
+        response = client.get(
+            f"/fhir/DocumentReference?patient={patient}",
+            HTTP_AUTHORIZATION=f"Bearer {create_token(user=user)}",
+        )
+        assert response.status_code == 200, response.content[:300]
+        return Bundle.model_validate_json(response.content).entry or []
+
+    (entry,) = search(gp, f"Patient/{case.person_id}")
+    attachment = entry.resource.content[0].attachment
+    document = json.loads(attachment.data)  # fhir.resources decodes base64Binary
+    assert document == sent.bundle and attachment.contentType == "application/fhir+json"
+    Bundle.model_validate(document)
+    assert search(gp, "Patient/999999") == []
+    assert search(user_with_role(Role.REFERRER, PracticeFactory()), case.person_id) == []
+    assert client.get(f"/fhir/DocumentReference?patient={case.person_id}").status_code == 401
