@@ -60,6 +60,9 @@ def channel_for(person) -> tuple[str, str]:
         return (Channel.EMAIL, "") if person.email else ("", "no email address")
     if person.preferred_contact == ContactMethod.TEXT:
         return (Channel.TEXT, "") if person.phone else ("", "no phone number")
+    if person.preferred_contact == ContactMethod.LETTER:
+        # By post through GOV.UK Notify: a letter takes a few days, the link lasts two weeks.
+        return (Channel.LETTER, "") if person.address and person.postcode else ("", "no address")
     return "", f"they prefer {person.get_preferred_contact_display().lower()}s — ask them yourself"
 
 
@@ -100,7 +103,7 @@ def deliver(checkin_id: int) -> bool:
         key=f"checkin:{checkin.pk}",
         what="check-in",
         channel=channel,
-        to=person.email if channel == Channel.EMAIL else person.phone,
+        to=_address(person, channel),
         case=checkin.connection.case,
         subject=subject,
         body=body,
@@ -114,6 +117,12 @@ def deliver(checkin_id: int) -> bool:
         channel=channel,
     )
     return True
+
+
+def _address(person, channel: str) -> str:
+    if channel == Channel.LETTER:
+        return "\n".join([person.full_name, *person.address.splitlines(), person.postcode])
+    return person.email if channel == Channel.EMAIL else person.phone
 
 
 def _message(checkin: CheckIn, person, url: str) -> tuple[str, str]:
