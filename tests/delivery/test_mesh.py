@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
+from linkwell.accounts.services import create_token
 from linkwell.delivery import services
 from linkwell.delivery.mesh import MeshBackend
 from linkwell.delivery.models import Delivery, Status
+from linkwell.standards.models import MessageBack
 from linkwell.standards.services import send_message_back
 from tests.delivery.conftest import GP_PRACTICE, gp_client
 from tests.delivery.test_outbox import run_worker
@@ -35,8 +37,16 @@ def inbox(url) -> list:
         return [gp.retrieve_message(m) for m in gp.list_messages()]
 
 
-def test_the_message_back_reaches_the_registered_practices_mailbox(sent, mesh, client):
-    case, worker, message = sent
+def test_the_api_sends_the_message_back_into_the_practices_mailbox(mesh, database_tasks, client):
+    case, worker = recorded_case(PracticeFactory(ods_code=GP_PRACTICE))
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/message-back",
+        json.dumps({"recipient": "gp", "consent_given": True}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {create_token(user=worker)}",
+    )
+    assert response.status_code == 201, response.content[:300]
+    message = MessageBack.objects.get(pk=response.json()["id"])
     run_worker()
     delivery = Delivery.objects.get(key=f"message-back:{message.pk}")
     assert delivery.status == Status.SENT and delivery.mesh_mailbox == f"{GP_PRACTICE}GP1"
