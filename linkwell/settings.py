@@ -290,6 +290,8 @@ MESH_CLIENT_KEY = os.environ.get("MESH_CLIENT_KEY", "")
 MESH_CA_CERT = os.environ.get("MESH_CA_CERT", "")
 MESH_TIMEOUT_SECONDS = int(os.environ.get("MESH_TIMEOUT_SECONDS", "60"))
 MESH_WORKFLOW_ID = os.environ.get("MESH_WORKFLOW_ID", "GPFED_CONSULT_REPORT")
+# Send the PDF letter beside the FHIR document (the GP Connect Send Document workflow files a PDF).
+MESH_SEND_PDF = env_bool("MESH_SEND_PDF", True)
 CONNECTION_NUDGE_AFTER_DAYS = int(os.environ.get("CONNECTION_NUDGE_AFTER_DAYS", "5"))
 PROVIDER_LINK_DAYS = int(os.environ.get("PROVIDER_LINK_DAYS", "14"))
 SESSION_REMINDER_HOURS = int(os.environ.get("SESSION_REMINDER_HOURS", "24"))

@@ -20,6 +20,8 @@ from mesh_client import MeshClient, MeshError
 
 from .backends import Refused, Retry
 
+EXTENSIONS = {"application/fhir+json": ".json", "application/pdf": ".pdf"}
+
 
 def client() -> MeshClient:
     cert = None
@@ -60,14 +62,18 @@ class MeshBackend:
         try:
             with client() as mesh:
                 delivery.mesh_mailbox = mailbox_for(mesh, delivery.to)
+                if delivery.attachment is not None:
+                    data, kind = bytes(delivery.attachment), delivery.content_type
+                else:
+                    data, kind = json.dumps(delivery.document).encode(), "application/fhir+json"
                 return mesh.send_message(
                     delivery.mesh_mailbox,
-                    json.dumps(delivery.document).encode(),
+                    data,
                     workflow_id=settings.MESH_WORKFLOW_ID,
                     local_id=delivery.reference,
                     subject=delivery.subject,
-                    filename=f"{delivery.reference}.json",
-                    content_type="application/fhir+json",
+                    filename=f"{delivery.reference}{EXTENSIONS.get(kind, '')}",
+                    content_type=kind,
                 )
         except (MeshError, requests.RequestException) as e:
             raise _error(e) from e

@@ -66,6 +66,9 @@ class Delivery(models.Model):
     # single-use link that must not outlive its sending in our database.
     body = models.TextField(blank=True)
     document = models.JSONField(null=True, blank=True)
+    # A file instead (MESH: the message back's PDF letter), with its media type.
+    attachment = models.BinaryField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
     reference = models.CharField(max_length=64, unique=True, default=new_reference)
     provider_id = models.CharField(max_length=100, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -64,6 +64,8 @@ def queue(
     subject: str = "",
     body: str = "",
     document: dict | None = None,
+    attachment: bytes | None = None,
+    content_type: str = "",
     by=None,
 ) -> Delivery:
     """Queue one logical message (the same key twice gives the first, untouched) and its
@@ -82,6 +84,8 @@ def queue(
             "subject": subject,
             "body": body,
             "document": document,
+            "attachment": attachment,
+            "content_type": content_type,
         },
     )
     if created:
@@ -132,12 +136,14 @@ def attempt(delivery_id: int, now=None) -> Delivery:
 def _sent(delivery: Delivery, provider_id: str, now) -> Delivery:
     delivery.status, delivery.provider_id, delivery.sent_at = Status.SENT, provider_id, now
     delivery.body, delivery.error, delivery.next_attempt_at = "", "", None
+    delivery.attachment = None  # the provider has it; the message back keeps the letter
     delivery.save(
         update_fields=[
             "status",
             "provider_id",
             "sent_at",
             "body",
+            "attachment",
             "error",
             "next_attempt_at",
             "mesh_mailbox",

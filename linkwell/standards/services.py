@@ -1,5 +1,6 @@
 """Sending the message back: checked, consented, kept as sent, audited."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -8,7 +9,7 @@ from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.cases.models import Case
 from linkwell.delivery.services import queue
-from linkwell.interop import message_back
+from linkwell.interop import message_back, message_back_letter
 from linkwell.people.models import Consent, ConsentScope
 from linkwell.people.services import record_consent
 
@@ -116,18 +117,40 @@ def send_message_back(*, case: Case, recipient: str, consent_given: bool, by) ->
         user=by, action=AuditAction.CREATE, obj=sent, person_id=case.person_id, recipient=recipient
     )
     if recipient == Recipient.GP:
-        # To the registered practice's MESH mailbox (linkwell/delivery/mesh.py), by the worker.
-        queue(
-            key=f"message-back:{sent.pk}",
-            what="message back to the GP practice",
-            channel="mesh",
-            to=organisation.ods_code if organisation is not None else case.person.gp_practice_code,
-            case=case,
-            subject="Social prescribing message back",
-            document=sent.bundle,
-            by=by,
-        )
+        _to_the_practice(sent, organisation, by)
     return sent
+
+
+def _to_the_practice(sent: MessageBack, organisation, by) -> None:
+    """Queue the message back for the registered practice's MESH mailbox: the FHIR document,
+    and the PDF letter GP systems file (the GP Connect Send Document workflow carries a PDF;
+    linkwell/delivery/mesh.py), unless MESH_SEND_PDF is off."""
+    case = sent.case
+    ods_code = organisation.ods_code if organisation is not None else case.person.gp_practice_code
+    common = {"channel": "mesh", "to": ods_code, "case": case, "by": by}
+    subject = "Social prescribing message back"
+    queue(
+        key=f"message-back:{sent.pk}",
+        what="message back to the GP practice",
+        subject=subject,
+        document=sent.bundle,
+        **common,
+    )
+    if settings.MESH_SEND_PDF:
+        letter = {
+            "recipient_name": sent.recipient_name,
+            "sections": sent.sections,
+            "sent_at": sent.sent_at,
+            "case": case,
+        }
+        queue(
+            key=f"message-back:{sent.pk}:pdf",
+            what="message back to the GP practice (PDF letter)",
+            subject=f"{subject} (letter)",
+            attachment=message_back_letter.render(letter),
+            content_type="application/pdf",
+            **common,
+        )
 
 
 def delivery_of(sent: MessageBack):

@@ -50,7 +50,10 @@ def test_the_api_sends_the_message_back_into_the_practices_mailbox(mesh, databas
     run_worker()
     delivery = Delivery.objects.get(key=f"message-back:{message.pk}")
     assert delivery.status == Status.SENT and delivery.mesh_mailbox == f"{GP_PRACTICE}GP1"
-    (received,) = inbox(mesh)
+    received, pdf = sorted(
+        inbox(mesh), key=lambda m: m.mex_header("content-type") == "application/pdf"
+    )
+    assert pdf.read().startswith(b"%PDF") and pdf.mex_header("workflowid") == "GPFED_CONSULT_REPORT"
     assert received.id() == delivery.provider_id
     assert received.mex_header("workflowid") == "GPFED_CONSULT_REPORT"
     assert received.mex_header("localid") == delivery.reference
@@ -62,7 +65,8 @@ def test_the_api_sends_the_message_back_into_the_practices_mailbox(mesh, databas
     assert bundle.entry[1].resource.name[0].family == case.person.family_name
     # The practice collects (acknowledges) it; polling MESH's tracking records the delivery.
     received.acknowledge()
-    assert services.refresh_sent() == 1
+    pdf.acknowledge()
+    assert services.refresh_sent() == 2
     client.force_login(worker)
     page = client.get(reverse("standards:message_back", args=[case.pk])).content.decode()
     assert "Delivered to the practice on" in page
@@ -77,15 +81,16 @@ def test_mesh_down_then_up_the_message_waits_and_goes_once(sent, mesh, settings)
     delivery = Delivery.objects.get(key=f"message-back:{message.pk}")
     assert delivery.status == Status.QUEUED and "MESH could not be reached" in delivery.error
     settings.MESH_URL = mesh  # back up
-    assert services.send_due(now=timezone.now() + timedelta(minutes=2)) == 1
+    assert services.send_due(now=timezone.now() + timedelta(minutes=2)) == 2  # document, PDF
     run_worker()
     delivery.refresh_from_db()
     assert delivery.status == Status.SENT and delivery.attempts == 2
-    assert len(inbox(mesh)) == 1
+    assert len(inbox(mesh)) == 2
 
 
-def test_a_worker_killed_after_mesh_took_it_does_not_send_twice(sent, mesh):
+def test_a_worker_killed_after_mesh_took_it_does_not_send_twice(sent, mesh, settings):
     _, _, message = sent
+    Delivery.objects.filter(key__endswith=":pdf").delete()  # the document alone here
     delivery = Delivery.objects.get(key=f"message-back:{message.pk}")
     claimed, _ = services._claim(delivery.pk, timezone.now() - timedelta(minutes=11))
     took = MeshBackend().send(claimed)  # MESH took it; the worker died before recording
