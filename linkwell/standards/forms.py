@@ -20,7 +20,7 @@ class ReferrerForm(NHSFormMixin, forms.Form):
     name = forms.CharField(label="Referrer's name", max_length=200)
     contact = forms.CharField(label="Referrer's phone number or email address", max_length=200)
     organisation_name = forms.CharField(
-        label="Their organisation (if not a GP practice in Linkwell)",
+        label="Their organisation, if another agency",
         max_length=150,
         required=False,
     )
