@@ -235,3 +235,18 @@ def test_memory_backend_finds_what_it_sent():
     delivery = Delivery(channel="text", to=MOBILE, body="x")
     assert MemoryBackend().find(delivery) == ""
     assert MemoryBackend().send(delivery) == MemoryBackend().find(delivery)
+
+
+def test_subject_access_lists_messages_and_erasure_stops_and_blanks_them(case):
+    from linkwell.people.subject_access import collect, erase
+
+    sent = text(case, key="sent")
+    waiting = text(case, key="waiting")
+    Delivery.objects.filter(pk=sent.pk).update(status=Status.SENT)
+    rows = collect(case.person)["sections"]["Messages sent"]
+    assert {r["To"] for r in rows} == {MOBILE} and len(rows) == 2
+    manager = user_with_role(Role.MANAGER, case.organisation)
+    erase(person=case.person, by=manager, reason="Their request")
+    waiting.refresh_from_db()
+    assert waiting.status == Status.FAILED and waiting.to == "(erased)" and waiting.body == ""
+    assert MOBILE not in json.dumps(collect(case.person)["sections"]["Messages sent"])
