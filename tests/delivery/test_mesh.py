@@ -21,7 +21,8 @@ from tests.delivery.test_outbox import run_worker
 from tests.factories import PracticeFactory
 from tests.standards.helpers import recorded_case
 
-pytestmark = pytest.mark.django_db
+# `linkwell worker` closes and reopens its database connection: no test-wide transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

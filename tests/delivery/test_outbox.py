@@ -19,7 +19,8 @@ from linkwell.delivery.models import Delivery, Status
 from linkwell.delivery.notify import NotifyBackend
 from tests.factories import make_case, user_with_role
 
-pytestmark = pytest.mark.django_db
+# `linkwell worker` closes and reopens its database connection: no test-wide transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 MOBILE = "07700 900123"
 
 
