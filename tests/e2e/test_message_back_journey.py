@@ -14,6 +14,7 @@ from tests.delivery.conftest import (  # noqa: F401 — fixtures: MESH sandbox, 
     mesh_sandbox,
 )
 from tests.delivery.test_outbox import run_worker
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import sign_in
 from tests.factories import PracticeFactory
 from tests.standards.helpers import recorded_case
@@ -34,6 +35,7 @@ def test_send_the_message_back_and_view_the_letter(page, settings):
     )
     page.get_by_role("button", name="Save advice").click()
     expect(page.locator("#follow-up-advice ~ p").first).to_contain_text("annual check")
+    assert_accessible(page)
 
     page.get_by_role("link", name="Review and send the message back").click()
     expect(page.locator("h1")).to_contain_text("Message back to the GP and referrer")
@@ -41,23 +43,27 @@ def test_send_the_message_back_and_view_the_letter(page, settings):
     # which the console-error guard would count: tests/standards/test_message_back.py has it).
     page.get_by_text("What goes to the GP practice").click()
     expect(page.locator("#preview-gp")).to_contain_text("annual check")
+    assert_accessible(page)
     page.get_by_label("GP practice").check()
     page.get_by_label("The person agrees to this summary being sent").check()
     page.get_by_role("button", name="Send the message back").click()
     expect(
         page.get_by_text("Message back to Chapel Allerton Surgery saved and queued")
     ).to_be_visible()
+    assert_accessible(page)
     run_worker()  # `linkwell worker`: MESH to the practice's mailbox
     page.reload()
     expect(page.locator("#sent ~ ul")).to_contain_text(
         f"In the practice's MESH mailbox {GP_PRACTICE}GP1"
     )
+    assert_accessible(page)
     with gp_client(settings.MESH_URL) as gp:  # the practice's system collects it
         for message_id in gp.list_messages():
             gp.acknowledge_message(message_id)
     refresh_sent()
     page.reload()
     expect(page.locator("#sent ~ ul")).to_contain_text("Delivered to the practice on")
+    assert_accessible(page)
 
     page.locator("#sent ~ ul").get_by_role("link", name="letter").first.click()
     expect(page.get_by_role("heading", name="Plan and requested actions")).to_be_visible()
