@@ -91,6 +91,7 @@ class NotifyServer:
         self.requests = 0
         self._faults: list[int] = []
         self._lock = threading.Lock()
+        self.holding = threading.Event()  # set: sends are taken, then never answered
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
@@ -104,6 +105,7 @@ class NotifyServer:
             self._faults.extend(statuses)
 
     def reset(self) -> None:
+        self.holding.clear()
         with self._lock:
             self.sent.clear()
             self._faults.clear()
@@ -210,7 +212,10 @@ class NotifyServer:
                     body = json.loads(raw)
                 except ValueError:
                     return self._answer(*_errors(400, "BadRequestError", "Invalid JSON"))
-                return self._answer(*server.accept(kind, body))
+                answer = server.accept(kind, body)
+                if server.holding.is_set():  # Notify has it; the answer never comes
+                    server.holding.wait(timeout=60) and time.sleep(60)
+                return self._answer(*answer)
 
             def do_GET(self):  # noqa: N802
                 server.requests += 1

@@ -3,9 +3,14 @@ server that checks what Notify checks; retries with backoff on 429 and 500; a wo
 mid-send neither loses nor repeats the message; receipts and permanent failures show."""
 
 import json
+import os
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as settings_module
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
@@ -251,3 +256,56 @@ def test_subject_access_lists_messages_and_erasure_stops_and_blanks_them(case):
     waiting.refresh_from_db()
     assert waiting.status == Status.FAILED and waiting.to == "(erased)" and waiting.body == ""
     assert MOBILE not in json.dumps(collect(case.person)["sections"]["Messages sent"])
+
+
+@pytest.mark.skipif(
+    not settings_module.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="a second process shares the test database only on PostgreSQL",
+)
+def test_a_worker_process_killed_while_notify_holds_the_text_sends_it_once(notify, database_tasks):
+    """A real `linkwell worker` process, killed with SIGKILL after Notify took the text and
+    before Notify answered; the next worker finds it by its reference and sends nothing."""
+    from django.db import connection
+
+    text()
+    notify.holding.set()
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+        f"{database['NAME']}",
+        "TEXT_BACKEND": "linkwell.delivery.notify.NotifyBackend",
+        "NOTIFY_API_KEY": notify.api_key,
+        "NOTIFY_BASE_URL": notify.url,
+        "NOTIFY_TEMPLATE_TEXT": settings_module.NOTIFY_TEMPLATES["text"],
+    }
+    worker = subprocess.Popen(  # noqa: S603 — our own command
+        [
+            sys.executable,
+            "-m",
+            "linkwell",
+            "worker",
+            "--batch",
+            "--no-startup-delay",
+            "--no-reload",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not notify.sent and time.monotonic() < deadline:
+        time.sleep(0.1)
+    worker.kill()  # Notify has the text; the worker dies waiting for its answer
+    worker.wait()
+    notify.holding.clear()
+    delivery = Delivery.objects.get()
+    assert len(notify.sent) == 1 and delivery.status == Status.SENDING
+    Delivery.objects.filter(pk=delivery.pk).update(
+        claimed_at=delivery.claimed_at - timedelta(minutes=11)
+    )
+    assert services.send_due() == 1
+    run_worker()
+    delivery.refresh_from_db()
+    assert delivery.status == Status.SENT and delivery.provider_id == notify.sent[0]["id"]
+    assert len(notify.sent) == 1
