@@ -11,8 +11,12 @@ messages", "Error codes"):
 - 201 with the documented response (id, reference, content, uri, template);
 - GET /v2/notifications?reference=… and /v2/notifications/{id};
 - errors on demand, for fault tests: `fail_next(429, 500)` answers the next sends so.
+
+For `make run`: `.venv/bin/python -m tests.delivery.notify_server` serves it on port 8701 and
+prints the settings that send Linkwell's texts, emails and letters to it.
 """
 
+import argparse
 import json
 import re
 import threading
@@ -85,14 +89,14 @@ FAULTS = {
 
 
 class NotifyServer:
-    def __init__(self, service_id: str, secret: str):
+    def __init__(self, service_id: str, secret: str, port: int = 0):
         self.service_id, self.secret = service_id, secret
         self.sent: list[dict] = []  # every accepted notification, as Notify keeps it
         self.requests = 0
         self._faults: list[int] = []
         self._lock = threading.Lock()
         self.holding = threading.Event()  # set: sends are taken, then never answered
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
@@ -240,3 +244,22 @@ class NotifyServer:
                 return self._answer(*_errors(404, "NoResultFound", "No result found"))
 
         return Handler
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="A local GOV.UK Notify API for development.")
+    parser.add_argument("--port", type=int, default=8701)
+    port = parser.parse_args().port
+    server = NotifyServer(service_id=str(uuid.uuid4()), secret=str(uuid.uuid4()), port=port)
+    templates = " ".join(f"NOTIFY_TEMPLATE_{c}={uuid.uuid4()}" for c in ("TEXT", "EMAIL", "LETTER"))
+    backend = "linkwell.delivery.notify.NotifyBackend"
+    print(
+        f"NOTIFY_API_KEY={server.api_key} NOTIFY_BASE_URL={server.url} {templates} "
+        f"TEXT_BACKEND={backend} EMAIL_DELIVERY_BACKEND={backend} LETTER_BACKEND={backend}",
+        flush=True,
+    )
+    threading.Event().wait()  # until interrupted; the server runs in its thread
+
+
+if __name__ == "__main__":
+    main()
