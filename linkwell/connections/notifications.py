@@ -74,6 +74,7 @@ def notify_provider(connection, kind: str) -> int:
             case=connection.case,
             subject="Linkwell: a referral for your service",
             body=body,
+            to_person=False,
         )
     return len(recipients)
 
@@ -86,6 +87,7 @@ def remind_link_worker(user, overdue: int) -> bool:
         what="overdue follow-ups reminder",
         channel="email",
         to=user.email,
+        to_person=False,
         subject="Linkwell: follow-ups are overdue",
         body=f"You have {overdue} overdue follow-up{'s' if overdue != 1 else ''} in Linkwell."
         f"\n\nSee your caseload: {_url('cases:caseload')}\n",

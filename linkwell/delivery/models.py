@@ -60,6 +60,9 @@ class Delivery(models.Model):
     # To whom: a phone number, an email address, a postal address (letters) or, for MESH, the
     # practice's ODS code (the mailbox is looked up when sending and kept here).
     to = models.CharField(max_length=320)
+    # The person the case is about (a failure asks the link worker to check their details),
+    # or someone else: a service, a member of staff, a GP practice.
+    to_person = models.BooleanField(default=True)
     mesh_mailbox = models.CharField(max_length=20, blank=True)
     subject = models.CharField(max_length=200, blank=True)
     # The text, or the document for MESH. Emptied once the provider has it: it can hold a

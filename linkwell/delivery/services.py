@@ -66,6 +66,7 @@ def queue(
     document: dict | None = None,
     attachment: bytes | None = None,
     content_type: str = "",
+    to_person: bool = True,
     by=None,
 ) -> Delivery:
     """Queue one logical message (the same key twice gives the first, untouched) and its
@@ -86,6 +87,7 @@ def queue(
             "document": document,
             "attachment": attachment,
             "content_type": content_type,
+            "to_person": to_person and channel != Channel.MESH,
         },
     )
     if created:
@@ -171,7 +173,7 @@ def _fail(delivery: Delivery, error: str, now, *, fix_contact: bool = False) -> 
     delivery.next_attempt_at = None
     delivery.save(update_fields=["status", "error", "failed_at", "next_attempt_at"])
     _audit(delivery, event="failed", error=delivery.error)
-    if fix_contact and delivery.case_id and delivery.channel in TO_A_PERSON:
+    if fix_contact and delivery.case_id and delivery.to_person:
         _ask_to_fix_contact(delivery, now)
     return delivery
 

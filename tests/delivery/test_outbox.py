@@ -309,3 +309,20 @@ def test_a_worker_process_killed_while_notify_holds_the_text_sends_it_once(notif
     delivery.refresh_from_db()
     assert delivery.status == Status.SENT and delivery.provider_id == notify.sent[0]["id"]
     assert len(notify.sent) == 1
+
+
+def test_a_bounce_from_a_service_asks_nobody_to_fix_the_persons_details(
+    notify, database_tasks, case
+):
+    services.queue(
+        key="notice",
+        what="referral notice (new) to the service",
+        channel="email",
+        to="walkers@example.org",
+        case=case,
+        body="A new referral",
+        to_person=False,
+    )
+    run_worker()
+    services.record_status(delivery=Delivery.objects.get(), status="permanent-failure")
+    assert Delivery.objects.get().status == Status.FAILED and not Task.objects.filter(case=case)
