@@ -21,7 +21,12 @@ class Retry(Exception):  # noqa: N818 — read as "raise Retry(...)"
 
 
 class Refused(Exception):  # noqa: N818
-    """The provider will never take this message (e.g. an invalid phone number)."""
+    """The provider will never take this message (e.g. an invalid phone number); `contact`
+    when the address or number itself is at fault, so someone should check it."""
+
+    def __init__(self, message: str, *, contact: bool = False):
+        super().__init__(message)
+        self.contact = contact
 
 
 def backend_for(channel: str):

@@ -40,14 +40,21 @@ def client() -> NotificationsAPIClient:
 
 
 def _error(e: APIError) -> Exception:
-    text = f"Notify answered {e.status_code}: {e.message}"
-    return Refused(text) if e.status_code == 400 else Retry(text)
+    found = e.message
+    if isinstance(found, list):  # Notify's "errors": [{"error": …, "message": …}]
+        found = "; ".join(str(m.get("message", m)) for m in found)
+    text = f"Notify answered {e.status_code}: {found}"
+    if e.status_code != 400:
+        return Retry(text)
+    # "phone_number Not a UK mobile number", "email_address Not a valid email address", …
+    contact = any(f in str(found) for f in ("phone_number", "email_address", "address_line"))
+    return Refused(text, contact=contact)
 
 
 def letter_personalisation(delivery) -> dict:
     lines = [line.strip() for line in delivery.to.splitlines() if line.strip()]
     if not 3 <= len(lines) <= ADDRESS_LINES:
-        raise Refused("A letter needs an address of 3 to 7 lines, the postcode last.")
+        raise Refused("A letter needs an address of 3 to 7 lines, the postcode last.", contact=True)
     found = {f"address_line_{n}": line for n, line in enumerate(lines, start=1)}
     return {**found, "subject": delivery.subject, "body": delivery.body}
 

@@ -130,7 +130,7 @@ def attempt(delivery_id: int, now=None) -> Delivery:
     except Retry as e:
         return _retry_later(delivery, str(e), now)
     except Refused as e:
-        return _fail(delivery, str(e), now)
+        return _fail(delivery, str(e), now, fix_contact=e.contact)
     return _sent(delivery, provider_id, now)
 
 

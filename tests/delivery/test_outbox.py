@@ -143,7 +143,10 @@ def test_an_invalid_number_fails_for_good_and_asks_to_fix_the_contact_details(
     text(case, to="0113 496 0000")  # a landline: Notify answers 400 "Not a UK mobile number"
     run_worker()
     delivery = Delivery.objects.get()
-    assert delivery.status == Status.FAILED and "Not a UK mobile number" in delivery.error
+    assert delivery.status == Status.FAILED
+    assert delivery.error == "Notify answered 400: phone_number Not a UK mobile number"
+    (task,) = Task.objects.filter(case=case)
+    assert task.title == "Check the person's phone number: the check-in did not arrive"
 
 
 def test_receipts_update_the_record_and_a_permanent_failure_adds_a_task(
