@@ -10,6 +10,7 @@ message is never lost (it stays queued until sent or failed for good) and never 
 """
 
 import contextlib
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from .backends import Refused, Retry, backend_for
 from .models import FINISHED, Channel, Delivery, Status
 
 TO_A_PERSON = {Channel.TEXT, Channel.EMAIL, Channel.LETTER}
+logger = logging.getLogger(__name__)
 
 
 class DeliveryError(ValidationError):
@@ -131,6 +133,9 @@ def attempt(delivery_id: int, now=None) -> Delivery:
         return _retry_later(delivery, str(e), now)
     except Refused as e:
         return _fail(delivery, str(e), now, fix_contact=e.contact)
+    except Exception as e:  # a bug or a misconfiguration: kept visible, tried again, not lost
+        logger.exception("Delivery %s: unexpected error", delivery.pk)
+        return _retry_later(delivery, f"Unexpected error: {type(e).__name__}: {e}", now)
     return _sent(delivery, provider_id, now)
 
 

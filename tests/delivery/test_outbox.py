@@ -329,3 +329,13 @@ def test_a_bounce_from_a_service_asks_nobody_to_fix_the_persons_details(
     run_worker()
     services.record_status(delivery=Delivery.objects.get(), status="permanent-failure")
     assert Delivery.objects.get().status == Status.FAILED and not Task.objects.filter(case=case)
+
+
+def test_a_misconfiguration_keeps_the_message_queued_and_says_why(notify, database_tasks, settings):
+    settings.NOTIFY_TEMPLATES = {}  # no template for texts
+    text()
+    run_worker()
+    delivery = Delivery.objects.get()
+    assert delivery.status == Status.QUEUED and delivery.error.startswith(
+        "Unexpected error: KeyError"
+    )
