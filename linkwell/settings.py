@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "linkwell.standards",  # PRSB social prescribing standard: completeness, message back
     "linkwell.reporting",  # dashboards and exports for managers, with disclosure control
     "linkwell.checkins",  # asking the person whether they got to a service
+    "linkwell.delivery",  # the outbox: MESH to GP practices, GOV.UK Notify to people
 ]
 
 MIDDLEWARE = [
@@ -281,7 +282,51 @@ EMAIL_BACKEND = os.environ.get(
     if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "linkwell.connections.sms.ConsoleBackend")
+# The outbox (linkwell.delivery, docs/operations.md): each channel's backend. Development prints
+# texts and letters and sends email through EMAIL_BACKEND (the console); production defaults to
+# GOV.UK Notify and `linkwell check --deploy` refuses the console and memory backends there.
+_NOTIFY = "linkwell.delivery.notify.NotifyBackend"
+_CONSOLE = "linkwell.delivery.backends.ConsoleBackend"
+DELIVERY_BACKENDS = {
+    "text": os.environ.get("TEXT_BACKEND", _NOTIFY if PRODUCTION else _CONSOLE),
+    "email": os.environ.get(
+        "EMAIL_DELIVERY_BACKEND",
+        _NOTIFY if PRODUCTION else "linkwell.delivery.backends.DjangoMailBackend",
+    ),
+    "letter": os.environ.get("LETTER_BACKEND", _NOTIFY if PRODUCTION else _CONSOLE),
+    "mesh": os.environ.get("MESH_BACKEND", "linkwell.delivery.mesh.MeshBackend"),
+}
+# Retries: the n-th failed try waits DELIVERY_RETRY_SECONDS × 2^(n-1), at most
+# DELIVERY_RETRY_MAX_SECONDS; after DELIVERY_MAX_ATTEMPTS the message fails, visibly. A claim
+# older than DELIVERY_CLAIM_SECONDS is a worker that died mid-send (`linkwell delivery send-due`).
+DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "60"))
+DELIVERY_RETRY_MAX_SECONDS = int(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", "21600"))
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "12"))
+DELIVERY_CLAIM_SECONDS = int(os.environ.get("DELIVERY_CLAIM_SECONDS", "600"))
+# GOV.UK Notify: the API key (from the service's API integration page), one template per
+# channel, and the bearer token Notify sends to our delivery-receipt callback.
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TEMPLATES = {
+    "text": os.environ.get("NOTIFY_TEMPLATE_TEXT", ""),
+    "email": os.environ.get("NOTIFY_TEMPLATE_EMAIL", ""),
+    "letter": os.environ.get("NOTIFY_TEMPLATE_LETTER", ""),
+}
+NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
+# MESH: our mailbox, its password and the environment's shared key (from the MESH onboarding),
+# the client certificate for the live and integration endpoints, and the workflow ID GP
+# systems file documents under (linkwell/delivery/mesh.py cites it).
+MESH_URL = os.environ.get("MESH_URL", "")
+MESH_MAILBOX = os.environ.get("MESH_MAILBOX", "")
+MESH_PASSWORD = os.environ.get("MESH_PASSWORD", "")
+MESH_SHARED_KEY = os.environ.get("MESH_SHARED_KEY", "")
+MESH_CLIENT_CERT = os.environ.get("MESH_CLIENT_CERT", "")
+MESH_CLIENT_KEY = os.environ.get("MESH_CLIENT_KEY", "")
+MESH_CA_CERT = os.environ.get("MESH_CA_CERT", "")
+MESH_TIMEOUT_SECONDS = int(os.environ.get("MESH_TIMEOUT_SECONDS", "60"))
+MESH_WORKFLOW_ID = os.environ.get("MESH_WORKFLOW_ID", "GPFED_CONSULT_REPORT")
+# Send the PDF letter beside the FHIR document (the GP Connect Send Document workflow files a PDF).
+MESH_SEND_PDF = env_bool("MESH_SEND_PDF", True)
 CONNECTION_NUDGE_AFTER_DAYS = int(os.environ.get("CONNECTION_NUDGE_AFTER_DAYS", "5"))
 PROVIDER_LINK_DAYS = int(os.environ.get("PROVIDER_LINK_DAYS", "14"))
 SESSION_REMINDER_HOURS = int(os.environ.get("SESSION_REMINDER_HOURS", "24"))

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("linkwell.reporting.urls")),
     path("", include("linkwell.checkins.urls")),
     path("", include("linkwell.standards.urls")),
+    path("", include("linkwell.delivery.urls")),
     path("fhir/", include("linkwell.interop.urls")),
 ]

@@ -12,6 +12,14 @@ PROD = {
     "SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789",
     "ALLOWED_HOSTS": "linkwell.example.nhs.uk",
     "DATABASE_URL": "sqlite:////tmp/linkwell-deploy-check.sqlite3",
+    # production delivers for real: GOV.UK Notify and MESH (linkwell/delivery/checks.py)
+    "NOTIFY_API_KEY": "live-00000000-0000-0000-0000-000000000000-00000000-0000-0000-0000-0000",
+    "NOTIFY_TEMPLATE_TEXT": "11111111-1111-1111-1111-111111111111",
+    "NOTIFY_TEMPLATE_EMAIL": "22222222-2222-2222-2222-222222222222",
+    "NOTIFY_TEMPLATE_LETTER": "33333333-3333-3333-3333-333333333333",
+    "MESH_URL": "https://mesh-sync.spineservices.nhs.uk",
+    "MESH_MAILBOX": "X26ABC1",
+    "MESH_PASSWORD": "password",
 }
 
 
@@ -29,6 +37,15 @@ def test_check_deploy_is_clean_with_production_settings():
     result = run("check", "--deploy", "--fail-level", "WARNING", env=PROD)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_deploy_printing_texts_to_the_console():
+    result = run(
+        "check",
+        "--deploy",
+        env={**PROD, "TEXT_BACKEND": "linkwell.delivery.backends.ConsoleBackend"},
+    )
+    assert result.returncode != 0 and "linkwell.delivery.E001" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -38,6 +38,7 @@ class Rule:
     data: dict | None = None
     public: bool = False
     api: bool = False  # answers an anonymous request with 401, not a sign-in redirect (FHIR)
+    machine: bool = False  # its own bearer token, not a user: 401 for anyone without it
 
     @property
     def readers(self):
@@ -87,6 +88,10 @@ RULES = {
     # the PRSB social prescribing standard: completeness and the message back (linkwell/standards)
     "standards:completeness": Rule(C.REPORT_OUTCOMES),
     "standards:message_back": Rule(C.MANAGE_CASES, "case"),
+    "standards:referral_letter": Rule(C.TRACK_OWN_REFERRALS, "referral"),
+    "standards:referrer": Rule(
+        C.MANAGE_CASES, "case", method="POST", data={"name": "A", "contact": "a@b.example"}
+    ),
     "standards:letter": Rule(C.VIEW_CASELOAD, "case", kwargs={"fmt": "html"}),
     # onward referrals to services, the provider portal and its emailed links
     "connections:refer": Rule(C.MANAGE_CASES, "case"),
@@ -105,6 +110,9 @@ RULES = {
         C.MANAGE_CASES, "connection", method="POST", data={"due_at": "2030-01-01T10:00"}
     ),
     "checkins:answer": Rule(public=True, kwargs={"token": "not-a-token"}),
+    # the outbox (linkwell/delivery): admins' view, and GOV.UK Notify's delivery receipts
+    "delivery:outbox": Rule(C.READ_AUDIT),
+    "delivery:notify_receipt": Rule(method="POST", api=True, machine=True),
     "portal:send_page": Rule(C.MANAGE_CASES, "case", method="POST", data={"channel": "text"}),
     "portal:person_link": Rule(public=True, kwargs={"token": "not-a-token"}),
     "portal:person_page": PUBLIC,
@@ -144,6 +152,8 @@ RULES = {
     "interop:patient": Rule(obj="person", scope=REFERRAL_READERS, api=True),
     "interop:consent": Rule(obj="consent", scope=frozenset({C.VIEW_CASELOAD}), api=True),
     "interop:goal": Rule(C.VIEW_CASELOAD, "goal", api=True),
+    # a search: anyone with a token gets a Bundle of what is theirs to see (maybe empty)
+    "interop:document_reference_search": Rule(api=True),
     # the JSON API (paths as in the OpenAPI description)
     "GET /api/openapi.json": PUBLIC,
     "GET /api/docs": PUBLIC,
@@ -185,6 +195,9 @@ RULES = {
     ),
     "POST /api/v1/cases/{case_id}/risks": Rule(
         C.MANAGE_CASES, "case", method="POST", data={"no_known_risks": True}
+    ),
+    "PUT /api/v1/cases/{case_id}/referrer": Rule(
+        C.MANAGE_CASES, "case", method="PUT", data={"name": "A", "contact": "a@b.example"}
     ),
     "POST /api/v1/cases/{case_id}/message-back": Rule(
         C.MANAGE_CASES, "case", method="POST", data={"recipient": "gp", "consent_given": True}
@@ -434,6 +447,9 @@ def test_role(client, route, role, own):
     response = send(client, route, rule, url, user)
     outcome = expected(rule, role, own)
     status = response.status_code
+    if rule.machine:
+        assert status == 401, (status, response.content[:200])
+        return
     assert status < 500, response.content[:300]
     if outcome == "forbidden":
         assert status == 403, (status, response.content[:200])

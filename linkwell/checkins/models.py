@@ -21,6 +21,7 @@ class Answer(models.TextChoices):
 class Channel(models.TextChoices):
     TEXT = "text", "Text message"
     EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
 
 
 class CheckIn(models.Model):

@@ -12,7 +12,6 @@ asks how things went and points to the single-use link, in the person's language
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.accounts.secrets_store import digest, new_secret
 from linkwell.connections.lifecycle import Status
-from linkwell.connections.sms import send_sms
+from linkwell.delivery.services import queue
 from linkwell.people.models import Consent, ConsentScope, ContactMethod
 from linkwell.portal.languages import speaking
 
@@ -61,6 +60,9 @@ def channel_for(person) -> tuple[str, str]:
         return (Channel.EMAIL, "") if person.email else ("", "no email address")
     if person.preferred_contact == ContactMethod.TEXT:
         return (Channel.TEXT, "") if person.phone else ("", "no phone number")
+    if person.preferred_contact == ContactMethod.LETTER:
+        # By post through GOV.UK Notify: a letter takes a few days, the link lasts two weeks.
+        return (Channel.LETTER, "") if person.address and person.postcode else ("", "no address")
     return "", f"they prefer {person.get_preferred_contact_display().lower()}s — ask them yourself"
 
 
@@ -97,10 +99,15 @@ def deliver(checkin_id: int) -> bool:
     checkin.save(update_fields=["token_hash", "sent_at", "channel", "expires_at"])
     with speaking(person):
         subject, body = _message(checkin, person, site_url("checkins:answer", token))
-    if channel == Channel.EMAIL:
-        send_mail(subject, body, None, [person.email])
-    else:
-        send_sms(to=person.phone, body=body)
+    queue(
+        key=f"checkin:{checkin.pk}",
+        what="check-in",
+        channel=channel,
+        to=_address(person, channel),
+        case=checkin.connection.case,
+        subject=subject,
+        body=body,
+    )
     audit.record(
         user=None,
         action=AuditAction.UPDATE,
@@ -110,6 +117,12 @@ def deliver(checkin_id: int) -> bool:
         channel=channel,
     )
     return True
+
+
+def _address(person, channel: str) -> str:
+    if channel == Channel.LETTER:
+        return "\n".join([person.full_name, *person.address.splitlines(), person.postcode])
+    return person.email if channel == Channel.EMAIL else person.phone
 
 
 def _message(checkin: CheckIn, person, url: str) -> tuple[str, str]:

@@ -1,15 +1,18 @@
 """The messages Linkwell sends about connections. None carries a health detail: they say
 that something is waiting, or when, and point to a page behind sign-in or a single-use link."""
 
+import uuid
+
 from django.conf import settings
-from django.core.mail import send_mail
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from linkwell.accounts.models import Role, User
+from linkwell.delivery.services import queue
 from linkwell.people.models import Consent, ConsentScope, ContactMethod
 
 from .provider_links import issue_link
-from .sms import send_sms
 
 OPENINGS = {
     "new": "A new referral has been sent to {service} through Linkwell.",
@@ -41,8 +44,10 @@ def provider_email(connection) -> str:
     return connection.service.email or (organisation.email if organisation else "")
 
 
+@transaction.atomic
 def notify_provider(connection, kind: str) -> int:
-    """Tell the provider about a referral; returns the number of emails sent."""
+    """Tell the provider about a referral; returns the number of emails queued (one task run
+    is one logical notice: its link and its emails are queued together or not at all)."""
     opening = OPENINGS[kind].format(service=connection.service.name)
     users = list(provider_users(connection))
     if users:
@@ -59,19 +64,33 @@ def notify_provider(connection, kind: str) -> int:
             f"{_url('connections:respond', token)}\n"
         )
         recipients = [email]
-    send_mail("Linkwell: a referral for your service", body, None, recipients)
+    notice = uuid.uuid4().hex
+    for email in recipients:
+        queue(
+            key=f"provider-notice:{connection.pk}:{kind}:{notice}:{email}",
+            what=f"referral notice ({kind}) to the service",
+            channel="email",
+            to=email,
+            case=connection.case,
+            subject="Linkwell: a referral for your service",
+            body=body,
+            to_person=False,
+        )
     return len(recipients)
 
 
 def remind_link_worker(user, overdue: int) -> bool:
     if not user.email:
         return False
-    send_mail(
-        "Linkwell: follow-ups are overdue",
-        f"You have {overdue} overdue follow-up{'s' if overdue != 1 else ''} in Linkwell.\n\n"
-        f"See your caseload: {_url('cases:caseload')}\n",
-        None,
-        [user.email],
+    queue(
+        key=f"overdue-follow-ups:{user.pk}:{timezone.localdate().isoformat()}",
+        what="overdue follow-ups reminder",
+        channel="email",
+        to=user.email,
+        to_person=False,
+        subject="Linkwell: follow-ups are overdue",
+        body=f"You have {overdue} overdue follow-up{'s' if overdue != 1 else ''} in Linkwell."
+        f"\n\nSee your caseload: {_url('cases:caseload')}\n",
     )
     return True
 
@@ -92,9 +111,18 @@ def remind_person(connection) -> bool:
         f"{when:%A %-d %B at %H:%M}. If you cannot go, please tell your link worker."
     )
     if person.preferred_contact == ContactMethod.EMAIL and person.email:
-        send_mail("A reminder of your session", body, None, [person.email])
+        channel, to = "email", person.email
     elif person.phone:
-        send_sms(to=person.phone, body=body)
+        channel, to = "text", person.phone
     else:
         return False
+    queue(
+        key=f"session-reminder:{connection.pk}:{connection.first_session_at.isoformat()}",
+        what="session reminder",
+        channel=channel,
+        to=to,
+        case=connection.case,
+        subject="A reminder of your session",
+        body=body,
+    )
     return True

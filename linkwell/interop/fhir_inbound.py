@@ -98,6 +98,8 @@ class Inbound:
     pcn_code: str = ""
     service_id: str = ""
     paths: dict[str, str] = field(default_factory=dict)
+    referrer_name: str = ""  # ServiceRequest.requester: PRSB "Referrer details"
+    referrer_contact: str = ""
 
     def arguments(self) -> dict:
         return {
@@ -110,6 +112,8 @@ class Inbound:
             "idempotency_key": self.idempotency_key,
             "pcn_code": self.pcn_code,
             "suggested_service": self.service_id,
+            "referrer_name": self.referrer_name,
+            "referrer_contact": self.referrer_contact,
         }
 
     def expression(self, error: ValidationError) -> tuple[str, str]:
@@ -256,7 +260,37 @@ def _performers(request, root: str, paths: dict) -> tuple[str, str]:
     return pcn_code, service_id
 
 
-def from_service_request(request, *, root: str, user, person: PersonDetails | None, paths=None):
+def _requester(request, bundle=None) -> tuple[str, str]:
+    """(name, contact) of who referred: ServiceRequest.requester, resolved to a Practitioner
+    or PractitionerRole in the Bundle (by fullUrl or type/id) or contained (#id), its first
+    phone or email telecom (PRSB "Referrer details: contact details"); else its display."""
+    if request.requester is None:
+        return "", ""
+    reference = request.requester.reference or ""
+    candidates = [(e.fullUrl, e.resource) for e in (bundle.entry or [])] if bundle else []
+    candidates += [(f"#{c.id}", c) for c in request.contained or []]
+    found = next(
+        (
+            r
+            for url, r in candidates
+            if r is not None
+            and r.__resource_type__ in {"Practitioner", "PractitionerRole"}
+            and reference in (url, f"{r.__resource_type__}/{r.id}")
+        ),
+        None,
+    )
+    name = request.requester.display or ""
+    if found is not None and found.__resource_type__ == "Practitioner" and found.name:
+        first = found.name[0]
+        name = first.text or " ".join([*(first.given or []), first.family or ""]).strip() or name
+    telecom = [t for t in (getattr(found, "telecom", None) or []) if t.value]
+    usable = [t for t in telecom if t.system in {"phone", "email"}] or telecom
+    return name[:200], (usable[0].value if usable else "")[:200]
+
+
+def from_service_request(
+    request, *, root: str, user, person: PersonDetails | None, paths=None, bundle=None
+):
     if request.status not in REFERRABLE_STATUS:
         raise FhirProblem("Only an active ServiceRequest can be a new referral.", f"{root}.status")
     if request.intent not in REFERRABLE_INTENT:
@@ -267,6 +301,7 @@ def from_service_request(request, *, root: str, user, person: PersonDetails | No
     paths.update({"reasons": f"{root}.reasonCode", "details": f"{root}.note", "__all__": root})
     pcn_code, service_id = _performers(request, root, paths)
     identifier = (request.identifier or [None])[0]
+    referrer_name, referrer_contact = _requester(request, bundle)
     return Inbound(
         person=person,
         reasons=_reasons(request, root),
@@ -276,6 +311,8 @@ def from_service_request(request, *, root: str, user, person: PersonDetails | No
         pcn_code=pcn_code,
         service_id=service_id[:100],
         paths=paths,
+        referrer_name=referrer_name,
+        referrer_contact=referrer_contact,
     )
 
 
@@ -322,4 +359,6 @@ def from_bundle(bundle, *, user) -> Inbound:
     if patient is not None:
         person = _patient_details(patient, f"Bundle.entry[{k}].resource", paths)
         _refused_consent(bundle)
-    return from_service_request(request, root=root, user=user, person=person, paths=paths)
+    return from_service_request(
+        request, root=root, user=user, person=person, paths=paths, bundle=bundle
+    )

@@ -124,6 +124,9 @@ def _lines(case, code: str, recipient: str) -> list[str]:
             by += f", {referral.referring_organisation or referral.referring_organisation_name}"
         lines = [
             f"Referred on {_date(referral.received_at)} by {by}",
+            f"Referrer's contact details: {referral.referrer_contact or 'Not known'}",
+            # PRSB "Referral to": the service the referral was made to (mandatory).
+            f"Referral to: social prescribing link worker service, {case.organisation.name}",
             f"Reasons: {', '.join(referral.reason_labels())}",
             f"Status: {case.get_status_display()}"
             + (f" on {_date(case.closed_at)}" if case.closed_at else ""),
@@ -155,11 +158,12 @@ def _lines(case, code: str, recipient: str) -> list[str]:
         return [case.follow_up_advice] if case.follow_up_advice else []
     if code == "link-worker":
         worker = case.link_worker
-        return (
-            [f"{worker.get_full_name() or worker.username}, {case.organisation.name}"]
-            if worker
-            else []
-        )
+        if worker is None:
+            return []
+        lines = [f"{worker.get_full_name() or worker.username}, {case.organisation.name}"]
+        if worker.email:
+            lines.append(f"Contact: {worker.email}")
+        return lines
     raise ValueError(code)
 
 
@@ -204,10 +208,20 @@ def _narrative(lines: list[str]) -> dict:
     return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>'}
 
 
-def bundle(case, content: list[dict], *, sent_by, sent_at) -> Bundle:
-    """A FHIR document Bundle: the Composition first, then what it refers to."""
+def _id(case, name: str, draft: bool) -> str:
+    """A draft's identifiers are stable (the same for every view of the case's draft, so a
+    reader can tell it is one document); a sent document's are new and kept as sent."""
+    if draft:
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{SECTION_SYSTEM}:{case.pk}:{name}')}"
+    return f"urn:uuid:{uuid.uuid4()}"
+
+
+def bundle(case, content: list[dict], *, sent_by, sent_at, draft: bool = False) -> Bundle:
+    """A FHIR document Bundle: the Composition first, then what it refers to. A draft is
+    `preliminary` (FHIR R4 CompositionStatus: "not yet complete"), a sent one `final`."""
     person, worker = case.person, case.link_worker
-    ids = {k: f"urn:uuid:{uuid.uuid4()}" for k in ("composition", "patient", "author", "pcn")}
+    names = ("composition", "patient", "author", "pcn")
+    ids = {k: _id(case, k, draft) for k in names}
     patient = {
         "resourceType": "Patient",
         "identifier": [{"system": NHS_NUMBER, "value": person.nhs_number}]
@@ -239,7 +253,7 @@ def bundle(case, content: list[dict], *, sent_by, sent_at) -> Bundle:
         sections_out.append(out)
     composition = {
         "resourceType": "Composition",
-        "status": "final",
+        "status": "preliminary" if draft else "final",
         "type": {**DOCUMENT_TYPE, "text": TITLE},
         "subject": {"reference": ids["patient"]},
         "date": sent_at.isoformat(),
@@ -267,7 +281,7 @@ def bundle(case, content: list[dict], *, sent_by, sent_at) -> Bundle:
         _drop_none(
             {
                 "resourceType": "Bundle",
-                "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{uuid.uuid4()}"},
+                "identifier": {"system": "urn:ietf:rfc:3986", "value": _id(case, "bundle", draft)},
                 "type": "document",
                 "timestamp": sent_at.isoformat(),
                 "entry": [{"fullUrl": url, "resource": r} for url, r in resources],

@@ -2,7 +2,7 @@ from django.urls import path
 
 from linkwell.accounts.permissions import Capability
 
-from . import referral_views, task_updates, views
+from . import message_back_views, referral_views, task_updates, views
 from .fhir_formats import xml_body
 
 REFERRER = Capability.MAKE_REFERRALS
@@ -30,4 +30,10 @@ urlpatterns = [
     path("Patient/<str:pk>", referral_views.patient, name="patient"),
     path("Consent/<str:pk>", referral_views.consent, name="consent"),
     path("Goal/<str:pk>", referral_views.goal, name="goal"),
+    # the messages back as sent, for GP systems (message_back_views.py)
+    path(
+        "DocumentReference",
+        message_back_views.document_reference_search,
+        name="document_reference_search",
+    ),
 ]

@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +26,7 @@ from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.accounts.secrets_store import LinkRefused, by_secret, digest, live, new_secret
 from linkwell.cases.models import Case
-from linkwell.connections.sms import send_sms
+from linkwell.delivery.services import queue
 from linkwell.outcomes.models import SelfCompletionLink
 
 from .languages import speaking
@@ -57,11 +56,17 @@ def _code_digest(code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
-def _send(channel: str, person, subject: str, body: str) -> None:
-    if channel == EMAIL:
-        send_mail(subject, body, None, [person.email])
-    else:
-        send_sms(to=person.phone, body=body)
+def _send(link: PersonPageLink, channel: str, subject: str, body: str, *, code: bool) -> None:
+    person = link.case.person
+    queue(
+        key=f"person-page:{link.pk}:{'code' if code else 'link'}",
+        what="code for their own page" if code else "link to their own page",
+        channel=channel,
+        to=person.email if channel == EMAIL else person.phone,
+        case=link.case,
+        subject=subject,
+        body=body,
+    )
 
 
 @transaction.atomic
@@ -99,14 +104,15 @@ def send_link(*, case: Case, channel: str, with_code: bool, by) -> PersonPageLin
         ) % {"name": person.given_name, "url": url, "until": until}
         if with_code:
             body += "\n" + _("You will also need the code we are sending you separately.")
-        _send(channel, person, _("Your own page"), body)
+        _send(link, channel, _("Your own page"), body, code=False)
         if with_code:
             _send(
+                link,
                 other,
-                person,
                 _("Your code"),
                 _("Your code for your own page is %(code)s. Do not share it with anyone.")
                 % {"code": code},
+                code=True,
             )
     audit.record(
         user=by,

@@ -10,7 +10,7 @@ from linkwell.accounts.permissions import Capability, require
 from linkwell.cases.models import Case
 
 from .models import Recipient
-from .services import send_message_back
+from .services import record_referrer, send_message_back
 
 router = Router(tags=["social prescribing standard"])
 ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 422: dict}
@@ -19,6 +19,18 @@ ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 422: dict}
 class MessageBackIn(Schema):
     recipient: Recipient
     consent_given: bool
+
+
+class ReferrerIn(Schema):
+    name: str
+    contact: str
+    organisation_name: str = ""
+
+
+class ReferrerOut(Schema):
+    referrer_name: str
+    referrer_contact: str
+    referring_organisation_name: str
 
 
 class MessageBackOut(Schema):
@@ -47,3 +59,15 @@ def post_message_back(request, case_id: int, payload: MessageBackIn):
         by=request.user,
     )
     return Reply(201, sent)
+
+
+@router.put(
+    "/cases/{case_id}/referrer",
+    response={200: ReferrerOut, **ERRORS},
+    summary="Record or correct the referrer's name and contact details",
+    description="PRSB 'Referrer details', mandatory in the message back. 422 names the field.",
+)
+def put_referrer(request, case_id: int, payload: ReferrerIn):
+    require(request.user, Capability.MANAGE_CASES)
+    case = visible_or_404(Case.objects.visible_to(request.user), case_id, request.user)
+    return record_referrer(case=case, by=request.user, **payload.dict())

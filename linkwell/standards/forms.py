@@ -14,3 +14,13 @@ class SendForm(NHSFormMixin, forms.Form):
         required=True,
         error_messages={"required": "The person must agree to this summary being sent."},
     )
+
+
+class ReferrerForm(NHSFormMixin, forms.Form):
+    name = forms.CharField(label="Referrer's name", max_length=200)
+    contact = forms.CharField(label="Referrer's phone number or email address", max_length=200)
+    organisation_name = forms.CharField(
+        label="Their organisation, if another agency",
+        max_length=150,
+        required=False,
+    )

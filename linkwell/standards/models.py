@@ -17,7 +17,17 @@ class SentQuerySet(models.QuerySet):
     """Sent is sent: what went out is evidence, so it is never changed or removed."""
 
     def visible_to(self, user):
-        return self.filter(case__in=Case.objects.visible_to(user))
+        """The case's link workers and managers; and the GP practice a GP copy went to (its
+        referrers), who read what was sent from their own system (GET /fhir/DocumentReference)."""
+        from linkwell.accounts.permissions import referring_organisation_ids
+
+        return self.filter(
+            models.Q(case__in=Case.objects.visible_to(user))
+            | models.Q(
+                recipient=Recipient.GP,
+                recipient_organisation_id__in=referring_organisation_ids(user),
+            )
+        )
 
     def update(self, **kwargs):
         raise PermissionError("A sent message back cannot be changed.")

@@ -1,5 +1,6 @@
 """Sending the message back: checked, consented, kept as sent, audited."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -7,7 +8,8 @@ from django.utils import timezone
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.cases.models import Case
-from linkwell.interop import message_back
+from linkwell.delivery.services import queue
+from linkwell.interop import message_back, message_back_letter
 from linkwell.people.models import Consent, ConsentScope
 from linkwell.people.services import record_consent
 
@@ -45,6 +47,42 @@ def _refused_referral(case: Case) -> bool:
 
 
 @transaction.atomic
+def record_referrer(*, case: Case, name: str, contact: str, organisation_name: str = "", by):
+    """Record or correct who referred and how to reach them (PRSB "Referrer details", mandatory
+    in the message back): a referral that came without them, over FHIR say, can then be sent."""
+    referral = case.referral
+    name, contact = (name or "").strip(), (contact or "").strip()
+    organisation_name = (organisation_name or "").strip()
+    errors = {}
+    if not name or len(name) > 200:
+        errors["name"] = "Give the referrer's name (up to 200 characters)."
+    if not contact or len(contact) > 200:
+        errors["contact"] = "Give a phone number or email address for the referrer."
+    if len(organisation_name) > 150:
+        errors["organisation_name"] = "Keep the organisation's name to 150 characters."
+    if errors:
+        raise StandardsError(errors)
+    before = {
+        "referrer_name": referral.referrer_name,
+        "referrer_contact": referral.referrer_contact,
+        "referring_organisation_name": referral.referring_organisation_name,
+    }
+    referral.referrer_name, referral.referrer_contact = name, contact
+    if organisation_name or referral.referring_organisation_id is None:
+        referral.referring_organisation_name = organisation_name
+    referral.save(update_fields=list(before))
+    audit.record(
+        user=by,
+        action=AuditAction.UPDATE,
+        obj=referral,
+        person_id=case.person_id,
+        event="referrer details recorded",
+        changed=[k for k, v in before.items() if getattr(referral, k) != v],
+    )
+    return referral
+
+
+@transaction.atomic
 def send_message_back(*, case: Case, recipient: str, consent_given: bool, by) -> MessageBack:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if recipient not in Recipient.values:
@@ -78,4 +116,60 @@ def send_message_back(*, case: Case, recipient: str, consent_given: bool, by) ->
     audit.record(
         user=by, action=AuditAction.CREATE, obj=sent, person_id=case.person_id, recipient=recipient
     )
+    if recipient == Recipient.GP:
+        _to_the_practice(sent, organisation, by)
     return sent
+
+
+def _to_the_practice(sent: MessageBack, organisation, by) -> None:
+    """Queue the message back for the registered practice's MESH mailbox: the FHIR document,
+    and the PDF letter GP systems file (the GP Connect Send Document workflow carries a PDF;
+    linkwell/delivery/mesh.py), unless MESH_SEND_PDF is off."""
+    case = sent.case
+    ods_code = organisation.ods_code if organisation is not None else case.person.gp_practice_code
+    common = {"channel": "mesh", "to": ods_code, "case": case, "by": by}
+    subject = "Social prescribing message back"
+    queue(
+        key=f"message-back:{sent.pk}",
+        what="message back to the GP practice",
+        subject=subject,
+        document=sent.bundle,
+        **common,
+    )
+    if settings.MESH_SEND_PDF:
+        letter = {
+            "recipient_name": sent.recipient_name,
+            "sections": sent.sections,
+            "sent_at": sent.sent_at,
+            "case": case,
+        }
+        queue(
+            key=f"message-back:{sent.pk}:pdf",
+            what="message back to the GP practice (PDF letter)",
+            subject=f"{subject} (letter)",
+            attachment=message_back_letter.render(letter),
+            content_type="application/pdf",
+            **common,
+        )
+
+
+def delivery_of(sent: MessageBack):
+    """The outbox record carrying a message back to the GP practice, if it went by MESH."""
+    from linkwell.delivery.models import Delivery
+
+    return Delivery.objects.filter(key=f"message-back:{sent.pk}").first()
+
+
+def letter_for_referrer(*, referral, user) -> MessageBack | None:
+    """The latest message back the referring user's organisation received about this referral:
+    the GP copy if their practice was its recipient, else the copy for a referrer who is not
+    the GP. Never anything else of the case (the notes stay with the link worker)."""
+    from linkwell.accounts.permissions import referring_organisation_ids
+
+    mine = referring_organisation_ids(user)
+    sent = MessageBack.objects.filter(case__referral=referral)
+    for_gp = sent.filter(recipient=Recipient.GP, recipient_organisation_id__in=mine)
+    for_referrer = sent.filter(recipient=Recipient.REFERRER)
+    if referral.referring_organisation_id not in mine:
+        for_referrer = for_referrer.none()
+    return for_gp.first() or for_referrer.first()

@@ -17,7 +17,7 @@ from linkwell.checkins import services
 from linkwell.checkins.models import CheckIn
 from linkwell.checkins.sending import deliver, send_due
 from linkwell.connections.services import update_status
-from linkwell.connections.sms import MemoryBackend
+from linkwell.delivery.backends import MemoryBackend
 from linkwell.people.models import ConsentScope
 from linkwell.people.services import record_consent
 
@@ -61,13 +61,12 @@ def test_email_when_they_prefer_email(connection, case):
     assert message.to == ["edith@example.org"] and "/c/" in message.body
 
 
-@pytest.mark.parametrize(
-    "contact,why", [("phone", "prefer phone calls"), ("letter", "prefer letters")]
-)
+@pytest.mark.parametrize("contact,why", [("phone", "prefer phone calls"), ("letter", "no address")])
 def test_no_automatic_check_in_for_phone_or_letter_and_staff_are_told(
     connection, case, contact, why, client, worker
 ):
     case.person.preferred_contact = contact
+    case.person.address = ""
     case.person.save()
     CheckIn.objects.update(due_at=timezone.now())
     send_due()
@@ -76,6 +75,20 @@ def test_no_automatic_check_in_for_phone_or_letter_and_staff_are_told(
     client.force_login(worker)
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "No automatic check-ins" in page and why in page
+
+
+def test_people_who_prefer_letters_get_their_check_in_by_post(connection, case, settings):
+    settings.DELIVERY_BACKENDS = {
+        **settings.DELIVERY_BACKENDS,
+        "letter": "linkwell.delivery.backends.MemoryBackend",
+    }
+    case.person.preferred_contact, case.person.address = "letter", "1 Market Street\nLeeds"
+    case.person.save()
+    CheckIn.objects.update(due_at=timezone.now())
+    send_due()
+    (letter,) = MemoryBackend.outbox
+    assert letter["to"].splitlines() == ["Edith Crawley", "1 Market Street", "Leeds", "LS1 4AP"]
+    assert "/c/" in letter["body"] and connection.checkins.get().channel == "letter"
 
 
 def test_nothing_is_sent_after_contact_consent_is_withdrawn(connection, case, worker):

@@ -10,7 +10,7 @@ from linkwell.accounts.models import AuditEntry
 from linkwell.cases.models import Task
 from linkwell.checkins.models import CheckIn
 from linkwell.checkins.sending import send_due
-from linkwell.connections.sms import MemoryBackend
+from linkwell.delivery.backends import MemoryBackend
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 import pytest
 
-from linkwell.connections.sms import MemoryBackend
+from linkwell.delivery.backends import MemoryBackend
 
 
 @pytest.fixture(autouse=True)
@@ -8,7 +8,10 @@ def tasks_inline(settings):
     """Background tasks run at once, in the test's transaction (django-tasks' immediate
     backend); text messages are kept in memory."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.SMS_BACKEND = "linkwell.connections.sms.MemoryBackend"
+    settings.DELIVERY_BACKENDS = {
+        **settings.DELIVERY_BACKENDS,
+        "text": "linkwell.delivery.backends.MemoryBackend",
+    }
     MemoryBackend.outbox.clear()
     yield
     MemoryBackend.outbox.clear()

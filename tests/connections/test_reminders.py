@@ -12,7 +12,7 @@ from linkwell.cases.services import add_task
 from linkwell.connections import services
 from linkwell.connections.models import Connection
 from linkwell.connections.reminders import send_due
-from linkwell.connections.sms import MemoryBackend
+from linkwell.delivery.backends import MemoryBackend
 from linkwell.people.models import ConsentScope
 from linkwell.people.services import record_consent
 from tests.connections.factories import connect, provider_service, provider_with_user

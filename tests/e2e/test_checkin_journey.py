@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from linkwell.accounts.models import Role
 from linkwell.checkins.models import CheckIn
 from linkwell.checkins.sending import deliver
-from linkwell.connections.sms import MemoryBackend
+from linkwell.delivery.backends import MemoryBackend
 from tests.connections.factories import connect, provider_service
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import sign_in
@@ -22,7 +22,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def texts(settings):
-    settings.SMS_BACKEND = "linkwell.connections.sms.MemoryBackend"
+    settings.DELIVERY_BACKENDS = {
+        **settings.DELIVERY_BACKENDS,
+        "text": "linkwell.delivery.backends.MemoryBackend",
+    }
+    # The outbox's sending task runs at once, as `linkwell worker` would run it.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     MemoryBackend.outbox.clear()
     yield MemoryBackend.outbox
     MemoryBackend.outbox.clear()

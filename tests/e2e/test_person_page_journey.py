@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from linkwell.accounts.models import Role
 from linkwell.cases import services
-from linkwell.connections.sms import MemoryBackend
+from linkwell.delivery.backends import MemoryBackend
 from linkwell.directory.models import Address, Location, ServiceAtLocation
 from linkwell.portal.models import PersonPageLink
 from linkwell.portal.person_page import send_link
@@ -24,7 +24,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def texts(settings):
-    settings.SMS_BACKEND = "linkwell.connections.sms.MemoryBackend"
+    settings.DELIVERY_BACKENDS = {
+        **settings.DELIVERY_BACKENDS,
+        "text": "linkwell.delivery.backends.MemoryBackend",
+    }
+    # The outbox's sending task runs at once, as `linkwell worker` would run it.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     MemoryBackend.outbox.clear()
     yield MemoryBackend.outbox
     MemoryBackend.outbox.clear()

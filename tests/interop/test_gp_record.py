@@ -69,3 +69,62 @@ def test_a_bad_date_is_a_clear_error(tmp_path):
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("export", "gp-record", "--since", "1 April", "--out", str(tmp_path))
+
+
+def _bundle(path) -> Bundle:
+    return Bundle.model_validate(json.loads(path.read_text()))
+
+
+def test_events_go_to_the_registered_practice_self_referrals_included(practice, tmp_path):
+    from linkwell.cases.services import make_referral
+    from tests.factories import person_details
+
+    worker = user_with_role(Role.LINK_WORKER, practice.parent)
+    moved = make_case(practice=practice, by=worker, family_name="Moved", gp_practice_code="B86010")
+    cases.record_contact(
+        case=moved, at=timezone.now(), mode="phone", minutes=5, notes="", by=worker
+    )
+    referral, _ = make_referral(
+        pcn=practice.parent,
+        person=person_details(family_name="Selfref", gp_practice_code="B86011"),
+        source="self",
+        reasons=["loneliness"],
+        consent_given=True,
+        by=None,
+    )
+    cases.record_contact(
+        case=referral.case, at=timezone.now(), mode="phone", minutes=5, notes="", by=worker
+    )
+    call_command("export", "gp-record", "--since", "2000-01-01", "--out", str(tmp_path))
+    assert "Moved" in (tmp_path / "B86010.csv").read_text()
+    assert "Selfref" in (tmp_path / "B86011.csv").read_text()
+    assert not (tmp_path / f"{practice.ods_code}.csv").exists()
+
+
+def test_re_exports_give_the_same_entries_naming_the_pcn(practice, tmp_path):
+    worker = user_with_role(Role.LINK_WORKER, practice.parent)
+    case = make_case(practice=practice, by=worker)
+    cases.record_contact(case=case, at=timezone.now(), mode="phone", minutes=5, notes="", by=worker)
+    first, second = tmp_path / "1", tmp_path / "2"
+    for out in (first, second):
+        call_command("export", "gp-record", "--since", "2000-01-01", "--out", str(out))
+    a, b = (_bundle(d / f"{practice.ods_code}.json") for d in (first, second))
+    assert [e.fullUrl for e in a.entry] == [e.fullUrl for e in b.entry]
+    assert a.identifier.value != b.identifier.value and a.timestamp is not None
+    procedure = next(e.resource for e in a.entry if e.resource.__resource_type__ == "Procedure")
+    assert procedure.identifier[0].value.startswith("case-event-")
+    actor = procedure.performer[0].actor
+    assert actor.identifier.value == practice.parent.ods_code and actor.display
+    assert procedure.subject.reference == a.entry[0].fullUrl
+
+
+def test_with_mesh_each_practices_bundle_is_queued(practice, tmp_path):
+    from linkwell.delivery.models import Delivery
+
+    worker = user_with_role(Role.LINK_WORKER, practice.parent)
+    case = make_case(practice=practice, by=worker)
+    cases.record_contact(case=case, at=timezone.now(), mode="phone", minutes=5, notes="", by=worker)
+    call_command("export", "gp-record", "--since", "2000-01-01", "--out", str(tmp_path), "--mesh")
+    (delivery,) = Delivery.objects.all()
+    assert delivery.channel == "mesh" and delivery.to == practice.ods_code
+    assert Bundle.model_validate(delivery.document).type == "collection"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from linkwell.accounts.models import AuditEntry
 from linkwell.cases.services import transition
-from linkwell.connections.sms import MemoryBackend
+from linkwell.delivery.backends import MemoryBackend
 from linkwell.outcomes.self_completion import create_link
 from linkwell.outcomes.services import record_administration
 from linkwell.portal import person_page

@@ -9,8 +9,9 @@ from linkwell.interop import gp_record
 
 class Command(BaseCommand):
     help = (
-        "Exports for other systems. gp-record --since DATE [--out DIR]: the SNOMED CT coded "
-        "social prescribing events per GP practice, as a FHIR Bundle and a CSV each."
+        "Exports for other systems. gp-record --since DATE [--out DIR] [--mesh]: the SNOMED CT "
+        "coded social prescribing events per GP practice, as a FHIR Bundle and a CSV each; "
+        "with --mesh, each Bundle is also queued for the practice's MESH mailbox."
     )
 
     def add_arguments(self, parser):
@@ -18,8 +19,11 @@ class Command(BaseCommand):
         gp = sub.add_parser("gp-record", help="Coded events for write-back to GP records.")
         gp.add_argument("--since", required=True, help="YYYY-MM-DD: events on or after this day")
         gp.add_argument("--out", type=Path, default=Path("gp-record"))
+        gp.add_argument(
+            "--mesh", action="store_true", help="Also send each Bundle over MESH (linkwell worker)."
+        )
 
-    def handle(self, *args, what, since, out, **options):
+    def handle(self, *args, what, since, out, mesh=False, **options):
         try:
             day = datetime.strptime(since, "%Y-%m-%d").date()
         except ValueError:
@@ -28,6 +32,9 @@ class Command(BaseCommand):
             timezone.make_aware(datetime.combine(day, time.min))
         )
         counts = gp_record.write(events, out)
+        if mesh:
+            gp_record.send(events)
+            self.stdout.write(f"Queued {len(counts)} Bundles for MESH (`linkwell worker` sends).")
         for practice, n in counts.items():
             self.stdout.write(f"{practice}: {n} coded events → {out / practice}.json, .csv")
         if not counts:

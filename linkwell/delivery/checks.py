@@ -1,0 +1,58 @@
+"""`linkwell check --deploy`: production must really deliver. The console backend prints
+messages (and their single-use links) to a log, the memory backend keeps them nowhere, and
+Django's console or memory mail backends likewise; each is an error in production."""
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+NOWHERE = {
+    "linkwell.delivery.backends.ConsoleBackend",
+    "linkwell.delivery.backends.MemoryBackend",
+}
+NOWHERE_MAIL = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+NOTIFY = "linkwell.delivery.notify.NotifyBackend"
+
+
+@register("delivery", deploy=True)
+def real_delivery(app_configs=None, **kwargs):
+    if not settings.PRODUCTION:
+        return []
+    errors = []
+    for channel, backend in settings.DELIVERY_BACKENDS.items():
+        if backend in NOWHERE or (
+            backend == "linkwell.delivery.backends.DjangoMailBackend"
+            and settings.EMAIL_BACKEND in NOWHERE_MAIL
+        ):
+            errors.append(
+                Error(
+                    f"{channel} messages would go to {backend.rsplit('.', 1)[-1]}, not to anyone.",
+                    hint="Use linkwell.delivery.notify.NotifyBackend (docs/operations.md).",
+                    id="linkwell.delivery.E001",
+                )
+            )
+        if backend == NOTIFY and not (
+            settings.NOTIFY_API_KEY and settings.NOTIFY_TEMPLATES.get(channel)
+        ):
+            errors.append(
+                Error(
+                    f"{channel} messages go through GOV.UK Notify but NOTIFY_API_KEY or the "
+                    f"{channel} template is not set.",
+                    hint="Set NOTIFY_API_KEY and NOTIFY_TEMPLATE_* (docs/operations.md).",
+                    id="linkwell.delivery.E002",
+                )
+            )
+    if not (settings.MESH_URL and settings.MESH_MAILBOX and settings.MESH_PASSWORD):
+        errors.append(
+            Error(
+                "The message back cannot reach GP practices: MESH_URL, MESH_MAILBOX and "
+                "MESH_PASSWORD must be set.",
+                hint="docs/operations.md says how to get a MESH mailbox.",
+                id="linkwell.delivery.E003",
+            )
+        )
+    return errors

@@ -1,0 +1,103 @@
+"""MESH (NHS England's Message Exchange for Social Care and Health) through `mesh-client`.
+
+The message back goes to the person's registered practice: its mailbox is found by the
+practice's ODS code and the workflow ID (GET /messageexchange/endpointlookup/{ods}/{workflow},
+`MeshClient.lookup_endpoint`). The workflow ID is a setting, MESH_WORKFLOW_ID, by default
+GPFED_CONSULT_REPORT: GP Connect Send Document, the route by which GP systems receive and file
+documents about their patients from other care settings, "all consultation reports MUST use
+the MESH workflow ID: GPFED_CONSULT_REPORT" (NHS England, GP Connect Send Document, "How to
+configure MESH", simplifier.net/guide/gp-connect-send-document/Home/Build/How-to-configure-MESH).
+Our delivery reference is the message's local ID (Mex-LocalID), so a worker that died mid-send
+finds the message by it before sending again; the message id MESH returns is tracked until the
+practice acknowledges (downloads) the message.
+"""
+
+import json
+
+import requests
+from django.conf import settings
+from mesh_client import MeshClient, MeshError
+
+from .backends import Refused, Retry
+
+EXTENSIONS = {"application/fhir+json": ".json", "application/pdf": ".pdf"}
+
+
+def client() -> MeshClient:
+    cert = None
+    if settings.MESH_CLIENT_CERT:
+        cert = (settings.MESH_CLIENT_CERT, settings.MESH_CLIENT_KEY)
+    return MeshClient(
+        settings.MESH_URL,
+        settings.MESH_MAILBOX,
+        settings.MESH_PASSWORD,
+        shared_key=settings.MESH_SHARED_KEY.encode(),
+        cert=cert,
+        verify=settings.MESH_CA_CERT or None,
+        max_retries=0,  # the outbox retries, with backoff, across worker runs
+        timeout=settings.MESH_TIMEOUT_SECONDS,
+        application_name="linkwell",
+    )
+
+
+def _error(e: Exception) -> Exception:
+    response = getattr(e, "response", None)
+    code = getattr(response, "status_code", None)
+    if isinstance(e, MeshError) or (code is not None and 400 <= code < 500 and code != 429):
+        return Refused(f"MESH refused the message: {e}")
+    return Retry(f"MESH could not be reached: {e}")
+
+
+def mailbox_for(mesh: MeshClient, ods_code: str) -> str:
+    found = mesh.lookup_endpoint(ods_code, settings.MESH_WORKFLOW_ID).get("results") or []
+    if not found:
+        raise Refused(
+            f"No MESH mailbox for practice {ods_code} and workflow {settings.MESH_WORKFLOW_ID}."
+        )
+    return found[0]["mailbox_id"]
+
+
+class MeshBackend:
+    def send(self, delivery) -> str:
+        try:
+            with client() as mesh:
+                delivery.mesh_mailbox = mailbox_for(mesh, delivery.to)
+                if delivery.attachment is not None:
+                    data, kind = bytes(delivery.attachment), delivery.content_type
+                else:
+                    data, kind = json.dumps(delivery.document).encode(), "application/fhir+json"
+                return mesh.send_message(
+                    delivery.mesh_mailbox,
+                    data,
+                    workflow_id=settings.MESH_WORKFLOW_ID,
+                    local_id=delivery.reference,
+                    subject=delivery.subject,
+                    filename=f"{delivery.reference}{EXTENSIONS.get(kind, '')}",
+                    content_type=kind,
+                )
+        except (MeshError, requests.RequestException) as e:
+            raise _error(e) from e
+
+    def find(self, delivery) -> str:
+        """The message id of a message we sent with this local ID, or "". MESH's tracking by
+        local ID (GET …/outbox/tracking/{localID}) is deprecated in favour of tracking by
+        message id, but it is the only way to find a message whose id we never received."""
+        try:
+            with client() as mesh:
+                url = f"{mesh.mailbox_url}/outbox/tracking/{delivery.reference}"
+                answer = mesh._session.get(url, timeout=settings.MESH_TIMEOUT_SECONDS)
+                if answer.status_code == 404:
+                    return ""
+                answer.raise_for_status()
+                return answer.json().get("dtsId") or answer.json().get("message_id", "")
+        except requests.RequestException as e:
+            raise _error(e) from e
+
+    def status(self, delivery) -> str:
+        """MESH's status of a sent message: accepted, acknowledged (the practice downloaded
+        it), undeliverable or error."""
+        try:
+            with client() as mesh:
+                return (mesh.track_message(delivery.provider_id).get("status") or "").lower()
+        except (MeshError, requests.RequestException) as e:
+            raise _error(e) from e

@@ -1,0 +1,257 @@
+"""The outbox's rules: queue a message once, send it at most once, retry what may pass, and
+say what happened (on the case, to admins, in the audit log).
+
+Sending is claim → send → record, in three steps on purpose: the claim (status "sending",
+attempt counted) commits before the provider is called, so a worker that dies mid-send leaves
+a record that says so; whoever resumes it (`attempt` again, from `linkwell delivery send-due`)
+first asks the provider for a message with our reference (`find`) and only sends if there is
+none. Every retry asks the same way, because a timeout can hide a message that went. So a
+message is never lost (it stays queued until sent or failed for good) and never sent twice.
+"""
+
+import contextlib
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import default_task_backend
+
+from linkwell.accounts import audit
+from linkwell.accounts.models import AuditAction
+
+from . import tasks
+from .backends import Refused, Retry, backend_for
+from .models import FINISHED, Channel, Delivery, Status
+
+TO_A_PERSON = {Channel.TEXT, Channel.EMAIL, Channel.LETTER}
+logger = logging.getLogger(__name__)
+
+
+class DeliveryError(ValidationError):
+    """A message cannot be queued as asked; the message says why."""
+
+
+def _audit(delivery: Delivery, by=None, **detail) -> None:
+    audit.record(
+        user=by,
+        action=AuditAction.UPDATE if detail else AuditAction.CREATE,
+        obj=delivery,
+        person_id=delivery.case.person_id if delivery.case_id else None,
+        channel=delivery.channel,
+        what=delivery.what,
+        **detail,
+    )
+
+
+def _enqueue(delivery: Delivery, run_after=None) -> None:
+    send = tasks.send_delivery
+    if run_after is not None and default_task_backend.supports_defer:
+        send = send.using(run_after=run_after)
+    elif run_after is not None:
+        return  # this backend cannot wait: `linkwell delivery send-due` picks it up when due
+    send.enqueue(delivery.pk)
+
+
+@transaction.atomic
+def queue(
+    *,
+    key: str,
+    what: str,
+    channel: str,
+    to: str,
+    case=None,
+    subject: str = "",
+    body: str = "",
+    document: dict | None = None,
+    attachment: bytes | None = None,
+    content_type: str = "",
+    to_person: bool = True,
+    by=None,
+) -> Delivery:
+    """Queue one logical message (the same key twice gives the first, untouched) and its
+    sending task, in the caller's transaction."""
+    if channel not in Channel.values:
+        raise DeliveryError({"channel": f"Unknown channel {channel!r}."})
+    if not (to or "").strip():
+        raise DeliveryError({"to": "There is nowhere to send this message."})
+    delivery, created = Delivery.objects.get_or_create(
+        key=key,
+        defaults={
+            "what": what,
+            "channel": channel,
+            "to": to.strip(),
+            "case": case,
+            "subject": subject,
+            "body": body,
+            "document": document,
+            "attachment": attachment,
+            "content_type": content_type,
+            "to_person": to_person and channel != Channel.MESH,
+        },
+    )
+    if created:
+        _audit(delivery, by)
+        _enqueue(delivery)
+    return delivery
+
+
+def backoff(attempts: int) -> timedelta:
+    seconds = settings.DELIVERY_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.DELIVERY_RETRY_MAX_SECONDS))
+
+
+@transaction.atomic
+def _claim(delivery_id: int, now) -> tuple[Delivery | None, bool]:
+    """Claim the delivery for this worker: (delivery, whether it may already have gone), or
+    (None, False) when there is nothing to do (finished, or another worker is on it)."""
+    delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+    stale = now - timedelta(seconds=settings.DELIVERY_CLAIM_SECONDS)
+    if delivery.status in FINISHED:
+        return None, False
+    if delivery.status == Status.SENDING and delivery.claimed_at > stale:
+        return None, False
+    may_have_gone = delivery.attempts > 0
+    delivery.status, delivery.claimed_at = Status.SENDING, now
+    delivery.attempts += 1
+    delivery.save(update_fields=["status", "claimed_at", "attempts"])
+    return delivery, may_have_gone
+
+
+def attempt(delivery_id: int, now=None) -> Delivery:
+    """One try at sending (the worker's task). Deliberately not one transaction: see above."""
+    now = now or timezone.now()
+    delivery, may_have_gone = _claim(delivery_id, now)
+    if delivery is None:
+        return Delivery.objects.get(pk=delivery_id)
+    backend = backend_for(delivery.channel)
+    try:
+        provider_id = (backend.find(delivery) if may_have_gone else "") or backend.send(delivery)
+    except Retry as e:
+        return _retry_later(delivery, str(e), now)
+    except Refused as e:
+        return _fail(delivery, str(e), now, fix_contact=e.contact)
+    except Exception as e:  # a bug or a misconfiguration: kept visible, tried again, not lost
+        logger.exception("Delivery %s: unexpected error", delivery.pk)
+        return _retry_later(delivery, f"Unexpected error: {type(e).__name__}: {e}", now)
+    return _sent(delivery, provider_id, now)
+
+
+@transaction.atomic
+def _sent(delivery: Delivery, provider_id: str, now) -> Delivery:
+    delivery.status, delivery.provider_id, delivery.sent_at = Status.SENT, provider_id, now
+    delivery.body, delivery.error, delivery.next_attempt_at = "", "", None
+    delivery.attachment = None  # the provider has it; the message back keeps the letter
+    delivery.save(
+        update_fields=[
+            "status",
+            "provider_id",
+            "sent_at",
+            "body",
+            "attachment",
+            "error",
+            "next_attempt_at",
+            "mesh_mailbox",
+        ]
+    )
+    _audit(delivery, event="sent", provider_id=provider_id, attempts=delivery.attempts)
+    return delivery
+
+
+@transaction.atomic
+def _retry_later(delivery: Delivery, error: str, now) -> Delivery:
+    if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+        return _fail(delivery, f"Gave up after {delivery.attempts} attempts: {error}", now)
+    delivery.status, delivery.error = Status.QUEUED, error[:2000]
+    delivery.next_attempt_at = now + backoff(delivery.attempts)
+    delivery.save(update_fields=["status", "error", "next_attempt_at"])
+    _audit(delivery, event="will retry", error=delivery.error, attempts=delivery.attempts)
+    _enqueue(delivery, run_after=delivery.next_attempt_at)
+    return delivery
+
+
+@transaction.atomic
+def _fail(delivery: Delivery, error: str, now, *, fix_contact: bool = False) -> Delivery:
+    delivery.status, delivery.error, delivery.failed_at = Status.FAILED, error[:2000], now
+    delivery.next_attempt_at = None
+    delivery.save(update_fields=["status", "error", "failed_at", "next_attempt_at"])
+    _audit(delivery, event="failed", error=delivery.error)
+    if fix_contact and delivery.case_id and delivery.to_person:
+        _ask_to_fix_contact(delivery, now)
+    return delivery
+
+
+def _ask_to_fix_contact(delivery: Delivery, now) -> None:
+    from linkwell.cases.services import CaseError, add_task
+
+    what = {"text": "phone number", "email": "email address", "letter": "postal address"}
+    title = f"Check the person's {what[delivery.channel]}: the {delivery.what} did not arrive"
+    with contextlib.suppress(CaseError):  # the case closed meanwhile; the failure shows on it
+        add_task(case=delivery.case, title=title[:200], due_on=now.date(), by=None)
+
+
+@transaction.atomic
+def record_status(*, delivery: Delivery, status: str, at=None) -> Delivery:
+    """What the provider says became of a sent message (Notify's callback or polling, MESH's
+    tracking): delivered, failed (a permanent failure adds a task to fix the contact details),
+    or still on its way."""
+    from . import notify
+
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    at = at or timezone.now()
+    if delivery.status != Status.SENT:
+        return delivery  # finished already: receipts can come twice and out of order
+    if status in notify.DELIVERED or status == "acknowledged":
+        delivery.status, delivery.delivered_at = Status.DELIVERED, at
+        delivery.save(update_fields=["status", "delivered_at"])
+        _audit(delivery, event="delivered")
+    elif status in notify.FAILED:
+        _fail(delivery, notify.FAILED[status], at, fix_contact=status in notify.PERMANENT)
+    elif status in {"undeliverable", "error"}:
+        _fail(delivery, f"MESH: the practice's mailbox could not take it ({status})", at)
+    return delivery
+
+
+def refresh_sent(now=None) -> int:
+    """Poll the provider for every sent message not yet delivered (`linkwell delivery poll`);
+    returns how many changed."""
+    changed = 0
+    for delivery in Delivery.objects.filter(status=Status.SENT).exclude(provider_id=""):
+        backend = backend_for(delivery.channel)
+        if not hasattr(backend, "status"):
+            continue
+        try:
+            status = backend.status(delivery)
+        except (Retry, Refused):
+            continue  # asked again next time
+        changed += record_status(delivery=delivery, status=status, at=now).status != Status.SENT
+    return changed
+
+
+@transaction.atomic
+def send_due(now=None) -> int:
+    """Enqueue what is due again: retries whose time has come and claims whose worker died
+    (`linkwell delivery send-due`, run every few minutes beside `linkwell worker`)."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.DELIVERY_CLAIM_SECONDS)
+    due = Delivery.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now) | (
+        Delivery.objects.filter(status=Status.SENDING, claimed_at__lte=stale)
+    )
+    ids = list(due.values_list("pk", flat=True))
+    for pk in ids:
+        tasks.send_delivery.enqueue(pk)
+    return len(ids)
+
+
+@transaction.atomic
+def notify_receipt(*, notification_id: str, reference: str, status: str, at=None) -> Delivery:
+    """Notify's delivery receipt (its callback): the message by Notify's id, or our reference."""
+    rows = Delivery.objects.filter(channel__in=TO_A_PERSON)
+    delivery = (notification_id and rows.filter(provider_id=notification_id).first()) or (
+        reference and rows.filter(reference=reference).first()
+    )
+    if delivery is None:
+        raise DeliveryError({"id": "No message with this id or reference was sent from here."})
+    return record_status(delivery=delivery, status=status, at=at)
