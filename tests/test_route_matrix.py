@@ -121,9 +121,10 @@ RULES = {
     # FHIR referrals in and the closed loop out (linkwell/interop/referral_views.py)
     "interop:metadata": PUBLIC,
     "interop:transaction": Rule(C.MAKE_REFERRALS, method="POST", api=True),
-    "interop:service_request_create": Rule(C.MAKE_REFERRALS, method="POST", api=True),
+    "interop:service_request_type": Rule(C.MAKE_REFERRALS, method="POST", api=True),
     "interop:service_request": Rule(obj="referral", scope=REFERRAL_READERS, api=True),
-    "interop:task_search": Rule(scope=REFERRAL_READERS, api=True),
+    "interop:task_type": Rule(scope=REFERRAL_READERS, api=True),
+    "interop:elsewhere": Rule(public=True, kwargs={"rest": "Practitioner/1"}),  # 404, in FHIR
     "interop:task": Rule(obj="referral", scope=REFERRAL_READERS, api=True),
     "interop:patient": Rule(obj="person", scope=REFERRAL_READERS, api=True),
     "interop:consent": Rule(obj="consent", scope=REFERRAL_READERS, api=True),
@@ -186,7 +187,7 @@ RULES = {
     "outcomes:report": Rule(C.REPORT_OUTCOMES),
     "interop:questionnaire_response": Rule(C.VIEW_CASELOAD, "measure", api=True),
     "interop:observation": Rule(C.VIEW_CASELOAD, "measure", api=True),
-    "interop:questionnaire": Rule(api=True, kwargs={"code": "swemwbs"}),
+    "interop:questionnaire": Rule(api=True, kwargs={"pk": "swemwbs"}),
     # reporting for managers (issue 6): aggregate figures of the PCNs they manage
     "reporting:dashboard": Rule(C.VIEW_REPORTS),
     "reporting:pcn": Rule(C.VIEW_REPORTS, "org"),
