@@ -123,7 +123,14 @@ def refer(
 
 @transaction.atomic
 def _apply(
-    *, connection: Connection, to: str, by, via: str, reason: str, provider: bool, unchanged_since
+    *,
+    connection: Connection,
+    to: str,
+    by,
+    via: str,
+    reason: str,
+    provider: bool,
+    unchanged_since=None,
 ):
     connection = Connection.objects.select_for_update().get(pk=connection.pk)
     if unchanged_since is not None and connection.status_changed_at != unchanged_since:

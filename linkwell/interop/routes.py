@@ -95,6 +95,7 @@ KINDS = {
 }
 TRANSACTION = Write(referral_views.transaction, Capability.MAKE_REFERRALS, "fhir.referral")
 SAFE = {"GET", "HEAD"}
+FORMS = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 def base_url(request) -> str:
@@ -165,7 +166,7 @@ def _search(request, mime: str, kind: Kind):
     user = _user(request)
     pairs = [(name, value) for name, values in request.GET.lists() for value in values]
     if request.method == "POST":  # POST [type]/_search: parameters in a form body too
-        if request.body and request.content_type != "application/x-www-form-urlencoded":
+        if request.body and request.content_type not in FORMS:
             raise FhirProblem(
                 "Send search parameters as application/x-www-form-urlencoded.",
                 "",
