@@ -106,6 +106,10 @@ RULES = {
     "directory:confirm": Rule(C.MAINTAIN_SERVICES, "service", method="POST"),
     "directory:edit": Rule(C.MAINTAIN_SERVICES, "service"),
     "oruk:get_service": Rule(public=True, kwargs={"service_id": "none"}),
+    "oruk:get_taxonomy": Rule(public=True, kwargs={"taxonomy_id": "none"}),
+    "oruk:get_term": Rule(public=True, kwargs={"term_id": "none"}),
+    "oruk:get_at_location": Rule(public=True, kwargs={"at_location_id": "none"}),
+    "oruk:get_organisation": Rule(public=True, kwargs={"organization_id": "none"}),
     **{
         f"oruk:{name}": PUBLIC
         for name in (
@@ -114,6 +118,8 @@ RULES = {
             "list_services",
             "list_taxonomies",
             "list_terms",
+            "list_at_locations",
+            "list_organisations",
             "openapi-json",
             "openapi-view",
         )
