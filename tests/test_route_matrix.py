@@ -128,6 +128,10 @@ RULES = {
     "directory:confirm": Rule(C.MAINTAIN_SERVICES, "service", method="POST"),
     "directory:edit": Rule(C.MAINTAIN_SERVICES, "service"),
     "oruk:get_service": Rule(public=True, kwargs={"service_id": "none"}),
+    "oruk:get_taxonomy": Rule(public=True, kwargs={"taxonomy_id": "none"}),
+    "oruk:get_term": Rule(public=True, kwargs={"term_id": "none"}),
+    "oruk:get_at_location": Rule(public=True, kwargs={"at_location_id": "none"}),
+    "oruk:get_organisation": Rule(public=True, kwargs={"organization_id": "none"}),
     **{
         f"oruk:{name}": PUBLIC
         for name in (
@@ -136,6 +140,8 @@ RULES = {
             "list_services",
             "list_taxonomies",
             "list_terms",
+            "list_at_locations",
+            "list_organisations",
             "openapi-json",
             "openapi-view",
         )
@@ -143,9 +149,10 @@ RULES = {
     # FHIR referrals in and the closed loop out (linkwell/interop/referral_views.py)
     "interop:metadata": PUBLIC,
     "interop:transaction": Rule(C.MAKE_REFERRALS, method="POST", api=True),
-    "interop:service_request_create": Rule(C.MAKE_REFERRALS, method="POST", api=True),
+    "interop:service_request_type": Rule(C.MAKE_REFERRALS, method="POST", api=True),
     "interop:service_request": Rule(obj="referral", scope=REFERRAL_READERS, api=True),
-    "interop:task_search": Rule(scope=REFERRAL_READERS, api=True),
+    "interop:task_type": Rule(scope=REFERRAL_READERS, api=True),
+    "interop:elsewhere": Rule(public=True, kwargs={"rest": "Practitioner/1"}),  # 404, in FHIR
     "interop:task": Rule(obj="referral", scope=REFERRAL_READERS, api=True),
     # A referrer reads a Patient only as they described them on their own referral (the
     # access matrix checks what it holds); the person's consents are the PCN's record.
@@ -215,7 +222,7 @@ RULES = {
     "outcomes:report": Rule(C.REPORT_OUTCOMES),
     "interop:questionnaire_response": Rule(C.VIEW_CASELOAD, "measure", api=True),
     "interop:observation": Rule(C.VIEW_CASELOAD, "measure", api=True),
-    "interop:questionnaire": Rule(api=True, kwargs={"code": "swemwbs"}),
+    "interop:questionnaire": Rule(api=True, kwargs={"pk": "swemwbs"}),
     # reporting for managers (issue 6): aggregate figures of the PCNs they manage
     "reporting:dashboard": Rule(C.VIEW_REPORTS),
     "reporting:pcn": Rule(C.VIEW_REPORTS, "org"),

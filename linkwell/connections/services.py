@@ -135,8 +135,21 @@ def refer(
 
 
 @transaction.atomic
-def _apply(*, connection: Connection, to: str, by, via: str, reason: str, provider: bool):
+def _apply(
+    *,
+    connection: Connection,
+    to: str,
+    by,
+    via: str,
+    reason: str,
+    provider: bool,
+    unchanged_since=None,
+):
     connection = Connection.objects.select_for_update().get(pk=connection.pk)
+    if unchanged_since is not None and connection.status_changed_at != unchanged_since:
+        raise ConnectionRuleError(
+            {"unchanged_since": "The referral has moved on since you read it: read it again."}
+        )
     if to not in Status.values:
         raise ConnectionRuleError({"to": f"Unknown status {to!r}."})
     if provider and to not in lifecycle.PROVIDER_STEPS:
@@ -177,12 +190,27 @@ def _apply(*, connection: Connection, to: str, by, via: str, reason: str, provid
 
 
 def update_status(
-    *, connection: Connection, to: str, by, via: str, reason: str = "", provider: bool = False
+    *,
+    connection: Connection,
+    to: str,
+    by,
+    via: str,
+    reason: str = "",
+    provider: bool = False,
+    unchanged_since=None,
 ) -> Connection:
-    """Move the connection on, if the table allows it; `provider` limits it to their steps."""
+    """Move the connection on, if the table allows it; `provider` limits it to their steps;
+    `unchanged_since` (the status time the caller read) refuses it if another change came
+    first (FHIR If-Match)."""
     try:
         return _apply(
-            connection=connection, to=to, by=by, via=via, reason=reason, provider=provider
+            connection=connection,
+            to=to,
+            by=by,
+            via=via,
+            reason=reason,
+            provider=provider,
+            unchanged_since=unchanged_since,
         )
     except ConnectionRuleError as e:
         refused(by=by, connection=connection, error=e, to_status=to, via=via)

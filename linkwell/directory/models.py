@@ -147,7 +147,10 @@ class Service(models.Model):
     # ORUK assured_date: "the date the service information was last checked" — our last_verified.
     last_verified = models.DateField(null=True, blank=True, db_index=True)
     assurer_email = models.CharField(max_length=254, blank=True)
-    last_modified = models.DateTimeField(null=True, blank=True)
+    # ORUK last_modified: the source's, else when Linkwell wrote the row (an import, an edit, a
+    # confirmation), so an aggregator can read changes incrementally (/oruk/services?
+    # modified_after=…).
+    last_modified = models.DateTimeField(default=timezone.now, db_index=True)
     retired_at = models.DateTimeField(
         null=True, blank=True, help_text="Missing from a synchronised import's source."
     )

@@ -1,24 +1,41 @@
-"""The Open Referral UK read API under /oruk/: services, one service, taxonomies.
+"""The Open Referral UK read API under /oruk/: services, service at locations, organisations
+and taxonomies, each as a page and one by id.
 
 Paths, parameters and the page shape follow the ORUK profile's OpenAPI description
-(OpenReferralUK/uk-profile schema/openapi.json): GET /services (search, page, per_page,
-taxonomy_term_id, taxonomy_id, organization_id, postcode, proximity in metres), GET
-/services/{id} (the full service), GET /taxonomies, GET /taxonomy_terms. Public and read-only:
-directory data describes services, not people; who edited what is never shown.
+(OpenReferralUK/uk-profile schema/openapi.json, parameters in components.parameters):
+GET /services (search, page, per_page, taxonomy_term_id, taxonomy_id, organization_id,
+modified_after, minimum_age, maximum_age, day, start_time, end_time, minimal, full, format,
+postcode or lat/long with proximity in metres), GET /services/{id} (the full service),
+/service_at_locations, /organizations, /taxonomies and /taxonomy_terms (with taxonomy_id and
+search) and each by id. A parameter Linkwell does not know is refused with 400, never ignored.
+Every service carries `last_modified`, so an aggregator reads the feed incrementally with
+`modified_after`. Public and read-only: directory data describes services, not people; who
+edited what is never shown.
 """
 
 import math
+from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from ninja import NinjaAPI, Query, Schema
 from ninja.responses import Status as Reply
 
-from linkwell.geo.postcodes import locate
+from linkwell.geo.postcodes import Place, locate
 from linkwell.paging import page_number
 
 from . import queries
-from .models import Service, Taxonomy, TaxonomyTerm
-from .records import service_record, taxonomy_record, term_record, with_children
+from .models import DirectoryOrganisation, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
+from .oruk import SERVICE, SERVICE_AT_LOCATION, read_time
+from .records import (
+    location_record,
+    organisation_record,
+    service_record,
+    taxonomy_record,
+    term_record,
+    with_children,
+)
 
 MAX_PER_PAGE = 100
 
@@ -42,10 +59,32 @@ class ServiceFilters(Paging):
     search: str = ""
     text: str = ""  # older ORUK clients' name for `search`
     taxonomy_term_id: str = ""
+    taxonomy_term: str = ""  # ORUK 1 clients' name: a term's id or code
     taxonomy_id: str = ""
     organization_id: str = ""
+    modified_after: str = ""  # a date and time: services changed then or since
+    minimum_age: int | None = None  # services whose minimum age is at least this
+    maximum_age: int | None = None  # services whose maximum age is at most this
+    day: str = ""  # a weekday (MO … SU, or Monday …) the service is open
+    start_time: str = ""  # open from this time or later (HH:MM)
+    end_time: str = ""  # closing at this time or earlier (HH:MM)
+    minimal: bool = False  # only id and last_modified, for a sync
+    full: bool = False  # every nested part of each service
+    format: str = "json"  # json only (ndjson is refused)
     postcode: str = ""
-    proximity: float | None = None  # metres from the postcode's centroid
+    lat: float | None = None  # a point instead of a postcode (with long)
+    long: float | None = None
+    proximity: float | None = None  # metres from the postcode's centroid or the point
+
+
+class TermFilters(Paging):
+    taxonomy_id: str = ""
+    search: str = ""
+
+
+class PlaceFilters(Paging):
+    search: str = ""
+    organization_id: str = ""
 
 
 def page_of(items: list, *, total: int, paging: Paging) -> dict:
@@ -54,7 +93,7 @@ def page_of(items: list, *, total: int, paging: Paging) -> dict:
         "total_items": total,
         "total_pages": pages,
         "page_number": paging.page,
-        "size": paging.per_page,
+        "size": len(items),  # the items on this page (ORUK: "size of the page's contents")
         "first_page": paging.page == 1,
         "last_page": paging.page >= pages,
         "empty": not items,
@@ -87,8 +126,97 @@ def about(request):
     }
 
 
+SERVICE_PARAMETERS = frozenset(ServiceFilters.model_fields)
+# RRULE weekday codes (RFC 5545), as ORUK schedule.byday holds them; full names accepted too.
+DAYS = {
+    "MO": "monday",
+    "TU": "tuesday",
+    "WE": "wednesday",
+    "TH": "thursday",
+    "FR": "friday",
+    "SA": "saturday",
+    "SU": "sunday",
+}
+
+
+class Refused(ValueError):
+    """A parameter that cannot be honoured: 400 with this message."""
+
+
+def _moment(text: str) -> datetime:
+    when = parse_datetime(text) or parse_datetime(f"{text}T00:00:00")
+    if when is None:
+        raise Refused(
+            f"modified_after must be a date and time like 2026-01-31T09:00:00Z, not {text!r}."
+        )
+    return timezone.make_aware(when) if timezone.is_naive(when) else when
+
+
+def _time(name: str, text: str):
+    try:
+        return read_time(text)
+    except ValueError:
+        raise Refused(f"{name} must be a time like 09:30, not {text!r}.") from None
+
+
+def _day(text: str) -> str:
+    code = (
+        text.strip().upper()[:2] if text.strip().lower() in DAYS.values() else text.strip().upper()
+    )
+    if code not in DAYS:
+        raise Refused(f"day must be one of {', '.join(DAYS)} (or the day's name), not {text!r}.")
+    return code
+
+
+def narrowed(services: QuerySet, f: ServiceFilters) -> QuerySet:
+    """The ORUK filters beyond text, taxonomy and organisation (queries.filtered)."""
+    if f.format.lower() != "json":
+        raise Refused("Only format=json is served; page through the results with page.")
+    if f.modified_after:
+        services = services.filter(last_modified__gte=_moment(f.modified_after))
+    if f.minimum_age is not None:
+        services = services.filter(minimum_age__gte=f.minimum_age)
+    if f.maximum_age is not None:
+        services = services.filter(maximum_age__lte=f.maximum_age)
+    if f.taxonomy_term:
+        services = services.filter(
+            Q(attributes__taxonomy_term_id=f.taxonomy_term)
+            | Q(attributes__taxonomy_term__code=f.taxonomy_term)
+        )
+    opening = {}  # one schedule must meet all of day, start_time and end_time
+    if f.day:
+        opening["schedules__byday__icontains"] = _day(f.day)
+    if f.start_time:
+        opening["schedules__opens_at__gte"] = _time("start_time", f.start_time)
+    if f.end_time:
+        opening["schedules__closes_at__lte"] = _time("end_time", f.end_time)
+    if opening:
+        services = services.filter(**opening)
+    return services.distinct() if opening or f.taxonomy_term else services
+
+
+def _place(f: ServiceFilters) -> Place | None:
+    if (f.lat is None) != (f.long is None):
+        raise Refused("Give both lat and long.")
+    if f.lat is not None:
+        if not (-90 <= f.lat <= 90 and -180 <= f.long <= 180):
+            raise Refused("lat must be within ±90 and long within ±180.")
+        return Place("", f.lat, f.long, exact=True)
+    if f.postcode:
+        place = locate(f.postcode)
+        if place is None:
+            raise Refused(f"Unknown postcode {f.postcode!r}.")
+        return place
+    if f.proximity is not None:
+        raise Refused("Give a postcode, or lat and long, with proximity.")
+    return None
+
+
 @oruk.get("/services", response={200: dict, **REFUSED}, summary="Services, a page at a time")
 def list_services(request, filters: Query[ServiceFilters]):
+    unknown = sorted(set(request.GET) - SERVICE_PARAMETERS)
+    if unknown:
+        return _problem(f"Unknown parameter {unknown[0]!r}: see /oruk/openapi.json.")
     paging = _paging(filters)
     services = queries.filtered(
         text=filters.search or filters.text,
@@ -96,13 +224,11 @@ def list_services(request, filters: Query[ServiceFilters]):
         taxonomy_id=filters.taxonomy_id,
         org_id=filters.organization_id,
     )
-    place = None
-    if filters.postcode:
-        place = locate(filters.postcode)
-        if place is None:
-            return _problem(f"Unknown postcode {filters.postcode!r}.")
-    if filters.proximity is not None and place is None:
-        return _problem("Give a postcode with proximity.")
+    try:
+        services = narrowed(services, filters)
+        place = _place(filters)
+    except Refused as e:
+        return _problem(str(e))
     offset = (paging.page - 1) * paging.per_page
     if place is not None:
         radius = (filters.proximity or 5000) / 1000
@@ -111,11 +237,24 @@ def list_services(request, filters: Query[ServiceFilters]):
         )
     else:
         found = queries.search(services, offset=offset, limit=paging.per_page)
-    items = [service_record(s, full=False) for s in found.services]
-    for item, service in zip(items, found.services, strict=True):
+    rows = found.services
+    if filters.full:
+        complete = with_children(Service.objects.filter(pk__in=[s.pk for s in rows])).in_bulk()
+        rows = [_keep_distance(complete[s.pk], s) for s in rows]
+    if filters.minimal:
+        items = [{"id": s.pk, "last_modified": SERVICE.write(s)["last_modified"]} for s in rows]
+    else:
+        items = [service_record(s, full=filters.full) for s in rows]
+    for item, service in zip(items, rows, strict=True):
         if hasattr(service, "distance_km"):
             item["distance"] = round(service.distance_km * 1000)  # metres, as proximity
     return page_of(items, total=found.total, paging=paging)
+
+
+def _keep_distance(complete, found):
+    if hasattr(found, "distance_km"):
+        complete.distance_km = found.distance_km
+    return complete
 
 
 @oruk.get(
@@ -135,12 +274,112 @@ def _page(queryset: QuerySet, paging: Paging, write) -> dict:
     return page_of([write(r) for r in rows], total=queryset.count(), paging=paging)
 
 
+def _one(queryset: QuerySet, pk: str, write, what: str):
+    row = queryset.filter(pk=pk).first()
+    return write(row) if row is not None else _problem(f"No such {what}.", 404)
+
+
+ONE = {200: dict, 404: dict, **REFUSED}
+
+
 @oruk.get("/taxonomies", response={200: dict, **REFUSED}, summary="Taxonomies")
 def list_taxonomies(request, paging: Query[Paging]):
     return _page(Taxonomy.objects.order_by("name", "id"), paging, taxonomy_record)
 
 
+@oruk.get("/taxonomies/{taxonomy_id}", response=ONE, summary="One taxonomy")
+def get_taxonomy(request, taxonomy_id: str):
+    return _one(Taxonomy.objects.all(), taxonomy_id, taxonomy_record, "taxonomy")
+
+
+def _terms() -> QuerySet:
+    return TaxonomyTerm.objects.select_related("taxonomy_detail").order_by("name", "id")
+
+
 @oruk.get("/taxonomy_terms", response={200: dict, **REFUSED}, summary="Taxonomy terms")
-def list_terms(request, paging: Query[Paging]):
-    terms = TaxonomyTerm.objects.select_related("taxonomy_detail").order_by("name", "id")
-    return _page(terms, paging, term_record)
+def list_terms(request, filters: Query[TermFilters]):
+    terms = _terms()
+    if filters.taxonomy_id:
+        terms = terms.filter(
+            Q(taxonomy_detail_id=filters.taxonomy_id) | Q(taxonomy=filters.taxonomy_id)
+        )
+    for word in filters.search.split()[:5]:
+        terms = terms.filter(
+            Q(name__icontains=word) | Q(description__icontains=word) | Q(code__iexact=word)
+        )
+    return _page(terms, filters, term_record)
+
+
+@oruk.get("/taxonomy_terms/{term_id}", response=ONE, summary="One taxonomy term")
+def get_term(request, term_id: str):
+    return _one(_terms(), term_id, term_record, "taxonomy term")
+
+
+def _at_locations() -> QuerySet:
+    return (
+        ServiceAtLocation.objects.filter(service__in=Service.objects.live())
+        .select_related("service__organisation", "location")
+        .prefetch_related("location__addresses", "location__accessibility")
+        .order_by("service__name", "id")
+    )
+
+
+def at_location_record(row) -> dict:
+    return {
+        **SERVICE_AT_LOCATION.write(row),
+        "service_id": row.service_id,
+        "location_id": row.location_id,
+        "service": service_record(row.service, full=False),
+        "location": location_record(row.location),
+    }
+
+
+@oruk.get("/service_at_locations", response={200: dict, **REFUSED}, summary="Services at locations")
+def list_at_locations(request, filters: Query[PlaceFilters]):
+    rows = _at_locations()
+    for word in filters.search.split()[:5]:
+        rows = rows.filter(
+            Q(service__name__icontains=word) | Q(service__description__icontains=word)
+        )
+    if filters.organization_id:
+        rows = rows.filter(service__organisation_id=filters.organization_id)
+    return _page(rows, filters, at_location_record)
+
+
+@oruk.get(
+    "/service_at_locations/{at_location_id}", response=ONE, summary="One service at a location"
+)
+def get_at_location(request, at_location_id: str):
+    # Its ORUK id (kept as oruk_id), else Linkwell's row number when the source gave none.
+    by_id = Q(oruk_id=at_location_id)
+    if at_location_id.isdigit():
+        by_id |= Q(oruk_id="", pk=int(at_location_id))
+    row = _at_locations().filter(by_id).first()
+    return at_location_record(row) if row else _problem("No such service at location.", 404)
+
+
+def _organisations() -> QuerySet:
+    return DirectoryOrganisation.objects.order_by("name", "id")
+
+
+@oruk.get("/organizations", response={200: dict, **REFUSED}, summary="Organisations")
+def list_organisations(request, filters: Query[PlaceFilters]):
+    rows = _organisations()
+    for word in filters.search.split()[:5]:
+        rows = rows.filter(Q(name__icontains=word) | Q(description__icontains=word))
+    return _page(rows, filters, organisation_record)
+
+
+def organisation_with_services(organisation) -> dict:
+    services = Service.objects.live().filter(organisation=organisation).order_by("name", "id")
+    return {
+        **organisation_record(organisation),
+        "services": [
+            service_record(s, full=False) for s in services.select_related("organisation")
+        ],
+    }
+
+
+@oruk.get("/organizations/{organization_id}", response=ONE, summary="One organisation")
+def get_organisation(request, organization_id: str):
+    return _one(_organisations(), organization_id, organisation_with_services, "organisation")

@@ -51,6 +51,7 @@ def service_record(service: Service, *, full: bool = True) -> dict:
     """The ORUK service: one-to-one fields and its organisation, and with `full` every child."""
     record = oruk.SERVICE.write(service)
     if service.organisation_id:
+        record["organization_id"] = service.organisation_id  # kept through import → export
         record["organization"] = organisation_record(service.organisation)
     if not full:
         return record

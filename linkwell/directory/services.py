@@ -114,7 +114,8 @@ def confirm_service(*, service: Service, by) -> Service:
     service = Service.objects.select_for_update().get(pk=service.pk)
     before = service.last_verified
     service.last_verified = timezone.localdate()
-    service.save(update_fields=["last_verified"])
+    service.last_modified = timezone.now()
+    service.save(update_fields=["last_verified", "last_modified"])
     points.refresh([service.pk])
     _version(
         service, by, "confirmed", {"assured_date": [_iso(before), _iso(service.last_verified)]}
@@ -148,6 +149,7 @@ def edit_service(*, service: Service, by, **changes) -> Service:
             setattr(service, name, value)
             record[name] = value
     service.last_verified = timezone.localdate()
+    service.last_modified = timezone.now()
     for name, value in profile.match_columns(record, {}).items():
         setattr(service, name, value)
     service.save()

@@ -1,35 +1,34 @@
-"""GET /fhir/metadata: what this server does, as a CapabilityStatement (FHIR R4, 4.0.1)."""
+"""GET /fhir/metadata: what this server does, as a CapabilityStatement (FHIR R4, 4.0.1),
+written from the route table (routes.KINDS) so it says exactly what the router serves."""
 
 from django.utils import timezone
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
-READS = {
-    "Task": ["read", "search-type", "update"],  # update: providers' own Tasks
-    "ServiceRequest": ["read", "create"],
-    "Patient": ["read"],
-    "Consent": ["read"],
-    "Goal": ["read"],
-    "QuestionnaireResponse": ["read"],
-    "Observation": ["read"],
-    "Questionnaire": ["read"],
-}
+
+def _resource(kind) -> dict:
+    entry = {
+        "type": kind.type,
+        "interaction": [{"code": code} for code in kind.interactions],
+        # meta.versionId on every version; If-Match on update (fhir_http.py)
+        "versioning": "versioned-update" if kind.update else "versioned",
+        "readHistory": False,
+        "updateCreate": False,
+    }
+    if kind.params:
+        entry["searchParam"] = [
+            {"name": name, "type": param.type, "documentation": param.documentation}
+            for name, param in kind.params.items()
+        ]
+    return entry
 
 
-def statement(*, base: str) -> CapabilityStatement:
-    resources = []
-    for kind, interactions in READS.items():
-        entry = {"type": kind, "interaction": [{"code": i} for i in interactions]}
-        if kind == "Task":
-            entry["searchParam"] = [
-                {"name": "based-on", "type": "reference", "documentation": "ServiceRequest/ID"}
-            ]
-        resources.append(entry)
+def statement(*, base: str, kinds) -> CapabilityStatement:
     return CapabilityStatement(
         status="active",
         date=timezone.now(),
         kind="instance",
         fhirVersion="4.0.1",
-        format=["application/fhir+json", "application/fhir+xml"],  # XML in; answers JSON
+        format=["json", "xml"],
         software={"name": "Linkwell"},
         implementation={"description": "Linkwell social prescribing", "url": base},
         rest=[
@@ -38,9 +37,10 @@ def statement(*, base: str) -> CapabilityStatement:
                 "documentation": "Bearer token (`linkwell token create`) or a signed-in session. "
                 "POST a transaction Bundle (Patient + ServiceRequest) to the base URL to refer; "
                 "follow the returned Task. A provider's system updates the Task of an onward "
-                "referral with PUT Task/connection-N.",
+                "referral with PUT Task/connection-N. Search answers pages of _count with "
+                "self and next links; Prefer: handling=strict refuses unknown parameters.",
                 "security": {"service": [{"text": "Bearer token"}]},
-                "resource": resources,
+                "resource": [_resource(kind) for kind in kinds],
                 "interaction": [{"code": "transaction"}],
             }
         ],

@@ -1,28 +1,20 @@
 """FHIR XML in: `application/fhir+xml` bodies are read with fhir.resources' own XML parser
 (lxml) and handed to the JSON handlers as the same resource in JSON, so one code path checks
-both. Answers stay JSON (`application/fhir+json`).
+both (routes.py does this after authentication, for users who may write). Answers are JSON or
+XML as the client asks (fhir_http.py).
 
-A document type declaration is refused before parsing: FHIR XML never has one, and without it
-no entity can be defined, so nothing external is ever fetched or expanded.
+The body is parsed with DTDs, entities and the network off, and a document type declaration is
+refused from the parsed tree (whatever the encoding): FHIR XML never has one.
 """
-
-from functools import wraps
 
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.resource import Resource
 from lxml import etree
 from pydantic import ValidationError as ModelError
 
-from linkwell.accounts import audit
-from linkwell.accounts.models import AuditAction
-from linkwell.accounts.permissions import can
-
 from .fhir_inbound import FhirProblem, _path
-from .referral_views import _outcome
-from .views import _user
 
 NAMESPACE = "http://hl7.org/fhir"
-XML_TYPES = {"application/fhir+xml", "application/xml", "text/xml"}
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
 )
@@ -61,28 +53,3 @@ def to_json(body: bytes) -> bytes:
     except (ValueError, TypeError, etree.LxmlError) as e:
         raise FhirProblem(f"Unreadable FHIR XML: {e}.", name.localname, code="structure") from None
     return resource.model_dump_json(exclude_none=True).encode()
-
-
-def xml_body(view, capability):
-    """Let `view` (which reads FHIR JSON) take FHIR XML too, from users who hold
-    `capability`; anyone else is left to the view to refuse (401 or 403 before any parsing)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.content_type in XML_TYPES:
-            user = _user(request)
-            if user is not None and can(user, capability):
-                try:
-                    request._body = to_json(request.body)
-                except FhirProblem as problem:
-                    audit.record(
-                        user=user,
-                        action=AuditAction.DENIED,
-                        object_type="fhir.xml",
-                        refused=problem.message,
-                        expression=problem.expression,
-                    )
-                    return _outcome(problem)
-        return view(request, *args, **kwargs)
-
-    return wrapped

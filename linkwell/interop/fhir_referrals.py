@@ -8,6 +8,8 @@ whose status the referrer polls; each onward referral to a community service is 
 (`partOf` the main Task). Identifiers follow UK Core (NHS number system below).
 """
 
+from datetime import UTC, datetime, timedelta
+
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.consent import Consent
 from fhir.resources.R4B.goal import Goal
@@ -17,6 +19,7 @@ from fhir.resources.R4B.task import Task
 
 from linkwell.cases.lifecycle import Status as CaseStatus
 from linkwell.cases.needs import Need
+from linkwell.connections.lifecycle import NEEDS_REASON
 from linkwell.connections.lifecycle import Status as ConnectionStatus
 from linkwell.connections.models import SharedDetail
 from linkwell.people.models import ConsentScope
@@ -72,11 +75,27 @@ def _business(label: str, code: str) -> dict:
     return {"coding": [{"system": BUSINESS_STATUS, "code": code}], "text": label}
 
 
-def task_status(case, connections) -> str:
+def task_status(case, under_way: bool) -> str:
     status = CASE_TASK_STATUS[CaseStatus(case.status)]
-    if status == "accepted" and any(c.status in UNDER_WAY for c in connections):
-        return "in-progress"
-    return status
+    return "in-progress" if status == "accepted" and under_way else status
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def version_id(when: datetime) -> str:
+    """A resource's version: the microsecond of its last change. Every change writes a new
+    time, so the version changes with the content; FHIR leaves versionId opaque
+    (http://hl7.org/fhir/R4/resource.html#Meta)."""
+    return str((when - _EPOCH) // timedelta(microseconds=1))
+
+
+def meta(when: datetime) -> dict:
+    return {"versionId": version_id(when), "lastUpdated": when}
+
+
+def _reason(text: str) -> dict | None:
+    return {"text": text} if text else None
 
 
 FULFILL = {
@@ -105,17 +124,34 @@ def _referral_task_base(referral) -> dict:
     return fulfil(_ref("ServiceRequest", referral.pk), _ref("Patient", referral.person_id))
 
 
-def referral_task(referral, connections) -> Task:
-    """The main Task: the PCN's social prescribing service fulfilling the referral."""
+# Task statuses whose case event note says why (the statusReason of a Task that stopped).
+STOPPED = {"cancelled", "rejected", "on-hold"}
+
+
+def _owner(organisation) -> dict:
+    """The PCN by its ODS code (UK Core: Organization.identifier:odsOrganisationCode)."""
+    identifier = {"system": ODS_CODE, "value": organisation.ods_code}
+    return {
+        "identifier": identifier if organisation.ods_code else None,
+        "display": organisation.name,
+    }
+
+
+def referral_task(referral) -> Task:
+    """The main Task: the PCN's social prescribing service fulfilling the referral.
+    `referral` comes from task_queries.referrals (with `updated` and `under_way`)."""
     case = referral.case
-    last = case.events.last()
+    status = task_status(case, referral.under_way)
+    last = case.events.last() if status in STOPPED else None
     return Task(
         id=str(referral.pk),
-        status=task_status(case, connections),
+        meta=meta(referral.updated),
+        status=status,
+        statusReason=_reason(last.note if last else ""),
         businessStatus=_business(case.get_status_display(), case.status),
         authoredOn=referral.received_at,
-        lastModified=last.at if last else referral.received_at,
-        owner={"display": case.organisation.name},
+        lastModified=referral.updated,
+        owner=_owner(case.organisation),
         **_referral_task_base(referral),
     )
 
@@ -123,22 +159,31 @@ def referral_task(referral, connections) -> Task:
 def connection_task(connection) -> Task:
     """A subtask: the onward referral to one community service."""
     referral = connection.case.referral
+    last = connection.events.last() if connection.status in NEEDS_REASON else None
     return Task(
         id=f"connection-{connection.pk}",
+        meta=meta(connection.status_changed_at),
         partOf=[_ref("Task", referral.pk)],
         status=CONNECTION_TASK_STATUS[ConnectionStatus(connection.status)],
+        # The reason a declined or withdrawn referral needs (connections.lifecycle.NEEDS_REASON)
+        statusReason=_reason(last.reason if last else ""),
         businessStatus=_business(connection.get_status_display(), connection.status),
         authoredOn=connection.created_at,
         lastModified=connection.status_changed_at,
-        owner={"display": connection.service.name},
+        owner={
+            "reference": f"HealthcareService/{connection.service_id}",
+            "display": connection.service.name,
+        },
         **_referral_task_base(referral),
     )
 
 
-def searchset(resources, *, base: str) -> Bundle:
+def searchset(resources, *, base: str, total: int, links: dict[str, str]) -> Bundle:
+    """One page of search results; `links` maps relation (self, next, …) to URL."""
     return Bundle(
         type="searchset",
-        total=len(resources),
+        total=total,
+        link=[{"relation": r, "url": url} for r, url in links.items()],
         entry=[
             {
                 "fullUrl": f"{base}{r.__resource_type__}/{r.id}",
@@ -166,6 +211,7 @@ def patient(person, *, shared=None) -> Patient:
         telecom.append({"system": "email", "value": person.email})
     return Patient(
         id=str(person.pk),
+        meta=meta(person.updated_at) if shared is None else None,
         identifier=identifiers,
         name=[{"family": person.family_name, "given": [person.given_name]}]
         if SharedDetail.NAME in allowed
@@ -188,6 +234,7 @@ def service_request(referral, task: Task) -> ServiceRequest:
     status = SERVICE_REQUEST_STATUS.get(task.status, "revoked")
     return ServiceRequest(
         id=str(referral.pk),
+        meta=task.meta,  # its status follows its Task's, so it changes when the Task does
         status=status,
         intent="order",
         code={"coding": [snomed.coding(snomed.REFERRAL_TO_SOCIAL_PRESCRIBING)]},

@@ -2,22 +2,27 @@
 went to (a token of one of its referrers) and the case's link workers. Each is a
 DocumentReference whose attachment is the FHIR document Bundle itself, unchanged.
 
-The smallest route for issue 17 (GP systems fetch what was sent); generic FHIR search, paging
-and versioning belong to interop/views.py.
+Searched through the route table (routes.py) like Task, so the CapabilityStatement declares it.
 """
 
 import base64
 import json
+from urllib.parse import urlencode
 
 from fhir.resources.R4B.documentreference import DocumentReference
 
-from linkwell.people.services import record_viewed
+from linkwell.accounts import audit
 from linkwell.standards.models import MessageBack
 
 from . import fhir_referrals
+from .fhir_inbound import FhirProblem
 from .message_back import DOCUMENT_TYPE, TITLE
-from .referral_views import _base
-from .views import fhir_read
+from .task_search import CONTROL, DEFAULT_COUNT, MAX_COUNT, Param, _number
+
+PARAMS = {
+    "patient": Param("reference", "DocumentReference.subject: Patient/ID or ID."),
+    "_count": Param("number", f"Documents per page, 1–{MAX_COUNT} (default {DEFAULT_COUNT})."),
+}
 
 
 def document_reference(message: MessageBack) -> DocumentReference:
@@ -47,14 +52,37 @@ def document_reference(message: MessageBack) -> DocumentReference:
     )
 
 
-@fhir_read
-def document_reference_search(request, user):
-    """`patient` is Patient/ID or ID (the Patient Linkwell serves); without it, all visible."""
+def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):
+    """The messages back this user may read, newest first; `patient` narrows to one person."""
+    unknown = [n for n, _ in pairs if n not in PARAMS and n not in CONTROL]
+    if unknown and strict:
+        raise FhirProblem(
+            f"DocumentReference has no search parameter {unknown[0]!r}; it has patient.",
+            unknown[0],
+            status=400,
+            code="not-supported",
+        )
     sent = MessageBack.objects.visible_to(user).select_related("case__person")
-    wanted = request.GET.get("patient", "").rpartition("/")[2]
-    if "patient" in request.GET:
+    applied = [(n, v) for n, v in pairs if n == "patient"]
+    for _, value in applied:
+        wanted = value.rpartition("/")[2]
         sent = sent.filter(case__person_id=int(wanted)) if wanted.isdigit() else sent.none()
-    found = list(sent[:100])
-    for person in {m.case.person for m in found}:
-        record_viewed(person=person, by=user, via="FHIR DocumentReference")
-    return fhir_referrals.searchset(list(map(document_reference, found)), base=_base(request))
+    count = _number(pairs, "_count", DEFAULT_COUNT, 1, MAX_COUNT)
+    offset = _number(pairs, "_offset", 0, 0, 10_000_000)
+    total = sent.count()
+    found = list(sent.order_by("-sent_at", "-pk")[offset : offset + count])
+    for person_id in {m.case.person_id for m in found}:
+        audit.record_read(person_id=person_id, by=user, via="FHIR DocumentReference")
+
+    def link(at: int) -> str:
+        query = urlencode([*applied, ("_count", count), ("_offset", at)])
+        return f"{base}DocumentReference?{query}"
+
+    links = {"self": link(offset), "first": link(0)}
+    if offset + count < total:
+        links["next"] = link(offset + count)
+    if offset > 0:
+        links["previous"] = link(max(0, offset - count))
+    return fhir_referrals.searchset(
+        list(map(document_reference, found)), base=base, total=total, links=links
+    )

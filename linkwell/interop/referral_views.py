@@ -1,94 +1,30 @@
 """FHIR endpoints for referrals: CapabilityStatement, referral in (transaction Bundle or
-ServiceRequest), and Task, ServiceRequest, Patient, Consent and Goal reads. Thin: parse,
+ServiceRequest), and Task, ServiceRequest, Patient, Consent and Goal reads (routed by
+routes.py, which authenticates and renders). Thin: parse,
 call `linkwell.cases.services.make_referral`, translate. Errors are OperationOutcome with the
 element's FHIRPath in `issue.expression`; a refused referral is audited and saves nothing.
 """
 
-from functools import wraps
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.db.transaction import atomic
-from django.http import Http404, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
-from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.operationoutcome import OperationOutcome
 
-from linkwell.accounts import audit
 from linkwell.accounts.access import visible_or_404
-from linkwell.accounts.models import AuditAction
 from linkwell.accounts.permissions import Capability, require
 from linkwell.cases import queries
 from linkwell.cases.models import Case, Goal, Referral
 from linkwell.cases.services import make_referral
-from linkwell.connections.models import Connection
 from linkwell.people.models import Consent, Person
 
-from . import capability, fhir_inbound, fhir_referrals
+from . import fhir_inbound, fhir_referrals, task_queries
+from .fhir_http import Answer
 from .fhir_inbound import FhirProblem
-from .views import _reply, _user, fhir_read
 
 
-def _outcome(problem: FhirProblem) -> HttpResponse:
-    issue = {"severity": "error", "code": problem.code, "diagnostics": problem.message}
-    if problem.expression:
-        issue["expression"] = [problem.expression]
-    return _reply(OperationOutcome(issue=[issue]), problem.status)
-
-
-def fhir_write(*, need: Capability, object_type: str, not_found: str = "Not found."):
-    """Bearer token or session (with its CSRF check) and the capability `need`; refusals as
-    OperationOutcome, audited. Shared by referrals in and providers' Task updates."""
-
-    def decorate(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            bearer = request.headers.get("Authorization", "").startswith("Bearer ")
-            user = _user(request)
-            if user is None:
-                response = _outcome(
-                    FhirProblem("Send a bearer token or sign in.", "", status=401, code="login")
-                )
-                response["WWW-Authenticate"] = "Bearer"
-                return response
-            csrf = CsrfViewMiddleware(lambda r: None)
-            if not bearer and csrf.process_view(request, None, (), {}):
-                return _outcome(FhirProblem("CSRF check failed.", "", status=403, code="forbidden"))
-            try:
-                require(user, need)
-                return view(request, user, *args, **kwargs)
-            except PermissionDenied as e:
-                return _outcome(FhirProblem(str(e), "", status=403, code="forbidden"))
-            except Http404:
-                return _outcome(FhirProblem(not_found, "", status=404, code="not-found"))
-            except FhirProblem as problem:
-                audit.record(
-                    user=user,
-                    action=AuditAction.DENIED,
-                    object_type=object_type,
-                    object_id=str(kwargs.get("pk", ""))[:50],
-                    refused=problem.message,
-                    expression=problem.expression,
-                )
-                return _outcome(problem)
-
-        return wrapped
-
-    return decorate
-
-
-referral_write = fhir_write(need=Capability.MAKE_REFERRALS, object_type="fhir.referral")
-
-
-def _base(request) -> str:
-    return request.build_absolute_uri(reverse("interop:metadata")).removesuffix("metadata")
-
-
-def _make(user, inbound) -> tuple[Referral, bool]:
-    """make_referral, with a domain error turned into the element it came from."""
+def _make(request, user, inbound) -> tuple[Referral, bool]:
+    """make_referral (the one door: PCN, source, consent, shortlisting, audit), with a domain
+    error turned into the element it came from. routes.py runs each write in one transaction,
+    so a refusal saves nothing and a corrected retry saves once."""
     try:
         return make_referral(**inbound.arguments(), by=user)
     except ValidationError as e:
@@ -96,23 +32,24 @@ def _make(user, inbound) -> tuple[Referral, bool]:
         raise FhirProblem(message, expression) from None
 
 
-def _task_of(referral):
-    connections = list(referral.case.connections.all())
-    return fhir_referrals.referral_task(referral, connections)
+def _versioned(resource) -> str:
+    return f"{resource.__resource_type__}/{resource.id}/_history/{resource.meta.versionId}"
 
 
-# Each referral request is one transaction (inside referral_write, so a refusal rolls it all
-# back and is then audited): a referral whose handling fails is not saved, and a retry after
-# fixing it saves once.
-@csrf_exempt
-@require_POST
-@referral_write
-@atomic
-def transaction(request, user):
+def _referral(user, pk):
+    return visible_or_404(task_queries.referrals(user), pk, user)
+
+
+def _made(referral):
+    """The referral just made or found, as its Tasks read it (the referrer may not track it)."""
+    return task_queries.annotated(Referral.objects.filter(pk=referral.pk)).get()
+
+
+def transaction(request, user) -> Answer:
     bundle = fhir_inbound.parse(request.body, allowed={"Bundle"})
     inbound = fhir_inbound.from_bundle(bundle, user=user)
-    referral, created = _make(user, inbound)
-    task = _task_of(referral)
+    referral, created = _make(request, user, inbound)
+    task = fhir_referrals.referral_task(_made(referral))
     status = "201 Created" if created else "200 OK"
     kept = {
         "Patient": f"Patient/{referral.person_id}",
@@ -126,74 +63,42 @@ def transaction(request, user):
         entries.append(
             {"response": {"status": status if location else "200 OK", "location": location}}
         )
-    entries.append(
-        {"resource": task, "response": {"status": status, "location": f"Task/{task.id}"}}
+    entries.append({"resource": task, "response": {"status": status, "location": _versioned(task)}})
+    return Answer(
+        Bundle(type="transaction-response", entry=entries),
+        201 if created else 200,
+        location=_versioned(task),
     )
-    response = _reply(Bundle(type="transaction-response", entry=entries), 201 if created else 200)
-    response["Location"] = f"{_base(request)}Task/{task.id}"
-    return response
 
 
-@csrf_exempt
-@require_POST
-@referral_write
-@atomic
-def service_request_create(request, user):
+def service_request_create(request, user) -> Answer:
     resource = fhir_inbound.parse(request.body, allowed={"ServiceRequest"})
     inbound = fhir_inbound.from_service_request(
         resource, root="ServiceRequest", user=user, person=None
     )
-    referral, created = _make(user, inbound)
-    response = _reply(_task_of(referral), 201 if created else 200)
-    response["Location"] = f"{_base(request)}ServiceRequest/{referral.pk}"
-    return response
+    referral, created = _make(request, user, inbound)
+    written = _service_request(_made(referral))
+    return Answer(written, 201 if created else 200, location=_versioned(written))
 
 
-def metadata(request):
-    return _reply(capability.statement(base=_base(request)))
+def _service_request(referral):
+    return fhir_referrals.service_request(referral, fhir_referrals.referral_task(referral))
 
 
-def _referrals(user):
-    return Referral.objects.visible_to(user).select_related(
-        "case__organisation", "person", "referring_organisation", "organisation"
-    )
-
-
-@fhir_read
-def task_search(request, user):
-    """Task?based-on=ServiceRequest/ID: the referral's Task, and its onward referrals' subtasks
-    for users who see connections."""
-    based_on = request.GET.get("based-on", "")
-    referrals = _referrals(user)
-    if based_on:
-        kind, _, pk = based_on.rpartition("/")
-        known = kind.endswith("ServiceRequest") and pk.isdigit()
-        referrals = referrals.filter(pk__in=[int(pk)] if known else [])
-    resources = []
-    for referral in referrals.order_by("-received_at")[:100]:
-        resources.append(_task_of(referral))
-        visible = Connection.objects.visible_to(user).filter(case__referral=referral)
-        resources.extend(map(fhir_referrals.connection_task, visible.select_related("service")))
-    return fhir_referrals.searchset(resources, base=_base(request))
-
-
-@fhir_read
 def task(request, user, pk):
     if pk.startswith("connection-"):
-        connections = Connection.objects.visible_to(user).select_related("service", "case")
-        connection = visible_or_404(connections, pk.removeprefix("connection-"), user)
+        connection = visible_or_404(
+            task_queries.connections(user), pk.removeprefix("connection-"), user
+        )
         return fhir_referrals.connection_task(connection)
-    referral = visible_or_404(_referrals(user), pk, user)
-    return _task_of(referral)
+    return fhir_referrals.referral_task(_referral(user, pk))
 
 
-@fhir_read
 def service_request(request, user, pk):
-    referral = visible_or_404(_referrals(user), pk, user)
-    return fhir_referrals.service_request(referral, _task_of(referral))
+    referral = _referral(user, pk)
+    return _service_request(referral)
 
 
-@fhir_read
 def patient(request, user, pk):
     """Staff of the person's PCN read the record. A referrer reads the person only as their
     own organisation last described them on a referral, never the record: it may hold more
@@ -206,14 +111,12 @@ def patient(request, user, pk):
     return fhir_referrals.patient(queries.as_referred(user, person_id=person.pk))
 
 
-@fhir_read
 def consent(request, user, pk):
     consents = Consent.objects.filter(person__in=Person.objects.visible_to(user))
     record = visible_or_404(consents.select_related("person"), pk, user)
     return fhir_referrals.consent(record)
 
 
-@fhir_read
 def goal(request, user, pk):
     require(user, Capability.VIEW_CASELOAD)
     cases = Case.objects.visible_to(user)

@@ -149,8 +149,6 @@ def referral_letter(request, pk):
     """The referrer's view of the message back about their referral (their copy only)."""
     referral = visible_or_404(Referral.objects.visible_to(request.user), pk, request.user)
     message = services.letter_for_referrer(referral=referral, user=request.user)
-    if message is not None:
-        record_viewed(person=referral.person, by=request.user, via="message back (referrer)")
     return render(
         request, "standards/referral_letter.html", {"referral": referral, "message": message}
     )

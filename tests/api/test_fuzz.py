@@ -106,7 +106,7 @@ def fhir_answer(response) -> None:
     from fhir.resources.R4B.operationoutcome import OperationOutcome
 
     assert response.status_code < 500, response.content[:300]
-    assert response["Content-Type"] == "application/fhir+json"
+    assert response["Content-Type"].startswith("application/fhir+json")
     if response.status_code >= 400:
         outcome = OperationOutcome.model_validate_json(response.content)
         issue = outcome.issue[0]

@@ -39,8 +39,9 @@ def test_the_oruk_services_page_example_round_trips(tmp_path):
     first = export()
     original = json.loads((FIXTURES / "oruk_service_list.json").read_text())["contents"][0]
     assert first[0]["name"] == original["name"] and first[0]["organization"]["id"]
-    # Every field comes back (timestamps in canonical form).
-    assert set(first[0]) == set(original)
+    # Every field comes back (timestamps in canonical form), with the organisation's id too.
+    assert set(first[0]) == set(original) | {"organization_id"}
+    assert first[0]["organization_id"] == original["organization"]["id"]
     again = write(tmp_path, first)
     result = import_services(source=again)
     assert (result.created, result.updated) == (0, 1)

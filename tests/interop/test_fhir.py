@@ -13,6 +13,7 @@ from linkwell.outcomes.services import record_administration
 from tests.factories import make_case, user_with_role
 
 pytestmark = pytest.mark.django_db
+FHIR_JSON = "application/fhir+json; charset=utf-8"
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def take(case, worker, instrument="swemwbs", answers=(4, 3, 3, 4, 3, 3, 3)):
 def test_a_questionnaire_response_with_every_answer(client, case, worker):
     taken = take(case, worker)
     response = client.get(f"/fhir/QuestionnaireResponse/{taken.pk}", **bearer(worker))
-    assert response.status_code == 200 and response["Content-Type"] == "application/fhir+json"
+    assert response.status_code == 200 and response["Content-Type"] == FHIR_JSON
     resource = QuestionnaireResponse.model_validate_json(response.content)
     assert (
         resource.status == "completed" and resource.subject.reference == f"Patient/{case.person_id}"
@@ -105,7 +106,7 @@ def test_someone_elses_or_a_missing_record_is_a_404_operation_outcome_and_audite
     stranger = user_with_role(Role.LINK_WORKER, other_practice.parent)
     for pk in (taken.pk, 999999, "abc"):
         response = client.get(f"/fhir/{path}/{pk}", **bearer(stranger))
-        assert response.status_code == 404 and response["Content-Type"] == "application/fhir+json"
+        assert response.status_code == 404 and response["Content-Type"] == FHIR_JSON
         assert OperationOutcome.model_validate_json(response.content).issue[0].code == "not-found"
     assert AuditEntry.objects.filter(action="denied", user=stranger).count() == 3
 

@@ -12,6 +12,7 @@ from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.consent import Consent
 from fhir.resources.R4B.goal import Goal
 from fhir.resources.R4B.operationoutcome import OperationOutcome
+from fhir.resources.R4B.servicerequest import ServiceRequest
 from fhir.resources.R4B.task import Task
 
 from linkwell.accounts.models import AuditEntry, Role
@@ -191,10 +192,12 @@ def test_a_service_request_alone_for_a_known_patient(client, gp):
         "identifier": {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "943 476 5919"}
     }
     response = post(client, gp, request, path="/fhir/ServiceRequest")
+    made = ServiceRequest.model_validate_json(response.content)  # the resource created
+    assert made.id == str(Referral.objects.latest("pk").pk) and made.status == "active"
     assert response.status_code == 201 and response["Location"].endswith(
-        f"/fhir/ServiceRequest/{Referral.objects.latest('pk').pk}"
+        f"/fhir/ServiceRequest/{made.id}/_history/{made.meta.versionId}"
     )
-    assert Task.model_validate_json(response.content).status == "requested"
+    assert response["ETag"] == f'W/"{made.meta.versionId}"'
     request["subject"]["identifier"]["value"] = "9990000018"  # valid but unknown here
     expression, _ = problem(post(client, gp, request, path="/fhir/ServiceRequest"))
     assert expression == "ServiceRequest.subject"

@@ -69,7 +69,7 @@ def test_a_gravity_bundle_sent_as_xml_makes_the_same_referral(client, gp):
     xml = Bundle.model_validate(gravity_bundle()).model_dump_xml(exclude_none=True)
     response = post_xml(client, gp, xml)
     assert response.status_code == 201, response.content[:400]
-    assert response["Content-Type"] == "application/fhir+json"
+    assert response["Content-Type"] == "application/fhir+json; charset=utf-8"
     reply = Bundle.model_validate_json(response.content)
     assert reply.entry[-1].resource.status == "requested"
     patient = gravity_bundle()["entry"][0]["resource"]

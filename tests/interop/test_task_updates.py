@@ -167,7 +167,7 @@ def test_only_the_providers_own_referrals(client, referral, worker, pcn):
     assert other.status == Status.SENT
 
 
-def test_post_and_xml_are_accepted_and_patch_is_not(client, referral):
+def test_xml_is_accepted_and_post_and_patch_are_not(client, referral):
     connection, volunteer = referral
     task = Task.model_validate({**sent_task(connection), "status": "accepted"})
     reply = put(
@@ -176,13 +176,15 @@ def test_post_and_xml_are_accepted_and_patch_is_not(client, referral):
         f"connection-{connection.pk}",
         task.model_dump_xml(exclude_none=True),
         content_type="application/fhir+xml",
-        method="post",
     )
     assert reply.status_code == 200, reply.content
     connection.refresh_from_db()
     assert connection.status == Status.ACCEPTED
-    patch = put(client, volunteer, f"connection-{connection.pk}", {}, method="patch")
-    assert patch.status_code == 405 and patch["Allow"] == "GET, PUT, POST"
+    assert Task.model_validate_json(reply.content).status == "accepted"
+    for method in ("patch", "post", "delete"):
+        refused = put(client, volunteer, f"connection-{connection.pk}", {}, method=method)
+        assert refused.status_code == 405 and refused["Allow"] == "GET, PUT"
+        OperationOutcome.model_validate_json(refused.content)
 
 
 def test_the_gravity_accepted_task_example_accepts_the_referral(client, referral):

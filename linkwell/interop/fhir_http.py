@@ -1,0 +1,223 @@
+"""The HTTP side of /fhir/, one place for every route: who is asking, which format they read
+and send, which version they hold, and how a refusal is said (FHIR R4 RESTful API,
+http://hl7.org/fhir/R4/http.html).
+
+- Format: `_format` (json, xml or a MIME type) wins over `Accept`; JSON unless the client asks
+  for XML only; 406 when it accepts neither. Bodies are `application/fhir+json` or
+  `application/fhir+xml` (read by fhir_formats.to_json); anything else is 415.
+  Answers carry `charset=utf-8` (http.html#mime-type).
+- Versions: `meta.versionId` gives the weak ETag `W/"<versionId>"` and `meta.lastUpdated` the
+  Last-Modified header (http.html#versioning); a stale `If-Match` is 412.
+- `Prefer: return=minimal | representation | OperationOutcome` on create and update
+  (http.html#ops); representation unless asked.
+- Every refusal is an OperationOutcome with the HTTP status of http.html#Status-Codes.
+"""
+
+from dataclasses import dataclass
+from email.utils import format_datetime
+
+from django.http import HttpResponse
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+
+from linkwell.accounts.services import user_for_token
+
+from .fhir_inbound import FhirProblem
+
+FHIR_JSON = "application/fhir+json"
+FHIR_XML = "application/fhir+xml"
+# _format values and MIME types → the FHIR format answered (http.html#mime-type).
+FORMATS = {
+    "json": FHIR_JSON,
+    FHIR_JSON: FHIR_JSON,
+    "application/json": FHIR_JSON,
+    "application/json+fhir": FHIR_JSON,  # the DSTU2 name, still sent by older clients
+    "xml": FHIR_XML,
+    FHIR_XML: FHIR_XML,
+    "application/xml": FHIR_XML,
+    "application/xml+fhir": FHIR_XML,
+    "text/xml": FHIR_XML,
+}
+ANY = {"*/*", "application/*"}
+JSON_BODIES = {FHIR_JSON, "application/json", "application/json+fhir"}
+XML_BODIES = {FHIR_XML, "application/xml", "application/xml+fhir", "text/xml"}
+RETURN_PREFERENCES = {"minimal", "representation", "OperationOutcome"}
+
+
+class NotAllowed(FhirProblem):
+    """405: the method is not one this URL answers; `allow` lists those it does."""
+
+    def __init__(self, message: str, allow: list[str]):
+        super().__init__(message, "", status=405, code="not-supported")
+        self.allow = allow
+
+
+@dataclass
+class Answer:
+    """What a handler that writes gives back; the dispatcher renders it as the client prefers."""
+
+    resource: object
+    status: int = 200
+    location: str = ""  # relative to the base, e.g. Task/5/_history/1716…
+
+
+def user_of(request):
+    """A bearer token's user, else the signed-in user, else None."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return user_for_token(header.removeprefix("Bearer ").strip())
+    return request.user if request.user.is_authenticated else None
+
+
+def _media_types(header: str) -> list[str]:
+    """Media types of an Accept header, best first (q=0 excluded)."""
+    ranked = []
+    for position, part in enumerate(header.split(",")):
+        kind, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if kind and quality > 0:
+            ranked.append((-quality, position, kind.lower()))
+    return [kind for _, _, kind in sorted(ranked)]
+
+
+def answer_format(request) -> str:
+    """The MIME type to answer in, or FhirProblem 406 (or 400 for an unknown _format)."""
+    wanted = request.GET.get("_format", "").strip()
+    if wanted:
+        mime = FORMATS.get(wanted.lower().split(";")[0].strip())
+        if mime is None:
+            raise FhirProblem(
+                f"Unknown _format {wanted!r}: use json or xml.", "_format", status=400
+            )
+        return mime
+    accept = request.headers.get("Accept", "").strip()
+    if not accept:
+        return FHIR_JSON
+    for kind in _media_types(accept):
+        if kind in ANY:
+            return FHIR_JSON
+        if kind in FORMATS:
+            return FORMATS[kind]
+        if kind == "text/html" or kind == "text/*":
+            continue  # a browser: it also sends */*
+    raise FhirProblem(
+        "This server answers application/fhir+json or application/fhir+xml.",
+        "",
+        status=406,
+        code="not-supported",
+    )
+
+
+def body_format(request) -> str:
+    """'json' or 'xml' for a request body's Content-Type, or FhirProblem 415."""
+    kind = (request.content_type or "").lower()
+    if kind in JSON_BODIES:
+        return "json"
+    if kind in XML_BODIES:
+        return "xml"
+    raise FhirProblem(
+        f"Send the resource as application/fhir+json or application/fhir+xml, not {kind!r}.",
+        "",
+        status=415,
+        code="not-supported",
+    )
+
+
+def return_preference(request) -> str:
+    """The `return` of the Prefer header (RFC 7240), 'representation' when absent."""
+    for part in request.headers.get("Prefer", "").split(","):
+        for token in part.split(";"):
+            name, _, value = token.strip().partition("=")
+            if name.strip().lower() == "return" and value.strip('" ') in RETURN_PREFERENCES:
+                return value.strip('" ')
+    return "representation"
+
+
+def strict_handling(request) -> bool:
+    """`Prefer: handling=strict` (http.html#Prefer): refuse search parameters not understood."""
+    prefer = request.headers.get("Prefer", "").replace(" ", "").lower()
+    return "handling=strict" in prefer.split(",") or "handling=strict" in prefer.split(";")
+
+
+def etag(version_id: str) -> str:
+    return f'W/"{version_id}"'
+
+
+def check_if_match(request, version_id: str) -> None:
+    """412 when the client's If-Match names another version than the current one."""
+    wanted = request.headers.get("If-Match", "").strip()
+    if not wanted or wanted == "*":
+        return
+    held = wanted.removeprefix("W/").strip('"')
+    if held != version_id:
+        raise FhirProblem(
+            f"You hold version {held} but the current version is {version_id}: read it again.",
+            "",
+            status=412,
+            code="conflict",
+        )
+
+
+def serialise(resource, mime: str) -> str:
+    if mime == FHIR_XML:
+        return resource.model_dump_xml(exclude_none=True)
+    return resource.model_dump_json(exclude_none=True)
+
+
+def render(resource, *, mime: str = FHIR_JSON, status: int = 200) -> HttpResponse:
+    response = HttpResponse(
+        serialise(resource, mime), status=status, content_type=f"{mime}; charset=utf-8"
+    )
+    meta = getattr(resource, "meta", None)
+    if meta is not None and meta.versionId:
+        response["ETag"] = etag(meta.versionId)
+    if meta is not None and meta.lastUpdated:
+        response["Last-Modified"] = format_datetime(meta.lastUpdated, usegmt=True)
+    return response
+
+
+def outcome(problem: FhirProblem) -> OperationOutcome:
+    issue = {"severity": "error", "code": problem.code, "diagnostics": problem.message}
+    if problem.expression:
+        issue["expression"] = [problem.expression]
+    return OperationOutcome(issue=[issue])
+
+
+def refusal(problem: FhirProblem, *, mime: str = FHIR_JSON) -> HttpResponse:
+    response = render(outcome(problem), mime=mime, status=problem.status)
+    if isinstance(problem, NotAllowed):
+        response["Allow"] = ", ".join(problem.allow)
+    if problem.status == 401:
+        response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def written(answer: Answer, *, base: str, mime: str, prefer: str) -> HttpResponse:
+    """A create or update answered as the client prefers, with Location and ETag."""
+    if prefer == "OperationOutcome":
+        body = OperationOutcome(
+            issue=[
+                {
+                    "severity": "information",
+                    "code": "informational",
+                    "diagnostics": f"Done: {answer.location or answer.resource.id}.",
+                }
+            ]
+        )
+        response = render(body, mime=mime, status=answer.status)
+    elif prefer == "minimal":
+        response = HttpResponse(status=answer.status)
+    else:
+        response = render(answer.resource, mime=mime, status=answer.status)
+    meta = getattr(answer.resource, "meta", None)
+    if meta is not None and meta.versionId:
+        response["ETag"] = etag(meta.versionId)
+    if answer.location:
+        response["Location"] = f"{base}{answer.location}"
+    return response

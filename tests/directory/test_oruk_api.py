@@ -1,0 +1,167 @@
+"""The ORUK read API: every /services parameter works or is refused, incremental reads with
+modified_after, every list and record path, and answers valid against the ORUK profile."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jsonschema
+import pytest
+from django.utils.dateparse import parse_datetime
+
+from linkwell.accounts.models import Organisation, OrganisationKind, Role
+from linkwell.directory.models import DirectoryOrganisation, Service, Taxonomy, TaxonomyTerm
+from linkwell.directory.services import edit_service
+from linkwell.geo.demo import SAMPLE
+from linkwell.geo.services import import_onspd
+from tests.directory.factories import HOME, load, record
+from tests.factories import user_with_role
+
+pytestmark = pytest.mark.django_db
+REPO_SCHEMA = Path(__file__).resolve().parents[2] / "linkwell" / "directory" / "schema"
+COMPILED = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "data"
+    / "openreferral-uk-profile"
+    / "schema"
+    / "compiled"
+)
+
+
+@pytest.fixture
+def directory(db):
+    import_onspd(path=SAMPLE)
+    return load(
+        record(name="Lunch club", byday="MO", opens="11:30", closes="13:30", minimum_age=60),
+        record(name="Youth club", byday="FR", opens="18:00", closes="20:00", maximum_age=25),
+        record(name="Far walk", at=(51.5, -0.1), terms=("walking",)),
+    )
+
+
+def get(client, path, **params):
+    response = client.get(f"/oruk/{path}?{urlencode(params)}")
+    return response.status_code, response.json()
+
+
+def names(page) -> list[str]:
+    return sorted(item["name"] for item in page["contents"])
+
+
+def test_each_services_parameter_filters(client, directory):
+    assert names(get(client, "services", minimum_age=60)[1]) == ["Lunch club"]
+    assert names(get(client, "services", maximum_age=30)[1]) == ["Youth club"]
+    assert names(get(client, "services", day="MO")[1]) == ["Lunch club"]
+    assert names(get(client, "services", day="friday")[1]) == ["Youth club"]
+    assert names(get(client, "services", start_time="17:00")[1]) == ["Youth club"]
+    assert names(get(client, "services", end_time="14:00")[1]) == ["Far walk", "Lunch club"]
+    # day and times must hold for one opening: Monday evenings has none
+    assert names(get(client, "services", day="MO", start_time="17:00")[1]) == []
+    walking = directory[2]["attributes"][0]["taxonomy_term"]
+    for value in (walking["id"], walking["code"]):
+        assert names(get(client, "services", taxonomy_term=value)[1]) == ["Far walk"]
+    near = get(client, "services", lat=HOME[0], long=HOME[1], proximity=3000)[1]
+    assert names(near) == ["Lunch club", "Youth club"] and near["contents"][0]["distance"] <= 3000
+
+
+def test_minimal_full_and_size(client, directory):
+    status, minimal = get(client, "services", minimal="true")
+    assert status == 200
+    assert all(set(item) == {"id", "last_modified"} for item in minimal["contents"])
+    full = get(client, "services", full="true", search="lunch")[1]["contents"][0]
+    assert full["schedules"][0]["byday"] == "MO" and full["service_at_locations"]
+    short = get(client, "services", search="lunch")[1]["contents"][0]
+    assert "schedules" not in short
+    page = get(client, "services", per_page=2, page=2)[1]
+    assert page["size"] == 1 and page["total_items"] == 3  # the items on this page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"colour": "blue"},
+        {"format": "ndjson"},
+        {"modified_after": "last tuesday"},
+        {"day": "someday"},
+        {"start_time": "noon"},
+        {"lat": "53.8"},
+        {"lat": "95", "long": "0"},
+        {"proximity": "1000"},
+        {"postcode": "ZZ99 9ZZ"},
+    ],
+)
+def test_parameters_that_cannot_be_honoured_are_400(client, directory, params):
+    status, body = get(client, "services", **params)
+    assert status == 400 and body["detail"]
+
+
+def test_an_aggregator_reads_the_feed_incrementally(client, directory):
+    first = get(client, "services", per_page=100)[1]["contents"]
+    assert all(item["last_modified"] for item in first)
+    since = max(item["last_modified"] for item in first)  # "on or after": all of these
+    assert len(get(client, "services", modified_after=since)[1]["contents"]) == 3
+    provider = Organisation.objects.create(name="Friends", kind=OrganisationKind.PROVIDER)
+    editor = user_with_role(Role.PROVIDER, provider)
+    lunch = Service.objects.get(name="Lunch club")
+    edit_service(service=lunch, by=editor, description="Now on Mondays and Thursdays.")
+    after = (parse_datetime(since) + timedelta(microseconds=1)).isoformat()
+    changed = get(client, "services", modified_after=after)[1]["contents"]
+    assert [item["name"] for item in changed] == ["Lunch club"]
+    assert changed[0]["last_modified"] > since
+    later = (Service.objects.get(pk=lunch.pk).last_modified + timedelta(seconds=1)).isoformat()
+    assert get(client, "services", modified_after=later)[1]["contents"] == []
+
+
+def test_records_by_id_and_their_lists(client, directory):
+    term = TaxonomyTerm.objects.select_related("taxonomy_detail").first()
+    assert get(client, f"taxonomy_terms/{term.pk}")[1]["name"] == term.name
+    if term.taxonomy_detail_id:
+        taxonomy = Taxonomy.objects.get(pk=term.taxonomy_detail_id)
+        assert get(client, f"taxonomies/{taxonomy.pk}")[1]["name"] == taxonomy.name
+        in_it = get(client, "taxonomy_terms", taxonomy_id=taxonomy.pk)[1]
+        assert in_it["total_items"] == TaxonomyTerm.objects.filter(taxonomy_detail=taxonomy).count()
+    assert get(client, "taxonomy_terms", taxonomy_id="no-such-taxonomy")[1]["total_items"] == 0
+    assert names(get(client, "taxonomy_terms", search="walking")[1]) == [
+        TaxonomyTerm.objects.get(code="walking").name
+    ]
+    places = get(client, "service_at_locations")[1]
+    assert places["total_items"] == 3
+    one = places["contents"][0]
+    again = get(client, f"service_at_locations/{one['id']}")[1]
+    assert again["service"]["id"] == one["service_id"] and again["location"]["id"]
+    organisations = get(client, "organizations", search="Organisation")[1]
+    assert organisations["total_items"] == DirectoryOrganisation.objects.count()
+    lunch = Service.objects.get(name="Lunch club")
+    organisation = get(client, f"organizations/{lunch.organisation_id}")[1]
+    assert [s["name"] for s in organisation["services"]] == ["Lunch club"]
+    for path in ("taxonomies", "taxonomy_terms", "service_at_locations", "organizations"):
+        status, body = get(client, f"{path}/nothing-here")
+        assert status == 404 and body["detail"]
+
+
+def _schema(name: str) -> dict:
+    path = COMPILED / name
+    if not path.exists():
+        pytest.skip("../shared/data is not on this machine")
+    return json.loads(path.read_text())
+
+
+def test_answers_are_valid_against_the_oruk_profile(client, directory):
+    services = get(client, "services", full="true")[1]["contents"]
+    for schema in (json.loads((REPO_SCHEMA / "service.json").read_text()), _schema("service.json")):
+        for service in services:
+            jsonschema.validate(service, schema)
+    for path, name in (
+        ("service_at_locations", "service_at_location.json"),
+        ("organizations", "organization.json"),
+    ):
+        schema = _schema(name)
+        contents = get(client, path)[1]["contents"]
+        assert contents
+        for item in contents:
+            jsonschema.validate(item, schema)
+    lunch = Service.objects.get(name="Lunch club")
+    jsonschema.validate(
+        get(client, f"organizations/{lunch.organisation_id}")[1], _schema("organization.json")
+    )
