@@ -7,6 +7,7 @@ from django.utils import timezone
 from linkwell.accounts import permissions
 from linkwell.accounts.models import Organisation
 from linkwell.people.models import Person
+from linkwell.write_guard import GuardedModel, GuardedQuerySet
 
 from .lifecycle import OPEN, Status
 
@@ -24,7 +25,7 @@ class Urgency(models.TextChoices):
     URGENT = "urgent", "Urgent"
 
 
-class ReferralQuerySet(models.QuerySet):
+class ReferralQuerySet(GuardedQuerySet):
     def visible_to(self, user):
         """Referrals into the user's PCNs, or made by an organisation whose referrals they track."""
         pcns = permissions.pcn_ids(user, permissions.Capability.VIEW_CASELOAD)
@@ -34,7 +35,7 @@ class ReferralQuerySet(models.QuerySet):
         )
 
 
-class Referral(models.Model):
+class Referral(GuardedModel):
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -97,7 +98,7 @@ class Referral(models.Model):
         return [Need(code).label for code in self.reasons]
 
 
-class CaseQuerySet(models.QuerySet):
+class CaseQuerySet(GuardedQuerySet):
     def visible_to(self, user):
         """Cases of the PCNs the user works in. Referrers do not see cases, only referral status."""
         return self.filter(
@@ -108,7 +109,7 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN)
 
 
-class Case(models.Model):
+class Case(GuardedModel):
     """One episode of support for one person, owned by a PCN."""
 
     referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="case")

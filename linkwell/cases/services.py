@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from linkwell import write_guard
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction, Organisation
 from linkwell.people.identifiers import normalise_postcode, validate_gp_practice_code
@@ -68,6 +69,7 @@ def fingerprint(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+@write_guard.service
 @transaction.atomic
 def make_referral(
     *,
@@ -183,6 +185,7 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
+@write_guard.service
 @transaction.atomic
 def transition(*, case: Case, to: str, by, note: str = "") -> Case:
     """Move the case to another status, if the lifecycle allows it, and record the event."""
@@ -228,6 +231,7 @@ def _require_open(case: Case) -> None:
         raise CaseError({"case": "This case is closed. Reopen it before recording more."})
 
 
+@write_guard.service
 @transaction.atomic
 def record_contact(*, case: Case, at: datetime, mode: str, minutes: int, notes: str, by) -> Contact:
     case = _lock(case)
@@ -381,6 +385,7 @@ def complete_task(*, task: Task, by) -> Task:
     return task
 
 
+@write_guard.service
 @transaction.atomic
 def record_follow_up_advice(*, case: Case, follow_up_advice: str, by) -> Case:
     """What the GP and referrer should know about next steps; sent in the message back."""
@@ -392,6 +397,7 @@ def record_follow_up_advice(*, case: Case, follow_up_advice: str, by) -> Case:
     return case
 
 
+@write_guard.service
 @transaction.atomic
 def record_address(*, case: Case, address: str, postcode: str, by) -> Case:
     """The person's current address (mandatory in the standard; may follow the referral)."""
@@ -410,6 +416,7 @@ def record_address(*, case: Case, address: str, postcode: str, by) -> Case:
     return case
 
 
+@write_guard.service
 @transaction.atomic
 def record_gp_practice(*, case: Case, gp_practice_code: str, by) -> Case:
     """The ODS code of the person's registered practice (mandatory; may follow the referral)."""
@@ -426,6 +433,7 @@ def record_gp_practice(*, case: Case, gp_practice_code: str, by) -> Case:
     return case
 
 
+@write_guard.service
 @transaction.atomic
 def record_risk(
     *,
@@ -473,6 +481,7 @@ def record_risk(
     return case
 
 
+@write_guard.service
 @transaction.atomic
 def assign(*, case: Case, link_worker, by) -> Case:
     if (

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from linkwell.accounts import permissions
 from linkwell.accounts.models import Organisation
+from linkwell.write_guard import GuardedModel, GuardedQuerySet
 
 from .identifiers import validate_gp_practice_code, validate_nhs_number, validate_postcode
 
@@ -47,7 +48,7 @@ class ContactMethod(models.TextChoices):
     LETTER = "letter", "Letter"
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(GuardedQuerySet):
     def visible_to(self, user):
         """The one scoping rule for people: those with a case in a PCN the user works in,
         or referred by an organisation whose referrals the user tracks."""
@@ -59,7 +60,7 @@ class PersonQuerySet(models.QuerySet):
         ).distinct()
 
 
-class Person(models.Model):
+class Person(GuardedModel):
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
+from linkwell import write_guard
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction, Organisation
 
@@ -32,6 +33,7 @@ class PersonDetails:
     accessibility_needs: str = ""
 
 
+@write_guard.service
 @transaction.atomic
 def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[Person, bool]:
     """The PCN's record for this person: the existing one with the same NHS number, or a new one.

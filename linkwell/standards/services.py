@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from linkwell import write_guard
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.cases.models import Case
@@ -44,6 +45,7 @@ def _refused_referral(case: Case) -> bool:
     return latest is not None and not latest.given
 
 
+@write_guard.service
 @transaction.atomic
 def send_message_back(*, case: Case, recipient: str, consent_given: bool, by) -> MessageBack:
     case = Case.objects.select_for_update().get(pk=case.pk)
