@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from tests.e2e.accessibility import assert_every_page_checked, track
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -37,27 +39,40 @@ def browser():
         browser.close()
 
 
-def _phone_page(browser, live_server, *, allowed: str = ""):
-    """A phone-sized page on which any console error (a Content-Security-Policy violation, a
-    missing asset, a script error) fails the journey, but for those containing `allowed`."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _page(browser, live_server, *, viewport=PHONE, allowed: str = ""):
+    """A page on which any console error (a Content-Security-Policy violation, a missing asset, a
+    script error) fails the journey, but for those containing `allowed`; so does any page it
+    loaded that axe-core never checked (tests/e2e/accessibility.py)."""
+    context = browser.new_context(base_url=live_server.url, viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    track(page)
     yield page
+    assert_every_page_checked(page)
     context.close()
     assert [e for e in errors if not (allowed and allowed in e)] == [], errors
 
 
 @pytest.fixture
 def page(browser, live_server):
-    yield from _phone_page(browser, live_server)
+    """Phone-sized, as link workers and people mostly use Linkwell."""
+    yield from _page(browser, live_server)
+
+
+@pytest.fixture
+def desktop_page(browser, live_server):
+    yield from _page(browser, live_server, viewport=DESKTOP)
 
 
 @pytest.fixture
 def refused_page(browser, live_server):
     """For journeys opening a link meant to be refused: the browser logs the page's own 410
     status as a console error; any other error still fails the journey."""
-    yield from _phone_page(browser, live_server, allowed="status of 410")
+    yield from _page(browser, live_server, allowed="status of 410")

@@ -2,19 +2,24 @@
 
 from playwright.sync_api import expect
 
+from tests.e2e.accessibility import assert_accessible
 from tests.factories import PASSWORD
 
 
 def sign_in(page, username):
     page.goto("/accounts/sign-in/")
+    assert_accessible(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert_accessible(page)  # where they land
 
 
 def sign_out(page):
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in to Linkwell")).to_be_visible()
+    assert_accessible(page)
 
 
 def fill_person(page, *, given, family, born, postcode, phone, nhs_number=""):

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from linkwell.accounts.models import Organisation, Role
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import sign_in
 from tests.factories import PracticeFactory, make_case, user_with_role
 
@@ -19,9 +20,11 @@ def test_admin_requires_two_factor_and_reads_the_audit_log(page):
     expect(page.locator("table")).to_contain_text(admin.username)  # their own sign-in
 
     page.get_by_role("link", name="Organisations").click()
+    assert_accessible(page)
     row = page.locator("tr", has_text=pcn.name)
     row.get_by_role("button", name="Require").click()
     expect(page.locator("main")).to_contain_text(f"Members of {pcn.name} now must")
+    assert_accessible(page)
     assert Organisation.objects.get(pk=pcn.pk).require_two_factor
 
 
@@ -32,6 +35,7 @@ def test_manager_sees_the_caseload_and_exports_a_persons_record(page):
     sign_in(page, manager.username)
     page.locator("#new-referrals").get_by_role("link", name="Iris Hale").click()
     expect(page.get_by_role("heading", name="Data protection")).to_be_visible()
+    assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Subject access export (PDF)").click()
     assert download.value.suggested_filename == f"subject-access-{case.person_id}.pdf"

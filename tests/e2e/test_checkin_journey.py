@@ -14,6 +14,7 @@ from linkwell.checkins.models import CheckIn
 from linkwell.checkins.sending import deliver
 from linkwell.connections.sms import MemoryBackend
 from tests.connections.factories import connect, provider_service
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import sign_in
 from tests.factories import PracticeFactory, make_case, user_with_role
 
@@ -54,11 +55,13 @@ def test_please_call_me_creates_a_task_the_link_worker_sees(page, texts):
     expect(
         page.get_by_role("heading", name="Did you get to Chapeltown walking group?")
     ).to_be_visible()
+    assert_accessible(page)
     call = page.get_by_role("button", name="Please call me")
     assert call.bounding_box()["width"] >= 300  # a thumb-sized, full-width button
     call.click()
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     expect(page.get_by_text("Your link worker will phone you")).to_be_visible()
+    assert_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     sign_in(page, worker.username)
@@ -69,6 +72,7 @@ def test_please_call_me_creates_a_task_the_link_worker_sees(page, texts):
     expect(page.locator("#tasks ~ ul").first).to_contain_text(
         "Phone Edith: they asked for a call about Chapeltown walking group"
     )
+    assert_accessible(page)
 
 
 def test_an_expired_check_in_link_is_refused(refused_page, texts):
@@ -79,6 +83,7 @@ def test_an_expired_check_in_link_is_refused(refused_page, texts):
     expect(page.get_by_role("heading", name="This link cannot be used")).to_be_visible()
     expect(page.get_by_text("This link has expired")).to_be_visible()
     expect(page.get_by_role("button", name="Please call me")).to_have_count(0)
+    assert_accessible(page)
 
 
 def test_a_welsh_speaker_answers_in_welsh(page, texts):
@@ -86,6 +91,7 @@ def test_a_welsh_speaker_answers_in_welsh(page, texts):
     assert texts[-1]["body"].startswith("Helo Edith")
     page.goto(path)
     expect(page.locator("html")).to_have_attribute("lang", "cy")
+    assert_accessible(page)
     expect(
         page.get_by_role("heading", name="A wnaethoch chi gyrraedd Chapeltown walking group?")
     ).to_be_visible()
@@ -93,7 +99,10 @@ def test_a_welsh_speaker_answers_in_welsh(page, texts):
     expect(
         page.get_by_role("heading", name="Did you get to Chapeltown walking group?")
     ).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("link", name="Cymraeg").click()
+    assert_accessible(page)
     page.get_by_role("button", name="Ddim eto").click()
     expect(page.get_by_role("heading", name="Diolch")).to_be_visible()
+    assert_accessible(page)
     assert case.connections.get().checkins.count() == 2  # asked once more, later

@@ -7,6 +7,7 @@ from linkwell.accounts.models import Role
 from linkwell.geo.demo import SAMPLE
 from linkwell.geo.services import import_onspd
 from tests.directory.factories import HOME, load, record
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import sign_in
 from tests.factories import PracticeFactory, make_case, user_with_role
 
@@ -28,8 +29,10 @@ def test_find_support_and_pick_a_service(page):
     sign_in(page, worker.username)
     page.goto(f"/cases/{case.pk}/")
     expect(page.locator("#support ~ p").first).to_contain_text("No services picked yet")
+    assert_accessible(page)
     page.get_by_role("link", name="Find support").click()
     expect(page.get_by_role("heading", name="Find support for Edith Crawley")).to_be_visible()
+    assert_accessible(page)
 
     page.get_by_text("When they can go and what suits them").click()
     page.get_by_label("Tuesday").check()
@@ -40,6 +43,7 @@ def test_find_support_and_pick_a_service(page):
     expect(first).to_contain_text("Matches: loneliness and isolation")
     expect(first).to_contain_text("Open Tuesday mornings")
     expect(page.locator("#matches")).not_to_contain_text("Money Matters")
+    assert_accessible(page)
 
     first.get_by_role("button", name="Pick Headingley Lunch Club").click()
     expect(page.locator("#shortlist")).to_contain_text("Headingley Lunch Club")

@@ -4,6 +4,7 @@ agreement, sends it to the GP and reads the letter, on a phone screen."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import sign_in
 from tests.factories import PracticeFactory
 from tests.standards.helpers import recorded_case
@@ -23,6 +24,7 @@ def test_send_the_message_back_and_view_the_letter(page):
     )
     page.get_by_role("button", name="Save advice").click()
     expect(page.locator("#follow-up-advice ~ p").first).to_contain_text("annual check")
+    assert_accessible(page)
 
     page.get_by_role("link", name="Review and send the message back").click()
     expect(page.locator("h1")).to_contain_text("Message back to the GP and referrer")
@@ -30,10 +32,12 @@ def test_send_the_message_back_and_view_the_letter(page):
     # which the console-error guard would count: tests/standards/test_message_back.py has it).
     page.get_by_text("What goes to the GP practice").click()
     expect(page.locator("#preview-gp")).to_contain_text("annual check")
+    assert_accessible(page)
     page.get_by_label("GP practice").check()
     page.get_by_label("The person agrees to this summary being sent").check()
     page.get_by_role("button", name="Send the message back").click()
     expect(page.get_by_text("Message back sent to Chapel Allerton Surgery")).to_be_visible()
+    assert_accessible(page)
 
     page.locator("#sent ~ ul").get_by_role("link", name="letter").first.click()
     expect(page.get_by_role("heading", name="Plan and requested actions")).to_be_visible()

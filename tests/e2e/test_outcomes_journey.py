@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from linkwell.accounts.models import Role
 from linkwell.outcomes.instruments import BUILT_IN
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import sign_in
 from tests.factories import PracticeFactory, make_case, user_with_role
 
@@ -14,7 +15,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def take_swemwbs(page, timepoint: str, answer: str):
     page.get_by_role("link", name="Take a measure").click()
+    assert_accessible(page)
     page.get_by_role("link", name="SWEMWBS", exact=True).click()
+    assert_accessible(page)
     form = page.locator("form", has=page.get_by_role("button", name="Save SWEMWBS"))
     form.get_by_role("group", name="Point in the person's support").get_by_label(timepoint).check()
     form.get_by_label("In person").check()
@@ -32,10 +35,12 @@ def test_baseline_and_follow_up_show_the_change_on_the_case(page):
     page.goto(f"/cases/{case.pk}/")
     measures = page.locator("section.lw-measure")
     expect(page.locator("#measures ~ p").first).to_contain_text("No outcome measures taken yet")
+    assert_accessible(page)
 
     take_swemwbs(page, "Baseline", "Rarely")  # raw 14 → metric 15.32
     expect(page.locator("h1")).to_contain_text("Edith Crawley")
     expect(measures).to_contain_text("15.32")
+    assert_accessible(page)
 
     take_swemwbs(page, "Follow-up", "Some of the time")  # raw 21 → metric 19.25
     table = measures.get_by_role("table")

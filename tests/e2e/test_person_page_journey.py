@@ -15,6 +15,7 @@ from linkwell.directory.models import Address, Location, ServiceAtLocation
 from linkwell.portal.models import PersonPageLink
 from linkwell.portal.person_page import send_link
 from tests.connections.factories import connect, provider_service
+from tests.e2e.accessibility import assert_accessible, assert_every_page_checked, track
 from tests.e2e.journeys import sign_in
 from tests.factories import PracticeFactory, make_case, user_with_role
 
@@ -73,13 +74,16 @@ def test_the_person_sees_their_own_plan_and_nobody_elses(page, browser, live_ser
     page.get_by_label("Text to 07700 900123").check()
     page.get_by_role("button", name="Send them a link to their page").click()
     expect(page.get_by_role("status")).to_contain_text("Edith's page link was sent by text")
+    assert_accessible(page)
     link = re.search(r"(/p/[\w-]+/)", texts[-1]["body"]).group(1)
 
     person = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     phone = person.new_page()
+    track(phone)
     errors = []
     phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     phone.goto(link)
+    assert_accessible(phone)
     phone.get_by_role("button", name="Open my page").click()
     expect(phone.get_by_role("heading", name="Edith, your plan and support")).to_be_visible()
     expect(phone.locator("main")).to_contain_text("Walk twice a week with the Chapeltown group.")
@@ -87,12 +91,14 @@ def test_the_person_sees_their_own_plan_and_nobody_elses(page, browser, live_ser
     expect(phone.locator("main")).to_contain_text("Chapeltown walking group")
     expect(phone.locator("main")).to_contain_text("Reginald Centre, 263 Chapeltown Road, Leeds")
     expect(phone.locator("main")).to_contain_text("First session:")
+    assert_accessible(phone)
     body = phone.locator("body").inner_text()
     for theirs in ("Zebedee", "Quartermaine", "XYLOPHONE", "xylophone", "Zither"):
         assert theirs not in body
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.get_by_role("button", name="Close my page").click()
     expect(phone.get_by_role("heading", name="Your page has closed")).to_be_visible()
+    assert_every_page_checked(phone)
     person.close()
     assert not errors, errors
 
@@ -108,3 +114,4 @@ def test_an_expired_link_is_refused(refused_page, texts):
     expect(refused_page.get_by_role("heading", name="This page is not available")).to_be_visible()
     expect(refused_page.get_by_text("This link has expired")).to_be_visible()
     expect(refused_page.get_by_role("button", name="Open my page")).to_have_count(0)
+    assert_accessible(refused_page)

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from linkwell.accounts.models import Role
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import fill_person, sign_in, sign_out
 from tests.factories import PracticeFactory, user_with_role
 
@@ -23,6 +24,7 @@ def test_referral_to_discharge(page):
     expect(page.locator("header.nhsuk-header")).to_have_css("background-color", "rgb(0, 94, 184)")
     expect(page.get_by_role("heading", name="Referrals from your practice")).to_be_visible()
     page.get_by_role("link", name="Make a new referral").click()
+    assert_accessible(page)
     fill_person(
         page,
         given="Edith",
@@ -40,6 +42,7 @@ def test_referral_to_discharge(page):
     page.get_by_label("The person agrees to be referred").check()
     page.get_by_role("button", name="Send referral").click()
     expect(page.locator("#referral-status")).to_have_text("Referral received")
+    assert_accessible(page)
     sign_out(page)
 
     # The link worker finds it on their caseload and works it.
@@ -48,7 +51,10 @@ def test_referral_to_discharge(page):
     expect(new).to_contain_text("Edith Crawley")
     expect(new).to_contain_text("943 476 5919")
     new.get_by_role("link", name="Edith Crawley").click()
+    assert_accessible(page)
     page.get_by_role("button", name="Assign to me").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
 
     page.get_by_text("Record a contact").click()
     page.get_by_label("Phone", exact=True).check()
@@ -56,11 +62,13 @@ def test_referral_to_discharge(page):
     page.get_by_label("Notes").fill("Long chat; keen to meet people.")
     page.get_by_role("button", name="Save contact").click()
     expect(page.locator("h1")).to_contain_text("Contacted")
+    assert_accessible(page)
 
     page.get_by_text("Record the what matters conversation").click()
     page.get_by_label("What matters to the person").fill("Having someone to talk to about Bert.")
     page.get_by_role("button", name="Save conversation").click()
     expect(page.locator("h1")).to_contain_text("What matters explored")
+    assert_accessible(page)
 
     page.get_by_text("Agree a care and support plan").click()
     page.get_by_label("Plan agreed with the person").fill(
@@ -68,6 +76,7 @@ def test_referral_to_discharge(page):
     )
     page.get_by_role("button", name="Save plan").click()
     expect(page.locator("h1")).to_contain_text("Being supported")
+    assert_accessible(page)
 
     page.get_by_text("Add a goal").click()
     page.get_by_label("Goal", exact=True).fill("Go to the café on Tuesday")
@@ -75,12 +84,14 @@ def test_referral_to_discharge(page):
     expect(page.locator("#care-plan ~ .nhsuk-card").first).to_contain_text(
         "Go to the café on Tuesday"
     )
+    assert_accessible(page)
 
     page.get_by_label("Discharged").check()
     page.get_by_label("Reason or note").fill("Settled at the café; knows how to come back.")
     page.get_by_role("button", name="Change status").click()
     expect(page.locator("h1")).to_contain_text("Discharged")
     expect(page.locator(".lw-timeline")).to_contain_text("Settled at the café")
+    assert_accessible(page)
     sign_out(page)
 
     # The referrer sees what happened, without the notes.
@@ -89,4 +100,5 @@ def test_referral_to_discharge(page):
     expect(row).to_contain_text("Discharged")
     row.get_by_role("link", name="Edith Crawley").click()
     expect(page.locator("#referral-status")).to_have_text("Discharged")
+    assert_accessible(page)
     expect(page.locator("main")).not_to_contain_text("Long chat")

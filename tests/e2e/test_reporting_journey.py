@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 import linkwell.urls  # noqa: F401 — loaded here, not in the server's first request (seconds)
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import sign_in
 from tests.reporting.world import build_world
 
@@ -18,9 +19,11 @@ def test_manager_filters_the_report_and_downloads_a_csv(page):
     sign_in(page, world.manager.username)
     page.get_by_role("link", name="Reports").click()
     expect(page.get_by_role("heading", name="Referrals", exact=True)).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("PCN").select_option(label=world.pcns[0].name)
     page.get_by_role("button", name="Show the report").click()
     expect(page.get_by_role("table", name="Referrals received by month and source")).to_be_visible()
+    assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV of Referrals by age band at referral").click()
     content = download.value.path().read_text(encoding="utf-8")

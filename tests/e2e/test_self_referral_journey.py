@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from linkwell.accounts.models import Role
 from linkwell.portal import abuse
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import fill_person, sign_in
 from tests.factories import PracticeFactory, user_with_role
 
@@ -19,6 +20,7 @@ def test_self_referral_arrives_on_the_caseload(page, monkeypatch):
 
     page.goto("/accounts/sign-in/")
     page.get_by_role("link", name="Refer yourself to social prescribing").click()
+    assert_accessible(page)
     page.get_by_label("Your GP practice").select_option(label="Hyde Park Surgery")
     fill_person(
         page,
@@ -32,6 +34,7 @@ def test_self_referral_arrives_on_the_caseload(page, monkeypatch):
     page.get_by_label("I agree to the social prescribing team").check()
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    assert_accessible(page)
 
     sign_in(page, worker.username)
     new = page.locator("#new-referrals")
