@@ -6,6 +6,7 @@ from datetime import date
 import factory
 from django.contrib.auth.hashers import make_password
 
+from linkwell import write_guard
 from linkwell.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from linkwell.cases import services
 from linkwell.people.services import PersonDetails
@@ -93,3 +94,13 @@ def make_case(*, pcn=None, referrer=None, by=None, practice=None, **person):
         by=referrer or by or user_with_role(Role.REFERRER, practice),
     )
     return referral.case
+
+
+def arrange(record, **fields):
+    """Put a core record into a state no service makes (back-dated, or a detail with no
+    service to change it yet), opening the write guard for this save alone."""
+    for name, value in fields.items():
+        setattr(record, name, value)
+    with write_guard.allowed("test arrangement"):
+        record.save(update_fields=list(fields))
+    return record

@@ -1,11 +1,18 @@
 """Set-up: settings from the environment, the linkwell command, production checks."""
 
 import os
+import re
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import dj_database_url
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PROD = {
     "LINKWELL_ENV": "production",
@@ -71,3 +78,20 @@ def test_the_linkwell_command_runs_django_and_project_commands():
     assert result.returncode == 0
     for command in ("migrate", "runserver", "demo", "token"):
         assert command in result.stdout
+
+
+def _pins(name: str) -> dict[str, str]:
+    text = (ROOT / name).read_text()
+    return {canonicalize_name(n): v for n, v in re.findall(r"^([\w.\-]+)==(\S+)", text, re.M)}
+
+
+def test_every_dependency_is_locked_and_the_image_pins_the_same_versions():
+    """`make lock` after changing pyproject.toml: otherwise `make test` and the image would
+    install something other than what CI tested."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {canonicalize_name(Requirement(r).name) for r in project["dependencies"]}
+    dev = {canonicalize_name(Requirement(r).name) for r in project["optional-dependencies"]["dev"]}
+    locked, image = _pins("requirements.lock"), _pins("requirements-runtime.lock")
+    assert runtime | dev <= set(locked), "run `make lock`"
+    assert runtime <= set(image), "run `make lock`"
+    assert {name: locked.get(name) for name in image} == image

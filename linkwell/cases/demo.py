@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from linkwell import write_guard
 from linkwell.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from linkwell.people.services import PersonDetails
 
@@ -283,8 +284,9 @@ def _demo_case(rng, pcn, practices, link_workers, referrers, nhs_number, stage, 
         by=referrer if own else worker,
     )
     case = referral.case
-    Referral.objects.filter(pk=referral.pk).update(received_at=opened)
-    Case.objects.filter(pk=case.pk).update(opened_at=opened)
+    with write_guard.allowed("demo data: back-date a referral made through the service"):
+        Referral.objects.filter(pk=referral.pk).update(received_at=opened)
+        Case.objects.filter(pk=case.pk).update(opened_at=opened)
     CaseEvent.objects.filter(case=case).update(at=opened)
     if stage != Status.RECEIVED:
         services.assign(case=case, link_worker=worker, by=worker)
@@ -292,6 +294,7 @@ def _demo_case(rng, pcn, practices, link_workers, referrers, nhs_number, stage, 
     _spread_history(case, opened, now)
 
 
+@write_guard.allowed("demo data: back-date the status changes made through the service")
 def _spread_history(case, opened, now):
     """Space the status changes out between the referral and today, as they would have been."""
     events = list(CaseEvent.objects.filter(case=case).order_by("id"))[1:]

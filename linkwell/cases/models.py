@@ -10,6 +10,7 @@ from linkwell.accounts import permissions
 from linkwell.accounts.models import Organisation
 from linkwell.people.models import Person
 from linkwell.people.services import PersonDetails
+from linkwell.write_guard import GuardedModel, GuardedQuerySet
 
 from .lifecycle import OPEN, Status
 
@@ -38,7 +39,7 @@ class AsReferred(PersonDetails):
         return self.pk
 
 
-class ReferralQuerySet(models.QuerySet):
+class ReferralQuerySet(GuardedQuerySet):
     def visible_to(self, user):
         """Referrals into the user's PCNs, or made by an organisation whose referrals they track."""
         pcns = permissions.pcn_ids(user, permissions.Capability.VIEW_CASELOAD)
@@ -48,7 +49,7 @@ class ReferralQuerySet(models.QuerySet):
         )
 
 
-class Referral(models.Model):
+class Referral(GuardedModel):
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -124,7 +125,7 @@ class Referral(models.Model):
         return [Need(code).label for code in self.reasons]
 
 
-class CaseQuerySet(models.QuerySet):
+class CaseQuerySet(GuardedQuerySet):
     def visible_to(self, user):
         """Cases of the PCNs the user works in. Referrers do not see cases, only referral status."""
         return self.filter(
@@ -135,7 +136,7 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN)
 
 
-class Case(models.Model):
+class Case(GuardedModel):
     """One episode of support for one person, owned by a PCN."""
 
     referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="case")

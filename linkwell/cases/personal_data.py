@@ -80,7 +80,7 @@ def sections(person) -> dict[str, list[dict]]:
             {
                 "Goal": g.description,
                 "Status": g.get_status_display(),
-                "Actions": "; ".join(a.description for a in g.actions.all()),
+                "Actions": "; ".join(f"{a.description} ({a.owner})" for a in g.actions.all()),
             }
             for g in Goal.objects.filter(care_plan__case__person=person).prefetch_related("actions")
         ],
@@ -117,6 +117,7 @@ def erase(person) -> None:
     WhatMatters.objects.filter(case__person=person).update(what_matters=ERASED, strengths="")
     CarePlan.objects.filter(case__person=person).update(summary=ERASED)
     Goal.objects.filter(care_plan__case__person=person).update(description=ERASED)
-    Action.objects.filter(goal__care_plan__case__person=person).update(description=ERASED)
+    # The owner is free text too, often a relative or friend by name.
+    Action.objects.filter(goal__care_plan__case__person=person).update(description=ERASED, owner="")
     Task.objects.filter(case__person=person).update(title=ERASED)
     Risk.objects.filter(case__person=person).update(description=ERASED, comment="")

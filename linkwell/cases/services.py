@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from linkwell import write_guard
 from linkwell.accounts import audit, permissions
 from linkwell.accounts.models import AuditAction, Organisation, OrganisationKind
 from linkwell.directory.models import Service
@@ -130,6 +131,7 @@ def _source(*, by, origin: Organisation, source: str) -> str:
     return source
 
 
+@write_guard.service
 @transaction.atomic
 def make_referral(
     *,
@@ -278,6 +280,7 @@ def _lock(case: Case) -> Case:
     return locked
 
 
+@write_guard.service
 @transaction.atomic
 def transition(*, case: Case, to: str, by, note: str = "") -> Case:
     """Move the case to another status, if the lifecycle allows it, and record the event."""
@@ -323,6 +326,7 @@ def _require_open(case: Case) -> None:
         raise CaseError({"case": "This case is closed. Reopen it before recording more."})
 
 
+@write_guard.service
 @transaction.atomic
 def record_contact(*, case: Case, at: datetime, mode: str, minutes: int, notes: str, by) -> Contact:
     case = _lock(case)
@@ -479,6 +483,7 @@ def complete_task(*, task: Task, by) -> Task:
     return task
 
 
+@write_guard.service
 @transaction.atomic
 def record_follow_up_advice(*, case: Case, follow_up_advice: str, by) -> Case:
     """What the GP and referrer should know about next steps; sent in the message back."""
@@ -490,6 +495,7 @@ def record_follow_up_advice(*, case: Case, follow_up_advice: str, by) -> Case:
     return case
 
 
+@write_guard.service
 @transaction.atomic
 def record_address(*, case: Case, address: str, postcode: str, by) -> Case:
     """The person's current address (mandatory in the standard; may follow the referral)."""
@@ -508,6 +514,7 @@ def record_address(*, case: Case, address: str, postcode: str, by) -> Case:
     return case
 
 
+@write_guard.service
 @transaction.atomic
 def record_gp_practice(*, case: Case, gp_practice_code: str, by) -> Case:
     """The ODS code of the person's registered practice (mandatory; may follow the referral)."""
@@ -524,6 +531,7 @@ def record_gp_practice(*, case: Case, gp_practice_code: str, by) -> Case:
     return case
 
 
+@write_guard.service
 @transaction.atomic
 def record_risk(
     *,
@@ -571,6 +579,7 @@ def record_risk(
     return case
 
 
+@write_guard.service
 @transaction.atomic
 def assign(*, case: Case, link_worker, by) -> Case:
     if (

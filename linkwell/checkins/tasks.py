@@ -9,10 +9,3 @@ def send_checkin(checkin_id: int) -> bool:
     from .sending import deliver
 
     return deliver(checkin_id)
-
-
-@task()
-def send_due_checkins() -> int:
-    from .sending import send_due
-
-    return send_due()

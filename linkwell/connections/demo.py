@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.db.models import Count
 
+from linkwell import write_guard
 from linkwell.accounts.models import Membership, OrganisationKind, Role, User
 from linkwell.cases.demo import DEMO_PASSWORD
 from linkwell.cases.lifecycle import Status as CaseStatus
@@ -59,6 +60,9 @@ def _provider_user() -> tuple[User | None, list[Service]]:
     return user, list(Service.objects.live().filter(organisation=linked))
 
 
+# Demo connections are written with their whole back-dated history at once, not through
+# services.refer (which would email providers and stamp every step with today's date).
+@write_guard.allowed("demo data: a connection with its back-dated history")
 def _connect(rng, case, service, path, provider) -> None:
     start = case.opened_at + timedelta(days=rng.randint(10, 20))
     worker = case.link_worker

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from linkwell.accounts import permissions
 from linkwell.accounts.permissions import CAPABILITIES, Capability
+from linkwell.write_guard import GuardedModel, GuardedQuerySet
 
 from .lifecycle import OPEN, Status
 
@@ -36,7 +37,7 @@ def provider_organisation_ids(user) -> set[int]:
     }
 
 
-class ConnectionQuerySet(models.QuerySet):
+class ConnectionQuerySet(GuardedQuerySet):
     def visible_to(self, user):
         """Link workers and managers: connections from their PCNs' cases. Providers: those to
         services of directory organisations linked to their own organisation."""
@@ -51,7 +52,7 @@ class ConnectionQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN)
 
 
-class Connection(models.Model):
+class Connection(GuardedModel):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="connections")
     service = models.ForeignKey(
         "directory.Service", on_delete=models.PROTECT, related_name="connections"

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from linkwell import write_guard
 from linkwell.cases.lifecycle import OPEN as OPEN_CASES
 from linkwell.cases.models import Task
 
@@ -67,6 +68,7 @@ def _sessions(now) -> int:
     return len(ids)
 
 
+@write_guard.service
 @transaction.atomic
 def send_due(now=None) -> dict[str, int]:
     now = now or timezone.now()

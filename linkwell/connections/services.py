@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from linkwell import write_guard
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.accounts.secrets_store import LinkRefused
@@ -50,6 +51,7 @@ def refused(*, by, error: ValidationError, connection=None, person_id=None, **de
     )
 
 
+@write_guard.service
 @transaction.atomic
 def refer(
     *,
@@ -134,6 +136,7 @@ def refer(
     return connection
 
 
+@write_guard.service
 @transaction.atomic
 def _apply(
     *,

@@ -37,10 +37,3 @@ def remind_person(connection_id: int) -> bool:
     if connection.status != Status.ACCEPTED:
         return False
     return notifications.remind_person(connection)
-
-
-@task()
-def send_due_reminders() -> dict:
-    from .reminders import send_due  # reminders enqueues the tasks above
-
-    return send_due()

@@ -14,6 +14,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Q
 
+from linkwell import write_guard
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 
@@ -141,6 +142,7 @@ FILLABLE = (
 )
 
 
+@write_guard.service
 @transaction.atomic
 def merge(*, keep: Person, duplicate: Person, by) -> Person:
     """Move everything recorded against `duplicate` to `keep`; fill gaps in `keep` from it."""

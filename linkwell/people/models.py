@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from linkwell.accounts import permissions
 from linkwell.accounts.models import Organisation
+from linkwell.write_guard import GuardedModel, GuardedQuerySet
 
 from .identifiers import (
     validate_gp_practice_code,
@@ -52,7 +53,7 @@ class ContactMethod(models.TextChoices):
     LETTER = "letter", "Letter"
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(GuardedQuerySet):
     def visible_to(self, user):
         """The one scoping rule for people's records: those of the PCNs the user works in.
 
@@ -65,7 +66,7 @@ class PersonQuerySet(models.QuerySet):
         )
 
 
-class Person(models.Model):
+class Person(GuardedModel):
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,

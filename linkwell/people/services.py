@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
+from linkwell import write_guard
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction, Organisation
 
@@ -56,6 +57,7 @@ class PersonDetails:
         return cls(**known)
 
 
+@write_guard.service
 @transaction.atomic
 def register_person(*, pcn: Organisation, details: PersonDetails, by) -> tuple[Person, bool]:
     """The PCN's record for this person: the one holding the same NHS number if it describes

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from linkwell import write_guard
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.plugins import app_modules
@@ -43,6 +44,7 @@ def export(*, person: Person, by, fmt: str = "json") -> dict:
     return data
 
 
+@write_guard.service
 @transaction.atomic
 def erase(*, person: Person, by, reason: str) -> Person:
     """Remove what identifies the person and their notes, keeping what the law requires."""

@@ -51,10 +51,6 @@ def for_person(person) -> str:
     return language_code(person.preferred_language) or ENGLISH
 
 
-def has_translation(person) -> bool:
-    return language_code(person.preferred_language) is not None
-
-
 @contextmanager
 def speaking(person):
     """Render a message to the person in their language (translation.override)."""

@@ -127,12 +127,5 @@ def _protect(grid, hidden, lines):
             changed = True
 
 
-def publish_counts(counts: list[int], *, total: bool = False, rule: Rule | None = None):
-    """A single column of counts; returns (published values, published total or None)."""
-    published = publish([[c] for c in counts], column_totals=total, rule=rule)
-    total_value = published.column_totals[0] if total else None
-    return [row[0] for row in published.cells], total_value
-
-
 def publish_count(count: int, rule: Rule | None = None) -> int | None:
     return publish([[count]], rule=rule).cells[0][0]

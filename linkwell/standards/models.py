@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from linkwell.accounts.models import Organisation
 from linkwell.cases.models import Case
+from linkwell.write_guard import GuardedModel, GuardedQuerySet
 
 
 class Recipient(models.TextChoices):
@@ -13,7 +14,7 @@ class Recipient(models.TextChoices):
     REFERRER = "referrer", "Referrer (not the GP)"
 
 
-class SentQuerySet(models.QuerySet):
+class SentQuerySet(GuardedQuerySet):
     """Sent is sent: what went out is evidence, so it is never changed or removed."""
 
     def visible_to(self, user):
@@ -36,7 +37,7 @@ class SentQuerySet(models.QuerySet):
         raise PermissionError("A sent message back cannot be deleted.")
 
 
-class MessageBack(models.Model):
+class MessageBack(GuardedModel):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages_back")
     recipient = models.CharField(max_length=10, choices=Recipient.choices)
     recipient_name = models.CharField(max_length=200)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from linkwell import write_guard
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.cases.models import Case
@@ -46,6 +47,7 @@ def _refused_referral(case: Case) -> bool:
     return latest is not None and not latest.given
 
 
+@write_guard.service
 @transaction.atomic
 def record_referrer(*, case: Case, name: str, contact: str, organisation_name: str = "", by):
     """Record or correct who referred and how to reach them (PRSB "Referrer details", mandatory

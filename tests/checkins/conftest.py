@@ -1,26 +1,17 @@
 import pytest
 
-from linkwell.accounts.models import Role
+from linkwell.cases import services
 from tests.connections.conftest import tasks_inline  # noqa: F401 — tasks inline, SMS in memory
 from tests.connections.factories import connect, provider_service
-from tests.factories import make_case, user_with_role
+from tests.factories import arrange
 
 
 @pytest.fixture
-def worker(pcn):
-    return user_with_role(Role.LINK_WORKER, pcn, email="lw@example.org")
-
-
-@pytest.fixture
-def case(pcn, worker):
-    case = make_case(
-        pcn=pcn, by=worker, given_name="Edith", family_name="Crawley", phone="07700 900123"
-    )
-    case.link_worker = worker
-    case.save()
-    person = case.person
-    person.preferred_contact = "text"
-    person.save()
+def case(case, worker):
+    """The shared case, assigned to the link worker; Edith prefers text messages."""
+    services.assign(case=case, link_worker=worker, by=worker)
+    arrange(case.person, preferred_contact="text")  # no service changes it yet
+    case.refresh_from_db()
     return case
 
 

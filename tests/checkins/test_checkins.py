@@ -20,6 +20,7 @@ from linkwell.connections.services import update_status
 from linkwell.delivery.backends import MemoryBackend
 from linkwell.people.models import ConsentScope
 from linkwell.people.services import record_consent
+from tests.factories import arrange
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +52,7 @@ def test_the_text_carries_a_link_and_no_health_detail(connection, case):
 
 
 def test_email_when_they_prefer_email(connection, case):
-    person = case.person
-    person.preferred_contact, person.email = "email", "edith@example.org"
-    person.save()
+    arrange(case.person, preferred_contact="email", email="edith@example.org")
     CheckIn.objects.update(due_at=timezone.now())
     mail.outbox.clear()
     send_due()
@@ -65,9 +64,7 @@ def test_email_when_they_prefer_email(connection, case):
 def test_no_automatic_check_in_for_phone_or_letter_and_staff_are_told(
     connection, case, contact, why, client, worker
 ):
-    case.person.preferred_contact = contact
-    case.person.address = ""
-    case.person.save()
+    arrange(case.person, preferred_contact=contact, address="")
     CheckIn.objects.update(due_at=timezone.now())
     send_due()
     assert not MemoryBackend.outbox

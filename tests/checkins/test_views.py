@@ -11,6 +11,7 @@ from linkwell.cases.models import Task
 from linkwell.checkins.models import CheckIn
 from linkwell.checkins.sending import send_due
 from linkwell.delivery.backends import MemoryBackend
+from tests.factories import arrange
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +68,7 @@ def test_a_tampered_link_is_not_found(client, connection):
 
 
 def test_the_page_is_in_welsh_for_a_welsh_speaker(client, connection, case):
-    case.person.preferred_language = "Cymraeg"
-    case.person.save()
+    arrange(case.person, preferred_language="Cymraeg")
     url = sent_link(connection)
     assert "Helo Edith" in MemoryBackend.outbox[-1]["body"]
     html = client.get(url).content.decode()
@@ -99,8 +99,7 @@ def test_a_bad_time_is_explained(client, connection, worker):
 
 
 def test_a_refusal_is_worded_in_the_persons_language(client, connection, case):
-    case.person.preferred_language = "Welsh"
-    case.person.save()
+    arrange(case.person, preferred_language="Welsh")
     url = sent_link(connection)
     CheckIn.objects.update(expires_at=timezone.now())
     page = client.get(url)

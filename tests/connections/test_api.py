@@ -2,26 +2,13 @@
 
 import pytest
 
-from linkwell.accounts.models import AuditEntry, Role
+from linkwell.accounts.models import AuditEntry
 from linkwell.accounts.services import create_token
 from linkwell.connections.models import Connection
 from linkwell.people.models import Consent, ConsentScope
 from tests.connections.factories import connect, provider_service, provider_with_user
-from tests.factories import make_case, user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def worker(pcn):
-    return user_with_role(Role.LINK_WORKER, pcn)
-
-
-@pytest.fixture
-def case(pcn, worker):
-    return make_case(
-        pcn=pcn, by=worker, given_name="Edith", family_name="Crawley", phone="07700 900123"
-    )
 
 
 def call(client, user, method, path, body=None):

@@ -7,8 +7,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from linkwell.accounts.models import Role
-from linkwell.cases.services import add_task
+from linkwell import write_guard
+from linkwell.cases.services import add_task, assign
 from linkwell.connections import services
 from linkwell.connections.models import Connection
 from linkwell.connections.reminders import send_due
@@ -16,19 +16,8 @@ from linkwell.delivery.backends import MemoryBackend
 from linkwell.people.models import ConsentScope
 from linkwell.people.services import record_consent
 from tests.connections.factories import connect, provider_service, provider_with_user
-from tests.factories import make_case, user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def worker(pcn):
-    return user_with_role(Role.LINK_WORKER, pcn, email="lw@example.org")
-
-
-@pytest.fixture
-def case(pcn, worker):
-    return make_case(pcn=pcn, by=worker, family_name="Crawley", phone="07700 900123")
 
 
 def test_a_provider_is_nudged_after_n_days_without_reply_and_only_once(case, worker, settings):
@@ -37,27 +26,29 @@ def test_a_provider_is_nudged_after_n_days_without_reply_and_only_once(case, wor
     connection = connect(case, service, worker)
     mail.outbox.clear()
     assert send_due()["provider nudges"] == 0
-    Connection.objects.update(status_changed_at=timezone.now() - timedelta(days=6))
+    with write_guard.allowed("test: no reply for six days"):
+        Connection.objects.update(status_changed_at=timezone.now() - timedelta(days=6))
     assert send_due()["provider nudges"] == 1
     assert send_due()["provider nudges"] == 0  # not again until another N days pass
     (message,) = mail.outbox
     assert "still waiting" in message.body and message.to == [volunteer.email]
     services.update_status(connection=connection, to="accepted", by=volunteer, via="portal")
-    Connection.objects.update(nudged_at=timezone.now() - timedelta(days=6))
+    with write_guard.allowed("test: six more days without a reply"):
+        Connection.objects.update(nudged_at=timezone.now() - timedelta(days=6))
     assert send_due()["provider nudges"] == 0
 
 
 def test_providers_without_accounts_get_a_fresh_single_use_link(case, worker):
     connect(case, provider_service(email="hello@example.org"), worker)
-    Connection.objects.update(status_changed_at=timezone.now() - timedelta(days=30))
+    with write_guard.allowed("test: no reply for thirty days"):
+        Connection.objects.update(status_changed_at=timezone.now() - timedelta(days=30))
     send_due()
     first, nudge = mail.outbox
     assert "/respond/" in nudge.body and nudge.body != first.body
 
 
 def test_link_workers_hear_of_overdue_follow_ups_once_a_day(case, worker):
-    case.link_worker = worker
-    case.save()
+    assign(case=case, link_worker=worker, by=worker)
     task = add_task(
         case=case, title="Ring about the walking group", due_on=date(2030, 1, 1), by=worker
     )
@@ -76,7 +67,8 @@ def test_people_who_asked_get_a_text_before_their_first_session(case, worker):
     services.update_status(connection=connection, to="accepted", by=volunteer, via="portal")
     assert send_due()["session reminders"] == 1
     assert MemoryBackend.outbox == []  # they never asked for reminders
-    Connection.objects.update(person_reminded_at=None)
+    with write_guard.allowed("test: as if the reminder had not been sent"):
+        Connection.objects.update(person_reminded_at=None)
     record_consent(person=case.person, scope=ConsentScope.CONTACT, given=True, by=worker)
     send_due()
     (text,) = MemoryBackend.outbox

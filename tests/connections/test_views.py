@@ -7,24 +7,14 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from linkwell.accounts.models import AuditEntry, Role
+from linkwell.accounts.models import AuditEntry
 from linkwell.connections.lifecycle import Status
 from linkwell.connections.models import Connection, ProviderLink
 from linkwell.directory.services import shortlist
 from tests.connections.factories import connect, provider_service, provider_with_user
-from tests.factories import make_case, user_with_role
+from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def worker(pcn):
-    return user_with_role(Role.LINK_WORKER, pcn)
-
-
-@pytest.fixture
-def case(pcn, worker):
-    return make_case(pcn=pcn, by=worker, given_name="Edith", family_name="Crawley")
 
 
 def test_refer_from_the_shortlist_then_the_case_shows_the_history(client, case, worker):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from linkwell.accounts.models import Role
+from linkwell.cases import services
 from linkwell.checkins.models import CheckIn
 from linkwell.checkins.sending import deliver
 from linkwell.delivery.backends import MemoryBackend
@@ -46,8 +47,7 @@ def checked_in(texts, *, language="English"):
         preferred_contact="text",
         preferred_language=language,
     )
-    case.link_worker = worker
-    case.save()
+    services.assign(case=case, link_worker=worker, by=worker)
     connection = connect(case, provider_service(name="Chapeltown walking group"), worker)
     assert deliver(connection.checkins.get().pk)
     path = re.search(r"(/c/[\w-]+/)", texts[-1]["body"]).group(1)

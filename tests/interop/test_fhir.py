@@ -10,20 +10,10 @@ from linkwell.accounts.models import AuditEntry, Role
 from linkwell.accounts.services import create_token
 from linkwell.outcomes.self_completion import complete_link, create_link
 from linkwell.outcomes.services import record_administration
-from tests.factories import make_case, user_with_role
+from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 FHIR_JSON = "application/fhir+json; charset=utf-8"
-
-
-@pytest.fixture
-def worker(pcn):
-    return user_with_role(Role.LINK_WORKER, pcn)
-
-
-@pytest.fixture
-def case(pcn, worker):
-    return make_case(pcn=pcn, by=worker)
 
 
 def bearer(user):

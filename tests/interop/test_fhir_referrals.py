@@ -64,11 +64,6 @@ def gp(practice):
     return user_with_role(Role.REFERRER, practice)
 
 
-@pytest.fixture
-def worker(pcn):
-    return user_with_role(Role.LINK_WORKER, pcn)
-
-
 def bearer(user):
     return {"HTTP_AUTHORIZATION": f"Bearer {create_token(user=user)}"}
 

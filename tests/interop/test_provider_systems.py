@@ -36,6 +36,7 @@ def endpoint():
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/fhir", received
     server.shutdown()
+    server.server_close()  # the listening socket, else a ResourceWarning (an error here)
 
 
 @pytest.fixture(autouse=True)

@@ -6,20 +6,15 @@ import pytest
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.task import Task
 
-from linkwell.accounts.models import AuditEntry, Role
+from linkwell.accounts.models import AuditEntry
 from linkwell.accounts.services import create_token
 from linkwell.connections.lifecycle import Status
 from linkwell.interop import provider_systems
 from tests.connections.factories import connect, provider_service, provider_with_user
-from tests.factories import make_case, user_with_role
+from tests.factories import make_case
 from tests.interop.test_fhir_referrals import FIXTURES
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def worker(pcn):
-    return user_with_role(Role.LINK_WORKER, pcn)
 
 
 @pytest.fixture

@@ -1,12 +1,7 @@
 import pytest
 
 from linkwell.accounts.models import Role
-from tests.factories import make_case, user_with_role
-
-
-@pytest.fixture
-def case(pcn, link_worker):
-    return make_case(pcn=pcn, by=link_worker, given_name="Edith", family_name="Crawley")
+from tests.factories import user_with_role
 
 
 @pytest.fixture

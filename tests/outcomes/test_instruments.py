@@ -15,7 +15,7 @@ from linkwell.outcomes.instruments.pam import PAM, reported
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "outcomes"
 PUBLISHED_SWEMWBS = {
     int(row["raw"]): float(row["metric"])
-    for row in csv.DictReader((FIXTURES / "swemwbs_conversion.csv").open())
+    for row in csv.DictReader((FIXTURES / "swemwbs_conversion.csv").read_text().splitlines())
 }
 SCORABLE = [code for code, i in BUILT_IN.items() if not i.licensed]
 

@@ -1,14 +1,8 @@
 import pytest
 
-from linkwell.accounts.models import Role
 from linkwell.cases import services
 from tests.connections.conftest import tasks_inline  # noqa: F401 — SMS kept in memory
-from tests.factories import make_case, user_with_role
-
-
-@pytest.fixture
-def worker(pcn):
-    return user_with_role(Role.LINK_WORKER, pcn, first_name="Lena", last_name="Ward")
+from tests.factories import make_case
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from linkwell.portal.languages import ENGLISH, SHIPPED, WELSH, language_code
+from tests.factories import arrange
 
 pytestmark = pytest.mark.django_db
 
@@ -77,9 +78,7 @@ def test_the_self_referral_form_switches_to_welsh_and_staff_pages_stay_english(c
 def test_the_case_page_shows_staff_the_language_of_messages(
     client, case, worker, language, interpreter, shown, absent
 ):
-    person = case.person
-    person.preferred_language, person.interpreter_needed = language, interpreter
-    person.save()
+    arrange(case.person, preferred_language=language, interpreter_needed=interpreter)
     client.force_login(worker)
     html = client.get(f"/cases/{case.pk}/").content.decode()
     for words in shown:

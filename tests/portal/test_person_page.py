@@ -16,7 +16,7 @@ from linkwell.outcomes.services import record_administration
 from linkwell.portal import person_page
 from linkwell.portal.models import PersonPageLink
 from tests.connections.factories import connect, provider_service
-from tests.factories import make_case
+from tests.factories import arrange, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -151,8 +151,7 @@ def test_too_many_wrong_codes_kill_the_link(client, case, worker):
     [("fax", False, "Choose a way"), ("text", True, "both a phone and an email")],
 )
 def test_sending_refuses_what_cannot_be_done(case, worker, channel, with_code, message):
-    case.person.email = ""
-    case.person.save()
+    arrange(case.person, email="")
     with pytest.raises(person_page.PortalError, match=message):
         person_page.send_link(case=case, channel=channel, with_code=with_code, by=worker)
     assert not PersonPageLink.objects.exists() and not MemoryBackend.outbox
@@ -182,8 +181,7 @@ def test_the_link_worker_sends_it_from_the_case_page(client, case, worker):
 
 
 def test_the_page_is_in_welsh_for_a_welsh_speaker(client, case, worker):
-    case.person.preferred_language = "Welsh"
-    case.person.save()
+    arrange(case.person, preferred_language="Welsh")
     url = send(case, worker)
     assert MemoryBackend.outbox[0]["body"].startswith("Helo Edith")
     assert "Agor fy nhudalen" in client.get(url).content.decode()

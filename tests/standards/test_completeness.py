@@ -9,11 +9,10 @@ import linkwell.standards.gaps  # noqa: F401 — the public function must surviv
 from linkwell.accounts.models import Role
 from linkwell.cases import services
 from linkwell.cases.lifecycle import Status
-from linkwell.cases.models import Case, Referral
-from linkwell.people.models import Person
+from linkwell.cases.models import Case
 from linkwell.standards import completeness
 from linkwell.standards.gaps import missing
-from tests.factories import make_case, user_with_role
+from tests.factories import arrange, make_case, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +22,8 @@ def test_completeness_counts_each_minimum_item(practice, link_worker):
     link_worker.save()
     full = make_case(practice=practice, by=link_worker, address="1 Road", sex="1", ethnicity="A")
     bare = make_case(practice=practice, by=link_worker, family_name="Bare", ethnicity="99")
-    Person.objects.filter(pk=bare.person_id).update(gp_practice_code="")
-    Referral.objects.filter(pk=bare.referral_id).update(referrer_contact="")
+    arrange(bare.person, gp_practice_code="")
+    arrange(bare.referral, referrer_contact="")
     rows = {name: (recorded, total) for name, recorded, total in completeness(Case.objects.all())}
     assert rows["Person's address"] == (1, 2)
     assert rows["GP practice identifier"] == (1, 2)
@@ -41,7 +40,7 @@ def test_completeness_counts_each_minimum_item(practice, link_worker):
 def test_risks_are_due_once_assessed_and_no_known_risks_counts(practice, link_worker):
     referrer = user_with_role(Role.REFERRER, practice, email="referrer@practice.example")
     case = make_case(practice=practice, referrer=referrer, address="1 Road")
-    Case.objects.filter(pk=case.pk).update(status=Status.ASSESSED)
+    arrange(case, status=Status.ASSESSED)
     assert [i.label for i in missing(case)] == ["Risk"]  # the group is named by its item
     services.record_risk(case=case, no_known_risks=True, by=link_worker)
     assert missing(case) == []

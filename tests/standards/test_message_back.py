@@ -14,7 +14,7 @@ from linkwell.interop import message_back, snomed
 from linkwell.people.models import Consent, ConsentScope
 from linkwell.standards.models import MessageBack
 from linkwell.standards.services import StandardsError, send_message_back
-from tests.factories import make_case, user_with_role
+from tests.factories import arrange, make_case, user_with_role
 
 from .helpers import recorded_case
 
@@ -116,8 +116,7 @@ def test_the_gp_copy_goes_to_the_registered_practice_not_the_referrer(practice, 
 def test_a_referrer_who_is_not_the_gp_gets_only_their_sections(practice):
     case, worker = recorded_case(practice)
     referral = case.referral
-    referral.source, referral.referrer_name = "other_agency", "Housing officer, Leeds City Council"
-    referral.save()
+    arrange(referral, source="other_agency", referrer_name="Housing officer, Leeds City Council")
     sent = send_message_back(case=case, recipient="referrer", consent_given=True, by=worker)
     codes = [s["code"] for s in sent.sections]
     assert codes == ["follow-up", "person", "referral", "link-worker"]
