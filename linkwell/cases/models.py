@@ -1,6 +1,7 @@
 """Referrals, cases and everything recorded while supporting someone."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +34,8 @@ class AsReferred(PersonDetails):
     """The person as a referral described them, with the id of the record it was filed on."""
 
     pk: int | None = None
+    # When the referral described them: the version of what a referrer reads (FHIR meta).
+    updated_at: datetime | None = None
 
     @property
     def id(self) -> int | None:
@@ -117,7 +120,7 @@ class Referral(GuardedModel):
     def as_referred(self) -> "AsReferred":
         """What a referrer sees of the person: their own words, under the record's id."""
         details = PersonDetails.from_json(self.submitted_person or {})
-        return AsReferred(pk=self.person_id, **vars(details))
+        return AsReferred(pk=self.person_id, updated_at=self.received_at, **vars(details))
 
     def reason_labels(self) -> list[str]:
         from .needs import Need

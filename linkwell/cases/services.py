@@ -354,6 +354,7 @@ def record_contact(*, case: Case, at: datetime, mode: str, minutes: int, notes: 
     return contact
 
 
+@write_guard.service
 @transaction.atomic
 def record_what_matters(
     *, case: Case, what_matters: str, by, strengths: str = "", needs=()
@@ -373,6 +374,7 @@ def record_what_matters(
     return entry
 
 
+@write_guard.service
 @transaction.atomic
 def agree_care_plan(
     *, case: Case, summary: str, by, review_on: date | None = None, version: int | None = None
@@ -418,6 +420,7 @@ def agree_care_plan(
     return plan
 
 
+@write_guard.service
 @transaction.atomic
 def add_goal(*, case: Case, description: str, by, target_date: date | None = None) -> Goal:
     case = _lock(case)
@@ -434,6 +437,7 @@ def add_goal(*, case: Case, description: str, by, target_date: date | None = Non
     return goal
 
 
+@write_guard.service
 @transaction.atomic
 def set_goal_status(*, goal: Goal, status: str, by) -> Goal:
     if status not in GoalStatus.values:
@@ -450,6 +454,7 @@ def set_goal_status(*, goal: Goal, status: str, by) -> Goal:
     return goal
 
 
+@write_guard.service
 @transaction.atomic
 def add_action(*, goal: Goal, description: str, owner: str, by) -> Action:
     if not (description or "").strip() or len(description) > 500:
@@ -461,6 +466,7 @@ def add_action(*, goal: Goal, description: str, owner: str, by) -> Action:
     return action
 
 
+@write_guard.service
 @transaction.atomic
 def add_task(*, case: Case, title: str, due_on: date, by, assigned_to=None) -> Task:
     case = _lock(case)
@@ -474,6 +480,7 @@ def add_task(*, case: Case, title: str, due_on: date, by, assigned_to=None) -> T
     return task
 
 
+@write_guard.service
 @transaction.atomic
 def complete_task(*, task: Task, by) -> Task:
     if task.done_at is None:
@@ -602,6 +609,7 @@ def assign(*, case: Case, link_worker, by) -> Case:
     return case
 
 
+@write_guard.service
 @transaction.atomic
 def assign_many(*, cases, link_worker, by) -> list[Case]:
     """Assign several cases at once (the caseload's bulk action): all of them, or none."""
@@ -610,6 +618,7 @@ def assign_many(*, cases, link_worker, by) -> list[Case]:
     return [assign(case=case, link_worker=link_worker, by=by) for case in cases]
 
 
+@write_guard.service
 @transaction.atomic
 def close_many(*, cases, to: str, by, note: str = "") -> list[Case]:
     """Close several cases at once: all of them, or none, naming the ones that cannot close."""

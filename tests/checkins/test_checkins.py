@@ -79,8 +79,7 @@ def test_people_who_prefer_letters_get_their_check_in_by_post(connection, case, 
         **settings.DELIVERY_BACKENDS,
         "letter": "linkwell.delivery.backends.MemoryBackend",
     }
-    case.person.preferred_contact, case.person.address = "letter", "1 Market Street\nLeeds"
-    case.person.save()
+    arrange(case.person, preferred_contact="letter", address="1 Market Street\nLeeds")
     CheckIn.objects.update(due_at=timezone.now())
     send_due()
     (letter,) = MemoryBackend.outbox
