@@ -160,7 +160,7 @@ RULES = {
     "interop:consent": Rule(obj="consent", scope=frozenset({C.VIEW_CASELOAD}), api=True),
     "interop:goal": Rule(C.VIEW_CASELOAD, "goal", api=True),
     # a search: anyone with a token gets a Bundle of what is theirs to see (maybe empty)
-    "interop:document_reference_search": Rule(api=True),
+    "interop:document_reference_type": Rule(api=True),
     # the JSON API (paths as in the OpenAPI description)
     "GET /api/openapi.json": PUBLIC,
     "GET /api/docs": PUBLIC,

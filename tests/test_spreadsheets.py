@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from linkwell import write_guard
 from linkwell.accounts.models import Organisation, Role, User
 from linkwell.cases import services as cases
 from linkwell.directory.models import TaxonomyTerm
@@ -96,9 +97,10 @@ def test_the_gp_record_csv_carries_no_live_formula(practice, tmp_path):
     cases.record_contact(case=case, at=timezone.now(), mode="phone", minutes=5, notes="", by=worker)
     # names reach the database through other doors too (an import, the admin): the writer
     # must not trust them
-    type(case.person).objects.filter(pk=case.person_id).update(
-        family_name='=HYPERLINK("http://evil.example")', given_name="@SUM(1)"
-    )
+    with write_guard.allowed("a name written past the services' checks"):
+        type(case.person).objects.filter(pk=case.person_id).update(
+            family_name='=HYPERLINK("http://evil.example")', given_name="@SUM(1)"
+        )
     since = (timezone.localdate() - timedelta(days=30)).isoformat()
     call_command("export", "gp-record", "--since", since, "--out", str(tmp_path))
     cells = _cells_of_csv((tmp_path / f"{practice.ods_code}.csv").read_text())

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from linkwell import write_guard
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.accounts.secrets_store import LinkRefused, by_secret, live
@@ -42,6 +43,7 @@ def schedule(*, connection: Connection, by=None, due_at: datetime | None = None,
     )
 
 
+@write_guard.service
 @transaction.atomic
 def set_due(*, connection: Connection, due_at: datetime, by) -> CheckIn:
     """The link worker's time for the next check-in: moves the one waiting to be sent, or

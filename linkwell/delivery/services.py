@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend
 
+from linkwell import write_guard
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 
@@ -55,6 +56,7 @@ def _enqueue(delivery: Delivery, run_after=None) -> None:
     send.enqueue(delivery.pk)
 
 
+@write_guard.service
 @transaction.atomic
 def queue(
     *,
@@ -103,6 +105,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, settings.DELIVERY_RETRY_MAX_SECONDS))
 
 
+@write_guard.service
 @transaction.atomic
 def _claim(delivery_id: int, now) -> tuple[Delivery | None, bool]:
     """Claim the delivery for this worker: (delivery, whether it may already have gone), or
@@ -139,6 +142,7 @@ def attempt(delivery_id: int, now=None) -> Delivery:
     return _sent(delivery, provider_id, now)
 
 
+@write_guard.service
 @transaction.atomic
 def _sent(delivery: Delivery, provider_id: str, now) -> Delivery:
     delivery.status, delivery.provider_id, delivery.sent_at = Status.SENT, provider_id, now
@@ -160,6 +164,7 @@ def _sent(delivery: Delivery, provider_id: str, now) -> Delivery:
     return delivery
 
 
+@write_guard.service
 @transaction.atomic
 def _retry_later(delivery: Delivery, error: str, now) -> Delivery:
     if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
@@ -172,6 +177,7 @@ def _retry_later(delivery: Delivery, error: str, now) -> Delivery:
     return delivery
 
 
+@write_guard.service
 @transaction.atomic
 def _fail(delivery: Delivery, error: str, now, *, fix_contact: bool = False) -> Delivery:
     delivery.status, delivery.error, delivery.failed_at = Status.FAILED, error[:2000], now
@@ -192,6 +198,7 @@ def _ask_to_fix_contact(delivery: Delivery, now) -> None:
         add_task(case=delivery.case, title=title[:200], due_on=now.date(), by=None)
 
 
+@write_guard.service
 @transaction.atomic
 def record_status(*, delivery: Delivery, status: str, at=None) -> Delivery:
     """What the provider says became of a sent message (Notify's callback or polling, MESH's
@@ -230,6 +237,7 @@ def refresh_sent(now=None) -> int:
     return changed
 
 
+@write_guard.service
 @transaction.atomic
 def send_due(now=None) -> int:
     """Enqueue what is due again: retries whose time has come and claims whose worker died
@@ -245,6 +253,7 @@ def send_due(now=None) -> int:
     return len(ids)
 
 
+@write_guard.service
 @transaction.atomic
 def notify_receipt(*, notification_id: str, reference: str, status: str, at=None) -> Delivery:
     """Notify's delivery receipt (its callback): the message by Notify's id, or our reference."""

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from linkwell import write_guard
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.cases.models import Case
@@ -86,6 +87,7 @@ def check_can_record(case: Case, code: str, timepoint: str, when: datetime | Non
         )
 
 
+@write_guard.service
 @transaction.atomic
 def record_administration(
     *,
@@ -143,6 +145,7 @@ def record_administration(
     return administration
 
 
+@write_guard.service
 @transaction.atomic
 def define_local_instrument(
     *,

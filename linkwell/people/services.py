@@ -128,6 +128,7 @@ def check_details(**values) -> None:
     Person(**values).full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
+@write_guard.service
 @transaction.atomic
 def record_consent(*, person: Person, scope: str, given: bool, by, method: str = "") -> Consent:
     consent = Consent.objects.create(

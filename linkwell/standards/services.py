@@ -84,6 +84,7 @@ def record_referrer(*, case: Case, name: str, contact: str, organisation_name: s
     return referral
 
 
+@write_guard.service
 @transaction.atomic
 def send_message_back(*, case: Case, recipient: str, consent_given: bool, by) -> MessageBack:
     case = Case.objects.select_for_update().get(pk=case.pk)

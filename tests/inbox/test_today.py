@@ -77,9 +77,9 @@ def test_replies_from_services_but_not_the_link_workers_own_news(link_worker, pc
     assert texts(link_worker, "replies") == [f"Ravi Bloggs: {service.name}: accepted"]
 
 
-def test_new_self_referrals_this_week(link_worker, pcn):
+def test_new_self_referrals_this_week(link_worker, pcn, practice):
     referral, _ = services.make_referral(
-        pcn=pcn,
+        origin_code=practice.ods_code,
         person=person_details(given_name="Sam"),
         source="self",
         reasons=["loneliness"],

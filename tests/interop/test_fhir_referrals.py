@@ -23,7 +23,7 @@ from linkwell.directory.models import Service
 from linkwell.interop import fhir_inbound
 from linkwell.people.models import Person
 from tests.connections.factories import connect, provider_service, provider_with_user
-from tests.factories import user_with_role
+from tests.factories import arrange, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -268,7 +268,7 @@ def test_a_service_request_alone_refers_from_what_the_referrer_sent_before(clien
     patient["identifier"] = [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}]
     assert post(client, gp, gravity_bundle(patient=patient)).status_code == 201
     person = Person.objects.get()
-    Person.objects.filter(pk=person.pk).update(phone="07700 900555")  # the link worker's note
+    arrange(person, phone="07700 900555")  # the link worker's note
     request = example(ACTIVE)
     request["subject"] = {"reference": f"Patient/{person.pk}"}
     response = post(client, gp, request, path="/fhir/ServiceRequest")

@@ -85,7 +85,7 @@ def test_events_go_to_the_registered_practice_self_referrals_included(practice, 
         case=moved, at=timezone.now(), mode="phone", minutes=5, notes="", by=worker
     )
     referral, _ = make_referral(
-        pcn=practice.parent,
+        origin_code=practice.ods_code,
         person=person_details(family_name="Selfref", gp_practice_code="B86011"),
         source="self",
         reasons=["loneliness"],

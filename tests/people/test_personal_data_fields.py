@@ -43,6 +43,7 @@ FIELDS = {
         "id": INTERNAL,
         "organisation": INTERNAL,
         "nhs_number": ERASE,
+        "referred_nhs_number": ERASE,  # a number kept apart as a possible mismatch
         "given_name": ERASE,
         "family_name": ERASE,
         "date_of_birth": REDUCE,  # to 1 July of the year: age bands stay right
@@ -74,6 +75,7 @@ FIELDS = {
         "method": KEEP,
     },
     "cases.Referral": {
+        "submitted_person": ERASE,  # the person as the referrer described them
         "id": INTERNAL,
         "organisation": INTERNAL,
         "person": INTERNAL,
@@ -92,6 +94,7 @@ FIELDS = {
         "request_fingerprint": INTERNAL,
     },
     "cases.Case": {
+        "updated_at": INTERNAL,  # when a service last changed the case (caseload sort)
         "id": INTERNAL,
         "referral": INTERNAL,
         "person": INTERNAL,
@@ -304,6 +307,35 @@ FIELDS = {
 }
 
 # Erasure deletes these rows when not yet used, so no old message opens anything.
+FIELDS["delivery.Delivery"] = {
+    "id": INTERNAL,
+    "key": INTERNAL,
+    "what": KEEP,  # what Linkwell sent and when, like the audit log
+    "channel": KEEP,
+    # bookkeeping of the send: erasure fails what is still queued, so these may change
+    "status": INTERNAL,
+    "error": INTERNAL,
+    "failed_at": INTERNAL,
+    "case": INTERNAL,
+    "to": ERASE,
+    "to_person": INTERNAL,
+    "mesh_mailbox": INTERNAL,  # the GP practice's mailbox, not the person's
+    # the message itself (a single-use link, the document sent): never shown, emptied
+    "subject": SECRET,
+    "body": SECRET,
+    "document": SECRET,
+    "attachment": SECRET,
+    "content_type": INTERNAL,
+    "reference": INTERNAL,
+    "provider_id": INTERNAL,
+    "attempts": INTERNAL,
+    "next_attempt_at": INTERNAL,
+    "claimed_at": INTERNAL,
+    "created_at": KEEP,
+    "sent_at": KEEP,
+    "delivered_at": KEEP,
+}
+
 MODELS_REMOVED = {
     "connections.ProviderLink": {"used_at__isnull": True},
     "outcomes.SelfCompletionLink": {"used_at__isnull": True},
@@ -315,9 +347,22 @@ MODELS_REMOVED = {
 SHOWN_AS = {
     "people.Person.nhs_number": lambda v: [f"{v[:3]} {v[3:6]} {v[6:]}"],
     "connections.Connection.shared_details": lambda codes: [SharedDetail(c).label for c in codes],
+    # the person as the referrer described them: each detail given
+    # (as JSON text, since the export is searched as JSON)
+    "cases.Referral.submitted_person": lambda details: [
+        json.dumps(f"{k}: {v}")[1:-1] for k, v in details.items() if v not in ("", None)
+    ],
 }
 
-ERASED_MARKERS = {"", None, False, "[removed at the person's request]", "Erased", "record"}
+ERASED_MARKERS = {
+    "",
+    None,
+    False,
+    "[removed at the person's request]",
+    "Erased",
+    "record",
+    "(erased)",  # an outbox message's address (linkwell/delivery/personal_data.py)
+}
 
 
 def _path_to_person(model, seen=()) -> str | None:
@@ -352,7 +397,9 @@ def _rows(label, person):
 
 
 def _empty(value) -> bool:
-    return value in ([], {}) if isinstance(value, list | dict) else value in ERASED_MARKERS
+    if isinstance(value, dict):  # details kept as a whole (the person as referred)
+        return all(_empty(v) for v in value.values())
+    return value in ([], {}) if isinstance(value, list) else value in ERASED_MARKERS
 
 
 def test_every_field_about_a_person_is_classified():
