@@ -282,6 +282,8 @@ def urlpatterns():
             patterns.append(
                 path(kind.type, type_level, {"kind": kind.type}, name=f"{kind.slug}_type")
             )
+        if not kind.instance_methods:  # searched only (DocumentReference): no instance URL
+            continue
         for pattern in (f"{kind.type}/<str:pk>", f"{kind.type}/<str:pk>/_history/<str:vid>"):
             patterns.append(path(pattern, instance, {"kind": kind.type}, name=kind.slug))
     patterns.append(re_path(r"^(?P<rest>.*)$", elsewhere, name="elsewhere"))

@@ -22,7 +22,7 @@ from linkwell.delivery import checks, services
 from linkwell.delivery.backends import ConsoleBackend, MemoryBackend
 from linkwell.delivery.models import Delivery, Status
 from linkwell.delivery.notify import NotifyBackend
-from tests.factories import make_case, user_with_role
+from tests.factories import arrange, make_case, user_with_role
 
 # `linkwell worker` closes and reopens its database connection: no test-wide transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,10 +40,7 @@ def text(case=None, *, key="test:1", to=MOBILE, body="Hello Edith. Your link: ht
 @pytest.fixture
 def case(pcn):
     worker = user_with_role(Role.LINK_WORKER, pcn)
-    case = make_case(pcn=pcn, by=worker)
-    case.link_worker = worker
-    case.save()
-    return case
+    return arrange(make_case(pcn=pcn, by=worker), link_worker=worker)
 
 
 def test_a_text_goes_through_notify_once_with_our_reference(notify, database_tasks):

@@ -10,7 +10,7 @@ from tests.delivery.conftest import database_tasks, notify, notify_server  # noq
 from tests.delivery.test_outbox import run_worker
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import sign_in
-from tests.factories import PracticeFactory, make_case, user_with_role
+from tests.factories import PracticeFactory, arrange, make_case, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,9 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_a_failed_text_shows_on_the_case_and_in_the_outbox(page):
     practice = PracticeFactory()
     worker = user_with_role(Role.LINK_WORKER, practice.parent)
-    case = make_case(practice=practice, by=worker)
-    case.link_worker = worker
-    case.save()
+    case = arrange(make_case(practice=practice, by=worker), link_worker=worker)
     queue(key="t", what="check-in", channel="text", to="0113 496 0000", case=case, body="Hi")
     run_worker()  # Notify answers 400: not a UK mobile number
 
