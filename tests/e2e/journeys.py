@@ -32,3 +32,11 @@ def fill_person(page, *, given, family, born, postcode, phone, nhs_number=""):
         page.get_by_label("NHS number").fill(nhs_number)
     page.get_by_label("Postcode").fill(postcode)
     page.get_by_label("Phone number").fill(phone)
+
+
+def open_from_header(page, name):
+    """Follow a header link; on a phone the header moves what does not fit into "More"."""
+    link = page.get_by_role("navigation", name="Menu").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.get_by_role("button", name="More").click()
+    link.click()

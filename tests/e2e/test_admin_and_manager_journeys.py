@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from linkwell.accounts.models import Organisation, Role
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.journeys import sign_in
+from tests.e2e.journeys import open_from_header, sign_in
 from tests.factories import PracticeFactory, make_case, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -19,7 +19,7 @@ def test_admin_requires_two_factor_and_reads_the_audit_log(page):
     expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
     expect(page.locator("table")).to_contain_text(admin.username)  # their own sign-in
 
-    page.get_by_role("link", name="Organisations").click()
+    open_from_header(page, "Organisations")
     assert_accessible(page)
     row = page.locator("tr", has_text=pcn.name)
     row.get_by_role("button", name="Require").click()

@@ -9,7 +9,7 @@ from linkwell.delivery.services import queue
 from tests.delivery.conftest import database_tasks, notify, notify_server  # noqa: F401
 from tests.delivery.test_outbox import run_worker
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.journeys import sign_in
+from tests.e2e.journeys import open_from_header, sign_in
 from tests.factories import PracticeFactory, arrange, make_case, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,7 @@ def test_a_failed_text_shows_on_the_case_and_in_the_outbox(page):
 
     admin = user_with_role(Role.ADMIN, practice.parent.parent)
     sign_in(page, admin.username)
-    page.get_by_role("link", name="Outbox").click()
+    open_from_header(page, "Outbox")
     expect(page.locator("#problems + ul")).to_contain_text("Not a UK mobile number")
     expect(page.locator("main")).not_to_contain_text("0113 496 0000")
     assert_accessible(page)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 import linkwell.urls  # noqa: F401 — loaded here, not in the server's first request (seconds)
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.journeys import sign_in
+from tests.e2e.journeys import open_from_header, sign_in
 from tests.reporting.world import build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_manager_filters_the_report_and_downloads_a_csv(page):
     world = build_world()
     sign_in(page, world.manager.username)
-    page.get_by_role("link", name="Reports").click()
+    open_from_header(page, "Reports")
     expect(page.get_by_role("heading", name="Referrals", exact=True)).to_be_visible()
     assert_accessible(page)
     page.get_by_label("PCN").select_option(label=world.pcns[0].name)

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from linkwell.accounts.models import Role, User
 from linkwell.accounts.services import create_token
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.journeys import sign_in, sign_out
+from tests.e2e.journeys import open_from_header, sign_in, sign_out
 from tests.factories import PASSWORD, PracticeFactory, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -58,7 +58,7 @@ def test_invitation_first_sign_in_and_two_factor_set_up(page, browser, live_serv
     pcn.require_two_factor = True
     pcn.save()
     sign_in(page, admin.username)
-    page.get_by_role("link", name="Staff").click()
+    open_from_header(page, "Staff")
     assert_accessible(page)
     page.get_by_role("link", name="Invite a member of staff").click()
     assert_accessible(page)
@@ -132,7 +132,7 @@ def test_deactivation_ends_a_live_session_and_a_token_at_once(page, browser, liv
     assert theirs.request.get("/api/v1/cases", headers=bearer).status == 200
 
     sign_in(page, admin.username)
-    page.get_by_role("link", name="Staff").click()
+    open_from_header(page, "Staff")
     assert_accessible(page)
     page.get_by_role("link", name="Lee Gone").click()
     assert_accessible(page)
@@ -157,7 +157,7 @@ def test_two_factor_reset_for_a_lost_phone(page, area):
 
     TOTPDevice.objects.create(user=worker, name="old phone", confirmed=True)
     sign_in(page, admin.username)
-    page.get_by_role("link", name="Staff").click()
+    open_from_header(page, "Staff")
     assert_accessible(page)
     page.get_by_role("link", name="Kai Lost").click()
     assert_accessible(page)
