@@ -117,6 +117,7 @@ class NotifyServer:
 
     def stop(self) -> None:
         self.httpd.shutdown()
+        self.httpd.server_close()  # the listening socket, else a ResourceWarning (an error here)
 
     def authorise(self, header: str) -> tuple[int, dict] | None:
         token = header.removeprefix("Bearer ").strip()
