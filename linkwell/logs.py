@@ -6,8 +6,9 @@ Three parts, wired by LOGGING in settings.py and by gunicorn.conf.py:
   NHS numbers there), status, duration, the client's address (behind trusted proxies, the
   forwarded one: linkwell/client_address.py) and the user's id — never their name.
 - RedactIdentifiers, a logging filter, is the safety net for everything else that is logged:
-  it masks NHS numbers, email addresses, UK postcodes and phone numbers in messages, in
-  gunicorn's access-log atoms and in exception text (a database error can quote a value).
+  it masks NHS numbers, email addresses, UK postcodes, phone numbers and the secrets of
+  single-use links in messages, in gunicorn's access-log atoms and in exception text (a
+  database error can quote a value).
 - JsonFormatter writes the record as JSON lines for a log shipper to parse.
 
 Importable without Django settings, because the gunicorn master loads it before the app.
@@ -42,10 +43,20 @@ _REDACTIONS = [
 ]
 
 
+# A single-use link's secret (secrets_store.new_secret: 43 URL-safe characters) is a path
+# segment of 20 or more such characters: only its first four are kept, enough to tell two
+# apart, too few to use. Request paths (/accounts/link/…, /c/…) and message text both carry them.
+_LINK_SECRET = re.compile(r"(?<=/)([A-Za-z0-9_-]{4})[A-Za-z0-9_-]{16,}")
+
+
+def mask_link_secrets(text: str) -> str:
+    return _LINK_SECRET.sub(r"\1…", text)
+
+
 def redact(text: str) -> str:
     for pattern, label in _REDACTIONS:
         text = pattern.sub(label, text)
-    return text
+    return mask_link_secrets(text)
 
 
 class RedactIdentifiers(logging.Filter):

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from linkwell.logs import mask_link_secrets
+
 from .models import AuditAction, AuditEntry
 
 READS = ("GET", "HEAD")
@@ -51,7 +53,8 @@ def record(
         object_id=_fits("object_id", str(obj.pk) if obj is not None else str(object_id)),
         person_id=person_id,
         ip_address=context.ip_address if context else None,
-        path=_fits("path", context.path) if context else "",
+        # A single-use link's page (/accounts/link/…, /c/…) must not leave it whole in the log.
+        path=_fits("path", mask_link_secrets(context.path)) if context else "",
         detail=detail,
     )
 

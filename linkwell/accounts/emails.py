@@ -1,11 +1,15 @@
 """Emails to staff about their own account: invitations, password resets, two-factor set-up.
 
-One function sends them all, so routing them elsewhere (an outbox) changes one line.
+They go through the outbox (linkwell.delivery) like every other message: queued in the
+transaction that issues the link, sent by `linkwell worker` through the email backend
+(GOV.UK Notify in production), retried, audited and shown to admins without their content.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
+
+from linkwell.delivery.models import Channel
+from linkwell.delivery.services import queue
 
 from .models import AccountLink, LinkPurpose, User
 
@@ -30,4 +34,13 @@ def send_link(*, user: User, link: AccountLink, secret: str) -> None:
         f"{link.expires_at:%d %B %Y %H:%M} UTC. If you did not expect this email, ignore it: "
         "nothing changes until the link is used.\n"
     )
-    send_mail(SUBJECTS[link.purpose], body, None, [user.email])
+    queue(
+        key=f"account-link:{link.pk}",
+        what=f"{LinkPurpose(link.purpose).label.lower()} link (staff account)",
+        channel=Channel.EMAIL,
+        to=user.email,
+        to_person=False,
+        subject=SUBJECTS[link.purpose],
+        body=body,
+        by=link.created_by,
+    )

@@ -70,6 +70,21 @@ class User(AbstractUser):
     # A system's identity for the API (docs/decisions/0007-api-tokens.md): made by an admin,
     # with no password, so it never signs in on a page; its tokens are its only credential.
     is_service_account = models.BooleanField(default=False)
+    # The single sign-on identity this account is pinned to: the provider's issuer and its
+    # subject (`sub`), stored at the first sign-in through it. Later sign-ins match by these,
+    # never by email alone, because a provider can give an email address to someone else
+    # (OpenID Connect Core 1.0, section 5.7: only iss + sub identify the person).
+    sso_issuer = models.CharField(max_length=255, blank=True)
+    sso_subject = models.CharField(max_length=255, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sso_issuer", "sso_subject"],
+                condition=~models.Q(sso_subject=""),
+                name="unique_sso_identity",
+            )
+        ]
 
     def memberships_by_role(self, *roles):
         return [m for m in self.memberships.all() if m.role in roles]

@@ -96,26 +96,53 @@ def _first_step_passed(user: User, **via) -> PasswordChecked:
 
 def sign_in_with_identity(*, email: str, issuer: str, subject: str) -> PasswordChecked:
     """Single sign-on (OpenID Connect): the identity provider has checked who this is; the
-    account must be one an admin invited, matched by its email address. No account or role is
-    ever made from the provider's word alone. Then as after a password."""
+    account must be one an admin invited. No account or role is ever made from the provider's
+    word alone. The first sign-in finds the account by its email address and pins it to the
+    provider's identity (issuer and subject); from then on only that identity signs in to it,
+    whatever email the provider sends, and another identity with the same email is refused
+    (an email address can be given to someone else). Then as after a password."""
     via = {"via": "single sign-on", "issuer": issuer, "subject": subject}
-    users = list(
-        User.objects.filter(email__iexact=email, is_active=True, is_service_account=False)[:2]
-    )
-    if len(users) != 1 or not email:
-        audit.record(
-            user=None,
-            action=AuditAction.SIGN_IN_FAILED,
-            reason="no invited account" if not users else "several accounts",
-            **via,
+    pinned = subject and User.objects.filter(sso_issuer=issuer, sso_subject=subject).first()
+    if pinned:
+        users = [pinned] if pinned.is_active and not pinned.is_service_account else []
+    else:
+        users = list(
+            User.objects.filter(email__iexact=email, is_active=True, is_service_account=False)[:2]
         )
-        raise AccountError(
-            "No Linkwell account uses this identity. Ask your organisation's Linkwell admin to "
-            "invite you with the email address your NHS identity has."
-        )
+    if len(users) != 1 or not (email or pinned):
+        _refuse_identity(reason="no invited account" if not users else "several accounts", **via)
     user = users[0]
+    if not pinned and user.sso_issuer == issuer and user.sso_subject:
+        _refuse_identity(reason="another identity has this email", obj=user, **via)
     _refuse_if_locked_out(user.username, user)
+    if not pinned:
+        _pin_identity(user, issuer=issuer, subject=subject)
     return _first_step_passed(user, **via)
+
+
+def _refuse_identity(obj=None, **detail) -> None:
+    audit.record(user=None, action=AuditAction.SIGN_IN_FAILED, obj=obj, **detail)
+    raise AccountError(
+        "No Linkwell account uses this identity. Ask your organisation's Linkwell admin to "
+        "invite you with the email address your NHS identity has."
+    )
+
+
+def _pin_identity(user: User, *, issuer: str, subject: str) -> None:
+    """The first sign-in through this provider. A pin to another provider (the service moved
+    from one to another: only the configured one's tokens get here) is replaced."""
+    before = user.sso_issuer
+    user.sso_issuer, user.sso_subject = issuer, subject
+    user.save(update_fields=["sso_issuer", "sso_subject"])
+    audit.record(
+        user=None,
+        action=AuditAction.ACCOUNT,
+        obj=user,
+        event="single sign-on identity linked",
+        issuer=issuer,
+        subject=subject,
+        **({"replaced_issuer": before} if before else {}),
+    )
 
 
 def second_factor(*, user: User, code: str) -> TOTPDevice:

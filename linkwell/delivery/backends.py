@@ -8,12 +8,15 @@ second. GOV.UK Notify is `notify.NotifyBackend`, MESH `mesh.MeshBackend`; the tw
 development and tests only, and `linkwell check --deploy` refuses them in production.
 """
 
-import re
 import sys
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
+
+from linkwell.logs import mask_link_secrets as masked
+
+from .checks import NOWHERE_MAIL
 
 
 class Retry(Exception):  # noqa: N818 — read as "raise Retry(...)"
@@ -31,14 +34,6 @@ class Refused(Exception):  # noqa: N818
 
 def backend_for(channel: str):
     return import_string(settings.DELIVERY_BACKENDS[channel])()
-
-
-# A path segment of 20+ URL-safe characters is a single-use link's secret (secrets_store).
-SECRET_IN_URL = re.compile(r"(https?://\S*/)([A-Za-z0-9_-]{20,})")
-
-
-def masked(text: str) -> str:
-    return SECRET_IN_URL.sub(lambda m: m.group(1) + m.group(2)[:4] + "…", text)
 
 
 class ConsoleBackend:
@@ -77,10 +72,15 @@ class MemoryBackend:
 
 
 class DjangoMailBackend:
-    """Email through Django's EMAIL_BACKEND (the console in development, SMTP if chosen)."""
+    """Email through Django's EMAIL_BACKEND (the console in development, SMTP if chosen). In
+    production (which refuses a mail backend that only prints or keeps messages) such a backend
+    never gets a single-use link whole, as ConsoleBackend never prints one."""
 
     def send(self, delivery) -> str:
-        send_mail(delivery.subject, delivery.body, None, [delivery.to])
+        body = delivery.body
+        if settings.PRODUCTION and settings.EMAIL_BACKEND in NOWHERE_MAIL:
+            body = masked(body)
+        send_mail(delivery.subject, body, None, [delivery.to])
         return f"mail-{delivery.reference}"
 
     def find(self, delivery) -> str:

@@ -24,7 +24,7 @@ from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 
 from . import tasks
-from .backends import Refused, Retry, backend_for
+from .backends import Refused, Retry, backend_for, masked
 from .models import FINISHED, Channel, Delivery, Status
 
 TO_A_PERSON = {Channel.TEXT, Channel.EMAIL, Channel.LETTER}
@@ -169,7 +169,7 @@ def _sent(delivery: Delivery, provider_id: str, now) -> Delivery:
 def _retry_later(delivery: Delivery, error: str, now) -> Delivery:
     if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
         return _fail(delivery, f"Gave up after {delivery.attempts} attempts: {error}", now)
-    delivery.status, delivery.error = Status.QUEUED, error[:2000]
+    delivery.status, delivery.error = Status.QUEUED, masked(error)[:2000]
     delivery.next_attempt_at = now + backoff(delivery.attempts)
     delivery.save(update_fields=["status", "error", "next_attempt_at"])
     _audit(delivery, event="will retry", error=delivery.error, attempts=delivery.attempts)
@@ -180,9 +180,11 @@ def _retry_later(delivery: Delivery, error: str, now) -> Delivery:
 @write_guard.service
 @transaction.atomic
 def _fail(delivery: Delivery, error: str, now, *, fix_contact: bool = False) -> Delivery:
-    delivery.status, delivery.error, delivery.failed_at = Status.FAILED, error[:2000], now
-    delivery.next_attempt_at = None
-    delivery.save(update_fields=["status", "error", "failed_at", "next_attempt_at"])
+    """Failed for good: the text goes, as once sent (a single-use link in it must not stay in
+    our database), and the error, which admins read, never quotes a link whole."""
+    delivery.status, delivery.error, delivery.failed_at = Status.FAILED, masked(error)[:2000], now
+    delivery.next_attempt_at, delivery.body = None, ""
+    delivery.save(update_fields=["status", "error", "failed_at", "next_attempt_at", "body"])
     _audit(delivery, event="failed", error=delivery.error)
     if fix_contact and delivery.case_id and delivery.to_person:
         _ask_to_fix_contact(delivery, now)

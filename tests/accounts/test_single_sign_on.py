@@ -153,3 +153,69 @@ def test_an_organisation_requiring_two_factor_still_asks_for_the_code(client, ss
 def test_without_a_client_id_single_sign_on_is_off(client):
     assert client.get("/accounts/sign-in/sso/").status_code == 404
     assert "Sign in with" not in client.get("/accounts/sign-in/").text
+
+
+def claims(provider, sub, **values):
+    """What the provider says about `sub` from now on (its email, as an admin there sets it)."""
+    assert httpx.put(f"{provider}/users/{sub}", json=values).status_code == 204
+
+
+def test_the_first_sign_in_pins_the_account_to_the_providers_identity(client, sso, pcn):
+    worker = user_with_role(Role.LINK_WORKER, pcn, email="pinned@nhs.net")
+    claims(sso, "cis2-5551", email="pinned@nhs.net")
+    through_provider(client, "cis2-5551")
+    worker.refresh_from_db()
+    assert (worker.sso_issuer, worker.sso_subject) == (sso, "cis2-5551")
+    linked = AuditEntry.objects.get(detail__event="single sign-on identity linked")
+    assert linked.object_id == str(worker.pk) and linked.detail["subject"] == "cis2-5551"
+    # Later sign-ins match the identity, not the email: the provider may change the address.
+    claims(sso, "cis2-5551", email="renamed@nhs.net")
+    client.logout()
+    through_provider(client, "cis2-5551")
+    assert client.session["_auth_user_id"] == str(worker.pk)
+    assert AuditEntry.objects.filter(detail__event="single sign-on identity linked").count() == 1
+
+
+def test_another_identity_given_the_same_email_is_refused_and_audited(client, sso, pcn):
+    worker = user_with_role(Role.LINK_WORKER, pcn, email="moved.on@nhs.net")
+    claims(sso, "cis2-1001", email="moved.on@nhs.net")
+    through_provider(client, "cis2-1001")
+    client.logout()
+    # The provider gives the address to a newcomer, who has a subject of their own.
+    claims(sso, "cis2-2002", email="moved.on@nhs.net")
+    response = through_provider(client, "cis2-2002")
+    assert response.url == "/accounts/sign-in/"
+    assert "_auth_user_id" not in client.session
+    refused = AuditEntry.objects.get(action="sign_in_failed", detail__subject="cis2-2002")
+    assert refused.detail["reason"] == "another identity has this email"
+    assert refused.object_id == str(worker.pk)
+    worker.refresh_from_db()
+    assert worker.sso_subject == "cis2-1001"  # the pin is not moved
+
+
+def test_a_deactivated_pinned_account_is_refused_whatever_its_email(client, sso, pcn):
+    worker = user_with_role(Role.LINK_WORKER, pcn, email="leaver@nhs.net")
+    claims(sso, "cis2-3003", email="leaver@nhs.net")
+    through_provider(client, "cis2-3003")
+    client.logout()
+    worker.refresh_from_db()
+    worker.is_active = False
+    worker.save()
+    user_with_role(Role.LINK_WORKER, pcn, email="leaver.new@nhs.net")
+    claims(sso, "cis2-3003", email="leaver.new@nhs.net")  # an active account's address
+    assert through_provider(client, "cis2-3003").url == "/accounts/sign-in/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_pin_to_a_provider_no_longer_configured_is_replaced(client, sso, pcn):
+    old = "https://login.microsoftonline.com/old-tenant/v2.0"
+    worker = user_with_role(
+        Role.LINK_WORKER, pcn, email="moved@nhs.net", sso_issuer=old, sso_subject="entra-1"
+    )
+    claims(sso, "cis2-4004", email="moved@nhs.net")
+    through_provider(client, "cis2-4004")
+    assert client.session["_auth_user_id"] == str(worker.pk)
+    worker.refresh_from_db()
+    assert (worker.sso_issuer, worker.sso_subject) == (sso, "cis2-4004")
+    linked = AuditEntry.objects.get(detail__event="single sign-on identity linked")
+    assert linked.detail["replaced_issuer"] == old

@@ -19,7 +19,7 @@ from django.utils import timezone
 from linkwell.accounts.models import AuditEntry, Role
 from linkwell.cases.models import Task
 from linkwell.delivery import checks, services
-from linkwell.delivery.backends import ConsoleBackend, MemoryBackend
+from linkwell.delivery.backends import ConsoleBackend, DjangoMailBackend, MemoryBackend
 from linkwell.delivery.models import Delivery, Status
 from linkwell.delivery.notify import NotifyBackend
 from tests.factories import arrange, make_case, user_with_role
@@ -203,6 +203,18 @@ def test_the_console_never_prints_a_whole_single_use_link_in_production(capsys, 
     ConsoleBackend().send(delivery)
     out = capsys.readouterr().out
     assert "Abcdefghijklmnopqrstuvwxyz123" not in out and "https://lw.example/c/Abcd…" in out
+
+
+@pytest.mark.parametrize("production", [True, False])
+def test_a_mail_backend_that_only_keeps_mail_never_gets_a_whole_link_in_production(
+    settings, mailoutbox, production
+):
+    settings.PRODUCTION = production
+    link = "https://lw.example/accounts/link/Abcdefghijklmnopqrstuvwxyz123/"
+    DjangoMailBackend().send(Delivery(channel="email", to="w@example.org", body=f"Open {link}"))
+    (mail,) = mailoutbox  # Django's memory backend, which production refuses
+    assert (link in mail.body) is not production
+    assert production is ("https://lw.example/accounts/link/Abcd…" in mail.body)
 
 
 def test_production_refuses_console_and_memory_backends(settings):

@@ -79,6 +79,16 @@ def test_the_safety_net_masks_identifiers_in_any_message_and_in_tracebacks():
     assert "[nhs-number]" in second["exception"] and "9434765919" not in second["exception"]
 
 
+@pytest.mark.django_db
+def test_a_single_use_links_secret_is_masked_in_the_request_line(client):
+    secret = "Xy7_" + "k" * 39  # the shape of secrets_store.new_secret()
+    with captured_log_lines() as lines:
+        client.get(f"/accounts/link/{secret}/")
+    assert secret not in json.dumps(lines)
+    (request,) = [line for line in lines if line["logger"] == "linkwell.request"]
+    assert request["path"] == "/accounts/link/Xy7_…/"
+
+
 def test_ordinary_log_text_is_left_alone():
     text = "GET /api/v1/cases/12345/contacts 201 in 38.2 ms, worker 4021, 2026-03-01T10:15:00"
     assert redact(text) == text
