@@ -22,6 +22,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 NEW_PASSWORD = "a-long-new-passphrase-42"
 
 
+@pytest.fixture(autouse=True)
+def emails_sent_at_once(settings):
+    """Account emails go through the outbox; its sending task runs at once, as `linkwell
+    worker` would run it, into Django's memory mail backend."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 def emailed_link(to: str) -> str:
     body = next(m.body for m in reversed(mail.outbox) if m.to == [to])
     return re.search(r"/accounts/link/[^/\s]+/", body).group(0)
