@@ -12,7 +12,7 @@ def test_reports_are_linked_for_those_who_may_read_them(client):
     practice = PracticeFactory()
     icb = practice.parent.parent
     second = Organisation.objects.create(name="Second PCN", kind=OrganisationKind.PCN, parent=icb)
-    manager = user_with_role(Role.MANAGER, icb)
+    manager = user_with_role(Role.COMMISSIONER, icb)
     client.force_login(manager)
     page = client.get("/reporting/").content.decode()
     for url in ("/outcomes/report/", "/standards/", f"/reporting/pcn/{second.pk}/"):
