@@ -42,8 +42,7 @@ def filename(what: str, f: Filters, fmt: str) -> str:
 
 def _preamble(report) -> list[list[str]]:
     return [
-        [filter_line(report.filters)],
-        ["Dates are whole days in UTC, the last one included."],
+        [f"{filter_line(report.filters)} (whole days in UTC, both included)"],
         [report.rule.describe()],
     ]
 

@@ -78,7 +78,8 @@ class PublishedTable:
 
     @property
     def labelled_footer(self) -> list[tuple[str, object]] | None:
-        return list(zip(self.heading, self.footer, strict=True)) if self.footer else None
+        # A footer may stop short of columns with no total (an extra column on some tables).
+        return list(zip(self.heading, self.footer, strict=False)) if self.footer else None
 
     def rows(self) -> list[list[str]]:
         """Heading, body and footer, as exported."""
