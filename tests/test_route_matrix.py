@@ -225,6 +225,7 @@ RULES = {
     "interop:questionnaire": Rule(api=True, kwargs={"pk": "swemwbs"}),
     # reporting for managers (issue 6): aggregate figures of the PCNs they manage
     "reporting:dashboard": Rule(C.VIEW_REPORTS),
+    "reporting:headlines": Rule(C.VIEW_REPORTS),
     "reporting:pcn": Rule(C.VIEW_REPORTS, "org"),
     "reporting:print": Rule(C.VIEW_REPORTS),
     "reporting:completeness": Rule(C.VIEW_REPORTS),
@@ -348,6 +349,7 @@ def member(role, world: World):
     organisation = {
         Role.REFERRER: world.practice,
         Role.ADMIN: world.practice.parent.parent,
+        Role.COMMISSIONER: world.practice.parent.parent,
         Role.PROVIDER: world.practice.parent,
     }.get(role, world.practice.parent)
     return user_with_role(role, organisation)
@@ -518,3 +520,45 @@ def test_an_unknown_id_is_an_audited_404(client, route, unknown):
         assert response["Content-Type"].startswith("application/fhir+json")
     entry = AuditEntry.objects.filter(action="denied", user=user).last()
     assert entry is not None and pk.startswith(entry.object_id.removeprefix("connection-")), url
+
+
+# docs/decisions/0006-manager-access.md, written out rather than read from the permission
+# table: a commissioner (an ICB's manager) reaches no person's record, not even in their own
+# ICB, and neither erases nor exports one; a PCN manager oversees their own PCN's people.
+IDENTIFIABLE = [
+    "cases:caseload",
+    "cases:case",
+    "standards:letter",
+    "people:erase",
+    "people:subject_access",
+    "GET /api/v1/cases",
+    "GET /api/v1/cases/{case_id}",
+    "interop:patient",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", IDENTIFIABLE)
+def test_a_commissioner_reaches_no_person_a_pcn_manager_their_own(client, route):
+    rule = RULES[route]
+    world = build_world()
+    target = world.obj(rule.obj) if rule.obj else None
+    url = url_for(route, rule, target)
+    commissioner = user_with_role(Role.COMMISSIONER, world.practice.parent.parent)
+    assert send(client, route, rule, url, commissioner).status_code in (403, 404)
+    assert world.case.person.family_name not in send(
+        client, route, rule, url, commissioner
+    ).content.decode(errors="replace")
+    manager = user_with_role(Role.MANAGER, world.practice.parent)
+    assert send(client, route, rule, url, manager).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.COMMISSIONER, Role.MANAGER])
+def test_managers_land_on_the_headline_figures(client, role):
+    world = build_world()
+    organisation = (
+        world.practice.parent.parent if role == Role.COMMISSIONER else world.practice.parent
+    )
+    client.force_login(user_with_role(role, organisation))
+    assert client.get("/").url == reverse("reporting:headlines")

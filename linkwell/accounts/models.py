@@ -62,7 +62,10 @@ class Role(models.TextChoices):
     LINK_WORKER = "link_worker", "Link worker"
     REFERRER = "referrer", "Referrer"
     PROVIDER = "provider", "Provider"
-    MANAGER = "manager", "Manager"
+    MANAGER = "manager", "PCN manager"
+    # An ICB's commissioner: aggregate reports of every PCN in the ICB, never a person's
+    # record (docs/decisions/0006-manager-access.md).
+    COMMISSIONER = "commissioner", "ICB commissioner"
     ADMIN = "admin", "Admin"
 
 

@@ -41,6 +41,9 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
         }
     ),
     Role.REFERRER: frozenset({Capability.MAKE_REFERRALS, Capability.TRACK_OWN_REFERRALS}),
+    # A PCN manager oversees their own PCN's caseload and answers its people's subject access
+    # and erasure requests; an ICB commissioner sees aggregate, disclosure-controlled figures
+    # only (docs/decisions/0006-manager-access.md).
     Role.MANAGER: frozenset(
         {
             Capability.VIEW_CASELOAD,
@@ -49,6 +52,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REPORTS,
         }
     ),
+    Role.COMMISSIONER: frozenset({Capability.VIEW_REPORTS}),
     Role.ADMIN: frozenset(
         {
             Capability.READ_AUDIT,

@@ -37,12 +37,14 @@ def _check_organisation(organisation: Organisation, by: User) -> None:
 
 def _check_role(organisation: Organisation, role: str) -> None:
     # A referrer refers from a practice (or a PCN); a provider works for a provider; link
-    # workers and managers are a PCN's or an ICB's; admins any organisation's.
+    # workers and managers are a PCN's, commissioners an ICB's (docs/decisions/
+    # 0006-manager-access.md); admins any organisation's.
     allowed = {
         Role.REFERRER: {"practice", "pcn"},
         Role.PROVIDER: {"provider"},
         Role.LINK_WORKER: {"pcn"},
-        Role.MANAGER: {"pcn", "icb"},
+        Role.MANAGER: {"pcn"},
+        Role.COMMISSIONER: {"icb"},
         Role.ADMIN: {"icb", "pcn", "practice", "provider"},
     }[role]
     if organisation.kind not in allowed:

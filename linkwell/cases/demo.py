@@ -212,7 +212,7 @@ def load(*, seed: int = 2026) -> dict:
         _user("gp.bradford", "Sunil", "Rao", practices[pcns[1].pk][0], Role.REFERRER)
     ]
     _user("manager.leeds", "Martin", "Hughes", pcns[0], Role.MANAGER)
-    _user("manager.icb", "Sarah", "Lock", icb, Role.MANAGER)
+    _user("manager.icb", "Sarah", "Lock", icb, Role.COMMISSIONER)
     _user("admin", "Ada", "Mills", icb, Role.ADMIN)
 
     numbers = test_nhs_numbers(rng)

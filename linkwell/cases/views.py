@@ -24,6 +24,9 @@ from .models import CarePlan, Case, Goal, GoalStatus, Task
 def home(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
+    # Managers and commissioners land on the headline figures (docs/decisions/0006).
+    if can(request.user, Capability.VIEW_REPORTS):
+        return redirect("reporting:headlines")
     if can(request.user, Capability.VIEW_CASELOAD):
         return redirect("cases:caseload")
     if can(request.user, Capability.TRACK_OWN_REFERRALS):

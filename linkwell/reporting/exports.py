@@ -2,14 +2,47 @@
 have already been through disclosure control; nothing here sees a true count."""
 
 import io
+from datetime import timedelta
+
+from django.utils.text import slugify
 
 from linkwell.spreadsheets import csv_writer, xlsx_bytes
 
+from . import lookups
+from .queries import Filters
+
+
+def filters_named(f: Filters) -> list[tuple[str, str]]:
+    """(filter, what it was set to) in words, so a file says what it covers on its own."""
+    pcns = lookups.pcns(f.pcn_ids)
+    names = lookups.names_of_organisations([f.practice_id])
+    return [
+        ("PCN", ", ".join(p.name for p in pcns) if len(pcns) == 1 else f"All {len(pcns)} PCNs"),
+        ("GP practice", names.get(f.practice_id, "All")),
+        ("Link worker", lookups.user_names([f.link_worker_id]).get(f.link_worker_id, "All")),
+        ("From", f"{f.start:%Y-%m-%d}"),
+        ("To", f"{f.end - timedelta(days=1):%Y-%m-%d}"),
+    ]
+
+
+def filter_line(f: Filters) -> str:
+    return "; ".join(f"{name}: {value}" for name, value in filters_named(f))
+
+
+def filename(what: str, f: Filters, fmt: str) -> str:
+    """e.g. referrals_leeds-pcn_2026-01-01_2026-03-31.csv: the table, every filter that is set
+    (all PCNs when more than one), the first and last day; slugified, so only letters, digits,
+    hyphens and underscores reach the Content-Disposition header."""
+    named = dict(filters_named(f))
+    parts = [what, named["PCN"]]
+    parts += [named[k] for k in ("GP practice", "Link worker") if named[k] != "All"]
+    parts += [named["From"], named["To"]]
+    return "_".join(slugify(p) or "report" for p in parts) + f".{fmt}"
+
 
 def _preamble(report) -> list[list[str]]:
-    f = report.filters
     return [
-        [f"Period: {f.start:%Y-%m-%d} to {f.end:%Y-%m-%d} (end exclusive, UTC)"],
+        [f"{filter_line(report.filters)} (whole days in UTC, both included)"],
         [report.rule.describe()],
     ]
 

@@ -49,6 +49,10 @@ def link_workers_of(ids):
     )
 
 
+def names_of_organisations(ids) -> dict[int, str]:
+    return dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
 def user_names(ids) -> dict[int, str]:
     return {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=ids)}
 

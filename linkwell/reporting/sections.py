@@ -348,9 +348,9 @@ def connections(engine, f: Filters) -> list[Table]:
     ]
 
 
-def outcomes(engine, f: Filters) -> list[Table]:
-    """Baseline against each person's latest later score, where that score falls in the
-    period: change by instrument, with the outcomes app's paired statistics."""
+def outcome_pairs(engine, f: Filters) -> dict[str, list[tuple[float, float]]]:
+    """Instrument → (baseline, latest later score) per person, where that score falls in the
+    period."""
     pairs = defaultdict(list)
     rows = engine.run("outcome_scores", f)
     for (instrument, _), measures in groupby(rows, key=lambda r: (r[0], r[1])):
@@ -362,6 +362,18 @@ def outcomes(engine, f: Filters) -> list[Table]:
                 latest = score if in_period else None
         if latest is not None:
             pairs[instrument].append((base, latest))
+    return pairs
+
+
+def improved(code: str, pairs: list[tuple[float, float]]) -> int:
+    sign = 1 if lookups.higher_is_better(code) else -1
+    return sum(1 for before, after in pairs if (after - before) * sign > 0)
+
+
+def outcomes(engine, f: Filters) -> list[Table]:
+    """Baseline against each person's latest later score, where that score falls in the
+    period: change by instrument, with the outcomes app's paired statistics."""
+    pairs = outcome_pairs(engine, f)
     rule = lookups.rule()
     codes = sorted(pairs)
     changes = {
@@ -376,10 +388,7 @@ def outcomes(engine, f: Filters) -> list[Table]:
             return f"{change.mean_change:+.1f}"
         return f"{change.mean_change:+.1f} ({change.ci_low:+.1f} to {change.ci_high:+.1f})"
 
-    improved = [
-        sum(1 for b, a in pairs[c] if (a - b) * (1 if lookups.higher_is_better(c) else -1) > 0)
-        for c in codes
-    ]
+    better = [improved(c, pairs[c]) for c in codes]
     return [
         Table(
             "outcome_change",
@@ -387,7 +396,7 @@ def outcomes(engine, f: Filters) -> list[Table]:
             "Measure",
             [lookups.instrument_name(c) for c in codes],
             ["Improved", "Same or worse"],
-            [[up, len(pairs[c]) - up] for up, c in zip(improved, codes, strict=True)],
+            [[up, len(pairs[c]) - up] for up, c in zip(better, codes, strict=True)],
             row_totals=True,
             extra=[("Mean change (95% CI)", mean_change)],
             note=f"People with a baseline and a later score in the period. The mean change is "

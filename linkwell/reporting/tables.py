@@ -71,6 +71,16 @@ class PublishedTable:
     def labels(self) -> list[str]:
         return [row[0] for row in self.body]
 
+    @property
+    def labelled_body(self) -> list[list[tuple[str, object]]]:
+        """Each row's cells with their column's heading, which a phone shows beside them."""
+        return [list(zip(self.heading, row, strict=True)) for row in self.body]
+
+    @property
+    def labelled_footer(self) -> list[tuple[str, object]] | None:
+        # A footer may stop short of columns with no total (an extra column on some tables).
+        return list(zip(self.heading, self.footer, strict=False)) if self.footer else None
+
     def rows(self) -> list[list[str]]:
         """Heading, body and footer, as exported."""
         return [self.heading, *self.body, *([self.footer] if self.footer else [])]

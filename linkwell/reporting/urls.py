@@ -5,6 +5,7 @@ from . import views
 app_name = "reporting"
 urlpatterns = [
     path("reporting/", views.dashboard, name="dashboard"),
+    path("reporting/headlines/", views.headlines_page, name="headlines"),
     path("reporting/pcn/<int:pk>/", views.pcn_dashboard, name="pcn"),
     path("reporting/completeness/", views.completeness, name="completeness"),
     path("reporting/print/", views.printable, name="print"),

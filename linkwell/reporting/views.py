@@ -9,11 +9,12 @@ from linkwell.accounts.decorators import requires
 from linkwell.accounts.models import Organisation, OrganisationKind
 from linkwell.accounts.permissions import Capability
 
-from . import charts, exports, lookups, national_return, report
+from . import charts, exports, headlines, lookups, national_return, report, sections
 from .engine import SnapshotMissing
 from .forms import ReportFilterForm
 from .periods import add_months, parse_month
-from .sections import PAGES
+
+PAGES = {**sections.PAGES, "headlines": headlines.HEADLINES}
 
 TITLE = "Social prescribing report"
 FORMATS = {
@@ -61,6 +62,10 @@ def _page(request, template, pk=None, page=None):
         "imd_year": lookups.imd_year(),
         "area_imd_year": lookups.area_imd_year(),
         "title": TITLE,
+        "filters_named": exports.filters_named(built.filters) if built else [],
+        "headline": headlines.headline(built.table("pcn_comparison"))
+        if built and page == "headlines"
+        else [],
         # Each PCN's own page, so a manager of several can compare them one by one.
         "pcns": Organisation.objects.filter(
             kind=OrganisationKind.PCN, pk__in=lookups.scope(request.user)
@@ -74,6 +79,11 @@ def _page(request, template, pk=None, page=None):
 @requires(Capability.VIEW_REPORTS)
 def dashboard(request):
     return _page(request, "reporting/dashboard.html")
+
+
+@requires(Capability.VIEW_REPORTS)
+def headlines_page(request):
+    return _page(request, "reporting/headlines.html", page="headlines")
 
 
 @requires(Capability.VIEW_REPORTS)
@@ -115,7 +125,8 @@ def export(request, table, fmt):
     if not tables:
         raise Http404("No such table.")
     content_type, write = FORMATS[fmt]
-    return _download(write(built, tables), content_type, f"linkwell-{table}.{fmt}")
+    name = exports.filename(table, built.filters, fmt)
+    return _download(write(built, tables), content_type, name)
 
 
 @requires(Capability.VIEW_REPORTS)
@@ -123,7 +134,8 @@ def pdf(request):
     form, _, built = _report(request)
     if built is None:
         return _or_errors(form)
-    return _download(exports.to_pdf(built, TITLE), "application/pdf", "linkwell-report.pdf")
+    name = exports.filename("report", built.filters, "pdf")
+    return _download(exports.to_pdf(built, TITLE), "application/pdf", name)
 
 
 @requires(Capability.VIEW_REPORTS)

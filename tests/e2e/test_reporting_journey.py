@@ -16,7 +16,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_manager_filters_the_report_and_downloads_a_csv(page):
     world = build_world()
-    sign_in(page, world.manager.username)
+    sign_in(page, world.manager.username)  # an ICB commissioner: lands on the headlines
+    expect(page.get_by_role("heading", name="Headline figures")).to_be_visible()
+    expect(page.get_by_role("table", name="Headline figures, PCN by PCN")).to_be_visible()
+    expect(page.get_by_role("link", name="Caseload", exact=True)).to_have_count(0)
     open_from_header(page, "Reports")
     expect(page.get_by_role("heading", name="Referrals", exact=True)).to_be_visible()
     assert_accessible(page)

@@ -12,12 +12,18 @@ def test_reports_are_linked_for_those_who_may_read_them(client):
     practice = PracticeFactory()
     icb = practice.parent.parent
     second = Organisation.objects.create(name="Second PCN", kind=OrganisationKind.PCN, parent=icb)
-    manager = user_with_role(Role.MANAGER, icb)
+    manager = user_with_role(Role.COMMISSIONER, icb)
     client.force_login(manager)
     page = client.get("/reporting/").content.decode()
-    for url in ("/outcomes/report/", "/standards/", f"/reporting/pcn/{second.pk}/"):
+    for url in ("/reporting/headlines/", f"/reporting/pcn/{second.pk}/"):
         assert f'href="{url}"' in page
-    assert 'href="/outcomes/instruments/"' not in page
+    # a commissioner's figures are aggregate only: not the person-level outcome reports
+    for url in ("/outcomes/report/", "/standards/", "/outcomes/instruments/"):
+        assert f'href="{url}"' not in page
+    client.force_login(user_with_role(Role.MANAGER, practice.parent))
+    page = client.get("/reporting/headlines/").content.decode()
+    for url in ("/outcomes/report/", "/standards/"):
+        assert f'href="{url}"' in page
     admin = user_with_role(Role.ADMIN, icb)
     client.force_login(admin)
     assert 'href="/outcomes/instruments/"' in client.get("/accounts/audit/").content.decode()

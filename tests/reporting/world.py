@@ -101,7 +101,7 @@ def build_world() -> World:
         practices,
         other_pcn,
         workers,
-        user_with_role(Role.MANAGER, icb),
+        user_with_role(Role.COMMISSIONER, icb),
         user_with_role(Role.MANAGER, pcns[0]),
         made,
     )
