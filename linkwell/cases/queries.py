@@ -8,7 +8,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from linkwell.accounts import permissions
-from linkwell.people.identifiers import normalise_nhs_number
+from linkwell.people import lookup
 
 from .lifecycle import CLOSED, Status
 from .models import Case, Referral, Task
@@ -64,7 +64,12 @@ class Caseload:
     overdue_tasks: Section
     active_cases: Section
     sort: str
-    closed_cases: Section | None = None  # only when a closed status is asked for
+    closed_cases: Section | None = None  # when a closed status is asked for, or on a search
+    matched: int | None = None  # on a search: how many cases fit it, of any status
+
+    @property
+    def closed_matched(self) -> int:
+        return self.closed_cases.count if self.closed_cases else 0
 
     @property
     def sections(self) -> list[Section]:
@@ -73,18 +78,11 @@ class Caseload:
 
 
 def search_cases(queryset: QuerySet, q: str) -> QuerySet:
-    """Search by NHS number (with or without spaces) or by any part of the name."""
-    q = (q or "").strip()
-    if not q:
+    """The cases of the people whose name, NHS number, date of birth, phone, email or postcode
+    fit `q` (people.lookup), within `queryset`'s scope."""
+    if not (q or "").strip():
         return queryset
-    digits = normalise_nhs_number(q)
-    if digits.isdigit():
-        return queryset.filter(person__nhs_number__startswith=digits)
-    for word in q.split()[:3]:
-        queryset = queryset.filter(
-            Q(person__given_name__icontains=word) | Q(person__family_name__icontains=word)
-        )
-    return queryset
+    return queryset.filter(person__in=lookup.matching(q).values("pk"))
 
 
 def caseload(
@@ -107,6 +105,10 @@ def caseload(
     if status in Status.values:
         cases = cases.filter(status=status)
     cases = search_cases(cases, q)
+    # A search looks through closed cases too (someone may have been supported before);
+    # a status filter asks for its own.
+    searched = bool(q.strip()) and not status
+    matched = cases.count() if searched else None
     today = timezone.localdate()
     overdue = (
         Task.objects.filter(case__in=cases.values("pk"), done_at__isnull=True, due_on__lt=today)
@@ -134,9 +136,12 @@ def caseload(
             "Active cases",
             cases.filter(status__in=[Status.CONTACTED, Status.ASSESSED, Status.SUPPORTED]),
         ),
-        closed_cases=section("closed", "Closed cases", cases.order_by("-closed_at", "-pk"))
-        if status in CLOSED
+        closed_cases=section(
+            "closed", "Closed cases", cases.filter(status__in=CLOSED).order_by("-closed_at", "-pk")
+        )
+        if status in CLOSED or searched
         else None,
+        matched=matched,
     )
 
 

@@ -13,6 +13,12 @@ RADII = [("2", "2 km"), ("5", "5 km"), ("10", "10 km"), ("20", "20 km")]
 
 
 class FindSupportForm(NHSFormMixin, forms.Form):
+    q = forms.CharField(
+        label="Search the services",
+        max_length=100,
+        required=False,
+        help_text="Words in a service's name, description or type, like “walking” or “debt”.",
+    )
     days = forms.MultipleChoiceField(
         label="Days they can go",
         choices=list(enumerate(DAY_NAMES)),
@@ -35,6 +41,9 @@ class FindSupportForm(NHSFormMixin, forms.Form):
     )
     free_only = forms.BooleanField(label="Free services only", required=False)
     radius = forms.ChoiceField(label="Distance", choices=RADII, initial="10", required=False)
+
+    def text(self) -> str:
+        return (self.cleaned_data.get("q") or "") if self.is_bound and self.is_valid() else ""
 
     def preferences(self) -> Preferences:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}

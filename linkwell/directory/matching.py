@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from . import taxonomy
 from .models import MatchPoint, Service, stale_before
@@ -218,13 +218,25 @@ def _slots_text(bits: int) -> str:
 
 def rank(person: Person, *, limit: int = 20) -> list[Match]:
     """The best `limit` services for this person, best first, each with its reasons."""
+    return rank_page(person, limit=limit)[0]
+
+
+def rank_page(
+    person: Person, *, offset: int = 0, limit: int = 20, among: QuerySet | None = None
+) -> tuple[list[Match], int]:
+    """One page of the services for this person, best first, each with its reasons, and how
+    many there are in all. `among` (Services, e.g. a text search) narrows the candidates:
+    it is asked only about the few hundred that fit, never the whole directory."""
     stale_since = stale_before()
     rows = candidates(person)
+    if among is not None:
+        kept = set(among.filter(id__in=list(rows)).values_list("id", flat=True))
+        rows = {sid: row for sid, row in rows.items() if sid in kept}
     ranked = [score(person, row, stale_since, explain=False) for row in rows.values()]
     ranked.sort(
         key=lambda m: (-m.score, m.distance_km if m.distance_km is not None else 1e9, m.service_id)
     )
-    top = [rows[m.service_id] for m in ranked[:limit]]
+    top = [rows[m.service_id] for m in ranked[offset : offset + limit]]
     names = {
         sid: (name, organisation or "")
         for sid, name, organisation in Service.objects.filter(
@@ -233,4 +245,4 @@ def rank(person: Person, *, limit: int = 20) -> list[Match]:
     }
     for row in top:
         row["name"], row["organisation"] = names[row["service_id"]]
-    return [score(person, row, stale_since) for row in top]
+    return [score(person, row, stale_since) for row in top], len(ranked)

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from . import taxonomy
 from .matching import bounding_box, haversine_km
-from .models import MatchPoint, Service
+from .models import Attribute, MatchPoint, Service
 
 MAX_NEARBY = 5000  # services ranked by distance in one search; a wider search should narrow
 
@@ -22,7 +22,13 @@ def filtered(
 ) -> QuerySet:
     services = Service.objects.live().select_related("organisation")
     for word in (text or "").split()[:5]:
-        services = services.filter(Q(name__icontains=word) | Q(description__icontains=word))
+        # Each word in the name, the description or a taxonomy term ("befriending").
+        termed = Attribute.objects.filter(
+            service=OuterRef("pk"), taxonomy_term__name__icontains=word
+        )
+        services = services.filter(
+            Q(name__icontains=word) | Q(description__icontains=word) | Exists(termed)
+        )
     if need:
         services = services.alias(hit=F("need_mask").bitand(taxonomy.mask([need]))).filter(
             hit__gt=0

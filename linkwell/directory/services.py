@@ -16,7 +16,7 @@ from linkwell.accounts.models import AuditAction, OrganisationKind
 from linkwell.cases.needs import Need
 from linkwell.geo.postcodes import Place, locate
 
-from . import matching, points, profile
+from . import matching, points, profile, queries
 from .models import Service, ServiceStatus, ServiceVersion, ShortlistEntry
 from .records import service_record, with_children
 
@@ -44,9 +44,10 @@ class Preferences:
 
 @dataclass
 class FoundSupport:
-    matches: list
+    matches: list  # this page's
     place: Place | None
     needs: list
+    total: int = 0  # matches on every page
 
     @property
     def note(self) -> str:
@@ -63,7 +64,11 @@ def case_needs(case) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def find_support(*, case, preferences: Preferences, limit: int = 20) -> FoundSupport:
+def find_support(
+    *, case, preferences: Preferences, text: str = "", offset: int = 0, limit: int = 20
+) -> FoundSupport:
+    """One page of the directory's services ranked for this case's person; `text` keeps those
+    whose name, description or taxonomy terms have every word."""
     person = case.person
     place = locate(person.postcode) if person.postcode else None
     needs = case_needs(case)
@@ -84,7 +89,9 @@ def find_support(*, case, preferences: Preferences, limit: int = 20) -> FoundSup
         radius_km=preferences.radius_km,
     )
     labels = [Need(code).label.lower() for code in needs if code in Need.values]
-    return FoundSupport(matching.rank(who, limit=limit), place, labels)
+    among = queries.filtered(text=text) if text.strip() else None
+    matches, total = matching.rank_page(who, offset=offset, limit=limit, among=among)
+    return FoundSupport(matches, place, labels, total)
 
 
 @transaction.atomic

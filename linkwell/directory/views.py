@@ -31,11 +31,29 @@ def _case(request, pk) -> Case:
     return visible_or_404(cases, pk, request.user)
 
 
+def _from_case(request) -> Case | None:
+    """The case a link worker came from to the directory (`?case=` in the query string), so
+    its pages can offer "Pick for this person"; someone who may not see it gets a 404."""
+    if "case" not in request.GET:
+        return None
+    if not can(request.user, Capability.FIND_SUPPORT):
+        raise Http404("Only link workers pick support for a case.")
+    return _case(request, request.GET["case"])
+
+
 @requires(Capability.FIND_SUPPORT)
 def find_support(request, pk):
     case = _case(request, pk)
     form = FindSupportForm(request.GET or None)
-    found = services.find_support(case=case, preferences=form.preferences())
+    page = page_number(request.GET.get("page"))
+    found = services.find_support(
+        case=case,
+        preferences=form.preferences(),
+        text=form.text(),
+        offset=(page - 1) * PAGE,
+        limit=PAGE,
+    )
+    found.page = Paginator(range(found.total), PAGE).get_page(page)
     return render(
         request,
         "directory/find_support.html",
@@ -70,6 +88,7 @@ def pick(request, pk):
 
 @login_required
 def search(request):
+    from_case = _from_case(request)
     form = SearchForm(request.GET or None)
     found, place, note = None, None, ""
     if form.is_valid():
@@ -91,11 +110,16 @@ def search(request):
                 limit=PAGE,
             )
             found.page = Paginator(range(found.total), PAGE).get_page(page)
-    return render(request, "directory/search.html", {"form": form, "found": found, "note": note})
+    return render(
+        request,
+        "directory/search.html",
+        {"form": form, "found": found, "note": note, "from_case": from_case},
+    )
 
 
 @login_required
 def service_detail(request, service_id):
+    from_case = _from_case(request)
     service = with_children(Service.objects.all()).filter(pk=service_id).first()
     if service is None:
         # An old link (a deleted service, a mistyped id): directory data is not personal, so
@@ -109,6 +133,9 @@ def service_detail(request, service_id):
             "service": service,
             "can_edit": Service.objects.editable_by(request.user).filter(pk=service.pk).exists(),
             "versions": service.versions.select_related("by")[:20],
+            "from_case": from_case,
+            "picked": from_case is not None
+            and from_case.shortlist.filter(service_id=service.pk).exists(),
         },
     )
 

@@ -31,8 +31,12 @@ def normalise_postcode(value: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
+def is_postcode(value: str) -> bool:
+    return bool(_POSTCODE.match(normalise_postcode(value)))
+
+
 def validate_postcode(value: str) -> None:
-    if not _POSTCODE.match(normalise_postcode(value)):
+    if not is_postcode(value):
         raise ValidationError("Enter a real UK postcode, like LS1 4AP.")
 
 
@@ -71,15 +75,22 @@ def normalise_name(value: str, *, field: str) -> str:
 _DRAMA = re.compile(r"^(?:7700900|1632960)\d{3}$")
 
 
-def validate_uk_phone(value: str) -> None:
-    """A UK phone number (country code 44), checked against libphonenumber's numbering plan."""
-    message = "Enter a UK phone number, like 0113 496 0000 or 07700 900123."
+def uk_phone_digits(value: str) -> str | None:
+    """The national significant number of a UK phone number (e.g. '7700900123' for
+    '07700 900123' or '+44 7700 900123'), or None if it is not one."""
     try:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
-        raise ValidationError(message) from None
+        return None
     national = str(number.national_number)
     if number.country_code != 44 or not (
         phonenumbers.is_valid_number(number) or _DRAMA.match(national)
     ):
-        raise ValidationError(message)
+        return None
+    return national
+
+
+def validate_uk_phone(value: str) -> None:
+    """A UK phone number (country code 44), checked against libphonenumber's numbering plan."""
+    if uk_phone_digits(value) is None:
+        raise ValidationError("Enter a UK phone number, like 0113 496 0000 or 07700 900123.")

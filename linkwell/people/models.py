@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
 from linkwell.accounts import permissions
@@ -51,6 +53,19 @@ class ContactMethod(models.TextChoices):
     TEXT = "text", "Text message"
     EMAIL = "email", "Email"
     LETTER = "letter", "Letter"
+
+
+def phone_key():
+    """The stored phone number without spaces or punctuation ('07700 900123' → '07700900123',
+    '+44 (0)7700 900123' → '4407700900123'): what search compares, indexed as it is."""
+    expression = F("phone")
+    for character in (" ", "-", "(", ")", "+", "."):
+        expression = Replace(expression, Value(character), Value(""))
+    return expression
+
+
+def email_key():
+    return Lower("email")
 
 
 class PersonQuerySet(GuardedQuerySet):
@@ -141,7 +156,14 @@ class Person(GuardedModel):
                 name="one_person_per_nhs_number_per_pcn",
             )
         ]
-        indexes = [models.Index(fields=["family_name", "given_name"])]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            # What search looks people up by (people.lookup): each an equality on its index.
+            models.Index(fields=["date_of_birth"], name="person_date_of_birth"),
+            models.Index(fields=["postcode"], name="person_postcode"),
+            models.Index(phone_key(), name="person_phone_key"),
+            models.Index(email_key(), name="person_email_key"),
+        ]
 
     def __str__(self):
         return self.full_name

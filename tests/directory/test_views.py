@@ -1,5 +1,7 @@
 """The pages and the ORUK API, through HTTP: who may do what, and what they see."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -134,3 +136,75 @@ def test_stale_services_are_listed_for_review(client, world):
     assert "Old group" in html and "Lunch club" not in html
     client.force_login(user_with_role(Role.REFERRER, PracticeFactory()))
     assert "Old group" in client.get("/directory/review/").content.decode()
+
+
+@pytest.fixture
+def many(world):
+    """25 walking groups near the person and one debt advice service, beyond a page of 20."""
+    walks = [record(name=f"Walking group {n:02}", at=HOME) for n in range(25)]
+    debt = record(name="Money matters", terms=("befriending", "debt-advice"), at=HOME)
+    load(*walks, debt)
+    return {"walks": walks, "debt": debt}
+
+
+def test_find_support_pages_past_twenty(client, world, many):
+    client.force_login(user_with_role(Role.LINK_WORKER, world["pcn"]))
+    url = f"/cases/{world['case'].pk}/find-support/"
+    first = client.get(url).content.decode()
+    assert "27 services; 1–20 shown" in first and 'href="?page=2"' in first
+    second = client.get(url, {"page": "2"}).content.decode()
+    assert "21–27 shown" in second
+    names = lambda html: set(re.findall(r">(Walking group \d+|Lunch club|Money matters)<", html))  # noqa: E731
+    assert len(names(first)) == 20 and len(names(second)) == 7
+    assert not names(first) & names(second)
+    assert client.get(url, {"page": "99999999999999999999"}).status_code == 200
+
+
+def test_find_support_searches_name_description_and_taxonomy(client, world, many):
+    client.force_login(user_with_role(Role.LINK_WORKER, world["pcn"]))
+    url = f"/cases/{world['case'].pk}/find-support/"
+    html = client.get(url, {"q": "lunch"}).content.decode()
+    assert "1 service with “lunch”" in html and "Lunch club" in html
+    # "Debt" is in neither name nor description, only in the service's taxonomy term.
+    html = client.get(url, {"q": "debt"}).content.decode()
+    assert "Money matters" in html and "Walking group" not in html
+    html = client.get(url, {"q": "walking", "page": "2", "days": ["1", "3"]}).content.decode()
+    assert "25 services with “walking”; 21–25 shown" in html
+    # The pager keeps the search and every ticked day.
+    assert 'href="?q=walking&amp;page=1&amp;days=1&amp;days=3"' in html
+    assert "No services match" in client.get(url, {"q": "zzzz"}).content.decode()
+
+
+def test_pick_for_this_person_from_the_directory(client, world, many):
+    case = world["case"]
+    client.force_login(user_with_role(Role.LINK_WORKER, world["pcn"]))
+    service_id = many["debt"]["id"]
+    find = client.get(f"/cases/{case.pk}/find-support/", {"q": "debt"}).content.decode()
+    assert f"/directory/services/{service_id}/?case={case.pk}" in find
+    assert f"/directory/?case={case.pk}" in find
+    search = client.get("/directory/", {"q": "money", "case": case.pk}).content.decode()
+    assert f"/directory/services/{service_id}/?case={case.pk}" in search
+    assert f'name="case" value="{case.pk}"' in search
+    page = client.get(f"/directory/services/{service_id}/", {"case": case.pk}).content.decode()
+    assert "Pick for Jo Bloggs" in page and f"/cases/{case.pk}/find-support/pick/" in page
+    response = client.post(f"/cases/{case.pk}/find-support/pick/", {"service": service_id})
+    assert response.status_code == 302 and case.shortlist.get().service_id == service_id
+    page = client.get(f"/directory/services/{service_id}/", {"case": case.pk}).content.decode()
+    assert "Picked for Jo Bloggs" in page and "Pick for Jo Bloggs" not in page
+    # Without a case the page is the plain directory page.
+    assert "Pick for" not in client.get(f"/directory/services/{service_id}/").content.decode()
+
+
+def test_pick_from_the_directory_is_refused_for_a_case_the_user_cannot_see(client, world, many):
+    case, service_id = world["case"], many["debt"]["id"]
+    client.force_login(user_with_role(Role.LINK_WORKER, PracticeFactory().parent))
+    for url in (f"/directory/services/{service_id}/", "/directory/"):
+        assert client.get(url, {"case": case.pk}).status_code == 404
+        assert client.get(url, {"case": "not-a-case"}).status_code == 404
+    assert AuditEntry.objects.filter(action="denied", object_type="cases.case").exists()
+    response = client.post(f"/cases/{case.pk}/find-support/pick/", {"service": service_id})
+    assert response.status_code == 404 and not case.shortlist.exists()
+    # A referrer may use the directory but never picks for a case.
+    client.force_login(user_with_role(Role.REFERRER, PracticeFactory()))
+    page = client.get(f"/directory/services/{service_id}/", {"case": case.pk})
+    assert page.status_code == 404
