@@ -100,6 +100,12 @@ class Referral(GuardedModel):
         "shown this, never the PCN's record, which may hold more or, on a mismatched NHS "
         "number, be someone else.",
     )
+    submitted_request = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The referral as the referrer's system coded it (FHIR ServiceRequest "
+        "identifier, code, category, reasonCode, priority, note), given back to them on read.",
+    )
 
     objects = ReferralQuerySet.as_manager()
 

@@ -1,5 +1,7 @@
 """What the cases app holds about a person, for subject access and erasure."""
 
+import json
+
 from linkwell.people.personal_data import ERASED_NAME
 
 from .models import (
@@ -35,6 +37,9 @@ def sections(person) -> dict[str, list[dict]]:
                 ),
                 "Reasons": ", ".join(r.reason_labels()),
                 "Details": r.details,
+                "As coded by the referrer's system": json.dumps(r.submitted_request)
+                if r.submitted_request
+                else "",
                 "Urgency": r.get_urgency_display(),
             }
             for r in referrals
@@ -109,7 +114,9 @@ def erase(person) -> None:
     # The details as the referrer sent them identify the person as much as the record does.
     given, family = ERASED_NAME
     Referral.objects.filter(person=person).update(
-        details="", submitted_person={"given_name": given, "family_name": family}
+        details="",
+        submitted_person={"given_name": given, "family_name": family},
+        submitted_request={},  # its notes and identifiers are the referrer's words about them
     )
     Case.objects.filter(person=person).update(discharge_reason="", follow_up_advice="")
     CaseEvent.objects.filter(case__person=person).update(note="")

@@ -150,6 +150,7 @@ def make_referral(
     suggested_service: str = "",
     idempotency_key: str = "",
     request_fingerprint: str = "",
+    submitted_request: dict | None = None,
 ) -> tuple[Referral, bool]:
     """Record a referral and open its case: the one door for the form, the self-referral page,
     the JSON API and FHIR. Returns (referral, created).
@@ -159,7 +160,8 @@ def make_referral(
     all in one transaction: any refusal (CaseError, by field) saves nothing. With an
     idempotency key, a retry of the same request returns the first referral (created=False)
     and the same key with a different request is refused; concurrent retries make one
-    referral and one person.
+    referral and one person. `submitted_request` is the referral as the referrer's system
+    coded it (FHIR), kept as sent and given back to them.
     """
     if idempotency_key:
         earlier = Referral.objects.filter(referred_by=by, idempotency_key=idempotency_key).first()
@@ -206,6 +208,7 @@ def make_referral(
                 idempotency_key=idempotency_key,
                 request_fingerprint=request_fingerprint,
                 submitted_person=person.normalised().as_json(),
+                submitted_request=submitted_request or {},
             )
             referral.save()
     except ValidationError as e:

@@ -9,6 +9,7 @@ models leave unchecked (status, intent) are checked here.
 
 import json
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
 from django.core.exceptions import ValidationError
 from fhir.resources.R4B import get_fhir_model_class
@@ -21,7 +22,15 @@ from linkwell.people.identifiers import normalise_nhs_number, validate_nhs_numbe
 from linkwell.people.models import ContactMethod, Person
 from linkwell.people.services import PersonDetails
 
+from . import snomed_reasons
 from .fhir_referrals import NEED_SYSTEM, NHS_NUMBER, ODS_CODE
+
+# The NHS number's identifier system before UK Core (NHS Digital's DSTU2 CareConnect/Spine
+# profiles), still sent by older GP systems: read as the NHS number, kept as UK Core's.
+LEGACY_NHS_NUMBER = "http://fhir.nhs.net/Id/nhs-number"
+NHS_NUMBER_SYSTEMS = {NHS_NUMBER, LEGACY_NHS_NUMBER}
+# The ServiceRequest elements kept as the referrer's system sent them and given back on read.
+KEPT = ("identifier", "category", "code", "reasonCode", "priority", "note")
 
 # SDOH categories of the Gravity SDOH Clinical Care IG (ValueSet SDOHCC-ValueSetSDOHCategory,
 # IG v2.3.0), as used in ServiceRequest.category → the nearest Linkwell need.
@@ -100,6 +109,12 @@ class Inbound:
     paths: dict[str, str] = field(default_factory=dict)
     referrer_name: str = ""  # ServiceRequest.requester: PRSB "Referrer details"
     referrer_contact: str = ""
+    submitted_request: dict = field(default_factory=dict)  # KEPT, as sent
+    # FHIR conditional create: the query (If-None-Exist, or the entry's request.ifNoneExist)
+    if_none_exist: str = ""
+    if_none_exist_path: str = "If-None-Exist"
+    # A transaction's entries: what each was read as (ROLES), in order, for its response
+    entries: list[str] = field(default_factory=list)
 
     def arguments(self) -> dict:
         return {
@@ -114,6 +129,7 @@ class Inbound:
             "suggested_service": self.service_id,
             "referrer_name": self.referrer_name,
             "referrer_contact": self.referrer_contact,
+            "submitted_request": self.submitted_request,
         }
 
     def expression(self, error: ValidationError) -> tuple[str, str]:
@@ -139,7 +155,7 @@ def _patient_details(patient, root: str, paths: dict) -> PersonDetails:
         raise FhirProblem("Give the person's date of birth.", f"{root}.birthDate")
     nhs = ""
     for k, identifier in enumerate(patient.identifier or []):
-        if identifier.system == NHS_NUMBER:
+        if identifier.system in NHS_NUMBER_SYSTEMS:
             nhs = normalise_nhs_number(identifier.value)
             paths["person.nhs_number"] = f"{root}.identifier[{k}].value"
             _check_nhs_number(nhs, paths["person.nhs_number"])
@@ -203,7 +219,7 @@ def _known_person(reference, root: str, user) -> PersonDetails:
     Staff of the person's PCN refer from the record; anyone else from the details they sent
     themselves last time, never the record (which may hold more than they know).
     """
-    if reference.identifier is not None and reference.identifier.system == NHS_NUMBER:
+    if reference.identifier is not None and reference.identifier.system in NHS_NUMBER_SYSTEMS:
         nhs = normalise_nhs_number(reference.identifier.value)
         _check_nhs_number(nhs, f"{root}.subject.identifier.value")
         record = Person.objects.visible_to(user).filter(nhs_number=nhs).first()
@@ -228,19 +244,63 @@ def _known_person(reference, root: str, user) -> PersonDetails:
     return PersonDetails.from_json(described.as_json())
 
 
-def _reasons(request, root: str) -> list[str]:
+def _linkwell_needs(concept) -> list[str]:
+    """Needs a concept names in Linkwell's, Gravity's SDOH or SNOMED CT codes."""
+    codes = snomed_reasons.needs(concept)
+    for coding in concept.coding or []:
+        if coding.system == NEED_SYSTEM and coding.code in Need.values:
+            codes.append(coding.code)
+        elif coding.system == SDOHCC and coding.code in SDOH_NEEDS:
+            codes.append(SDOH_NEEDS[coding.code])
+    return codes
+
+
+def _reasons(request, root: str, conditions=()) -> list[str]:
+    """From the request's code (a referral to physical activity, say), categories, coded
+    reasons and the Conditions in the Bundle it gives as reasonReference."""
     codes = []
-    for concept in [*(request.category or []), *(request.reasonCode or [])]:
-        for coding in concept.coding or []:
-            if coding.system == NEED_SYSTEM and coding.code in Need.values:
-                codes.append(coding.code)
-            elif coding.system == SDOHCC and coding.code in SDOH_NEEDS:
-                codes.append(SDOH_NEEDS[coding.code])
+    concepts = [request.code, *(request.category or []), *(request.reasonCode or [])]
+    for concept in [*concepts, *(c.code for c in conditions)]:
+        if concept is not None:
+            codes += _linkwell_needs(concept)
     if not codes and (request.reasonCode or request.reasonReference):
         codes.append(Need.OTHER)  # a reason we cannot map is still a reason: the text says it
     if not codes:
         raise FhirProblem("Give the reason for the referral.", f"{root}.reasonCode")
     return list(dict.fromkeys(codes))
+
+
+def _social_prescribing(request, root: str) -> None:
+    """Refuse an order for something other than social prescribing (a CT scan, an ECG): its
+    code must be on snomed_reasons' accept-list or a Linkwell need, unless its category says
+    social care (Gravity SDOH requests, coded in a national extension). A request without a
+    code is judged by its category, then by its reasons."""
+    social = any(
+        snomed_reasons.is_social_service(c) or _linkwell_needs(c) for c in request.category or []
+    )
+    code = request.code
+    if code is not None and code.coding:
+        if social or snomed_reasons.is_social_prescribing(code) or _linkwell_needs(code):
+            return
+        named = code.text or code.coding[0].display or code.coding[0].code
+        raise FhirProblem(
+            f"Linkwell takes social prescribing referrals only, not {named!r}: code the request "
+            "SNOMED CT 871731000000106 |Referral to social prescribing service|.",
+            f"{root}.code",
+        )
+    coded = [c for c in request.category or [] if c.coding]
+    if coded and not social:
+        named = coded[0].text or coded[0].coding[0].display or coded[0].coding[0].code
+        raise FhirProblem(
+            f"Linkwell takes social prescribing referrals only, not {named!r}.",
+            f"{root}.category",
+        )
+
+
+def _kept(request) -> dict:
+    """The elements KEPT, as the referrer's system sent them."""
+    sent = json.loads(request.model_dump_json(exclude_none=True))
+    return {name: sent[name] for name in KEPT if name in sent}
 
 
 def _performers(request, root: str, paths: dict) -> tuple[str, str]:
@@ -260,6 +320,9 @@ def _performers(request, root: str, paths: dict) -> tuple[str, str]:
     return pcn_code, service_id
 
 
+REQUESTERS = {"Practitioner", "PractitionerRole"}
+
+
 def _requester(request, bundle=None) -> tuple[str, str]:
     """(name, contact) of who referred: ServiceRequest.requester, resolved to a Practitioner
     or PractitionerRole in the Bundle (by fullUrl or type/id) or contained (#id), its first
@@ -267,18 +330,9 @@ def _requester(request, bundle=None) -> tuple[str, str]:
     if request.requester is None:
         return "", ""
     reference = request.requester.reference or ""
-    candidates = [(e.fullUrl, e.resource) for e in (bundle.entry or [])] if bundle else []
-    candidates += [(f"#{c.id}", c) for c in request.contained or []]
-    found = next(
-        (
-            r
-            for url, r in candidates
-            if r is not None
-            and r.__resource_type__ in {"Practitioner", "PractitionerRole"}
-            and reference in (url, f"{r.__resource_type__}/{r.id}")
-        ),
-        None,
-    )
+    found = _entry_for(bundle, reference, REQUESTERS)[1] if bundle else None
+    contained = [c for c in request.contained or [] if c.__resource_type__ in REQUESTERS]
+    found = found or next((c for c in contained if reference == f"#{c.id}"), None)
     name = request.requester.display or ""
     if found is not None and found.__resource_type__ == "Practitioner" and found.name:
         first = found.name[0]
@@ -289,12 +343,20 @@ def _requester(request, bundle=None) -> tuple[str, str]:
 
 
 def from_service_request(
-    request, *, root: str, user, person: PersonDetails | None, paths=None, bundle=None
+    request,
+    *,
+    root: str,
+    user,
+    person: PersonDetails | None,
+    paths=None,
+    bundle=None,
+    conditions=(),
 ):
     if request.status not in REFERRABLE_STATUS:
         raise FhirProblem("Only an active ServiceRequest can be a new referral.", f"{root}.status")
     if request.intent not in REFERRABLE_INTENT:
         raise FhirProblem("The ServiceRequest must be an order.", f"{root}.intent")
+    _social_prescribing(request, root)
     if person is None:
         person = _known_person(request.subject, root, user)
     paths = dict(paths or {})
@@ -304,7 +366,7 @@ def from_service_request(
     referrer_name, referrer_contact = _requester(request, bundle)
     return Inbound(
         person=person,
-        reasons=_reasons(request, root),
+        reasons=_reasons(request, root, conditions),
         urgency=Urgency.URGENT if request.priority in URGENT else Urgency.ROUTINE,
         details="\n".join(n.text for n in request.note or [] if n.text),
         idempotency_key=f"{identifier.system or ''}|{identifier.value}"[:100] if identifier else "",
@@ -313,16 +375,21 @@ def from_service_request(
         paths=paths,
         referrer_name=referrer_name,
         referrer_contact=referrer_contact,
+        submitted_request=_kept(request),
     )
 
 
-def _subject_entry(bundle, reference: str):
-    """The Patient entry a reference points to: by fullUrl, or `Patient/<id>` by id."""
+def _entry_for(bundle, reference: str, kinds: set[str]):
+    """(index, resource) of the entry of one of these types a reference points to: by fullUrl,
+    or `Type/<id>`; (None, None) when there is none."""
     for i, entry in enumerate(bundle.entry or []):
         resource = entry.resource
-        if resource is None or resource.__resource_type__ != "Patient":
+        if resource is None or resource.__resource_type__ not in kinds:
             continue
-        if reference in (entry.fullUrl, f"Patient/{resource.id}"):
+        if reference and reference in (
+            entry.fullUrl,
+            f"{resource.__resource_type__}/{resource.id}",
+        ):
             return i, resource
     return None, None
 
@@ -339,10 +406,59 @@ def _refused_consent(bundle) -> None:
                 )
 
 
+def _only_creates(bundle) -> None:
+    """A transaction is all or nothing: an entry Linkwell would not carry out (a DELETE, an
+    update, a read) refuses the whole Bundle rather than being skipped."""
+    for i, entry in enumerate(bundle.entry or []):
+        if entry.request is None:
+            raise FhirProblem(
+                "Each entry of a transaction needs its request (method POST).",
+                f"Bundle.entry[{i}].request",
+            )
+        if entry.request.method != "POST":
+            raise FhirProblem(
+                f"A referral is made by POSTing its resources, not by {entry.request.method}: "
+                "nothing in this transaction was done.",
+                f"Bundle.entry[{i}].request.method",
+            )
+
+
+# What each entry of a referral Bundle is read as; anything else refuses the transaction.
+ROLES = {
+    "Patient": "subject",
+    "ServiceRequest": "referral",
+    "Condition": "reason",
+    "Practitioner": "requester",
+    "PractitionerRole": "requester",
+    "Consent": "consent",
+}
+
+
+def _roles(bundle, used: dict[int, str]) -> list[str]:
+    """Each entry's role; an entry the referral does not use (a Patient it is not for, a
+    Condition it does not give as its reason, an Encounter) refuses the whole transaction, as
+    answering it "done" would be untrue."""
+    roles = []
+    for i, entry in enumerate(bundle.entry or []):
+        kind = entry.resource.__resource_type__ if entry.resource else "entry"
+        if kind == "Consent":
+            used[i] = ROLES[kind]
+        if i not in used:
+            raise FhirProblem(
+                f"Linkwell makes a referral of the Patient, one ServiceRequest and the "
+                f"Condition, Practitioner, PractitionerRole or Consent it refers to; it would "
+                f"not use this {kind}: leave it out (nothing in this transaction was done).",
+                f"Bundle.entry[{i}]",
+            )
+        roles.append(used[i])
+    return roles
+
+
 def from_bundle(bundle, *, user) -> Inbound:
     """A transaction Bundle with one ServiceRequest and, usually, its Patient."""
     if bundle.type != "transaction":
         raise FhirProblem("Send a transaction Bundle.", "Bundle.type")
+    _only_creates(bundle)
     requests = [
         (i, e.resource)
         for i, e in enumerate(bundle.entry or [])
@@ -352,13 +468,74 @@ def from_bundle(bundle, *, user) -> Inbound:
         raise FhirProblem("Send exactly one ServiceRequest.", "Bundle.entry")
     i, request = requests[0]
     root = f"Bundle.entry[{i}].resource"
+    used = {i: ROLES["ServiceRequest"]}
     reference = request.subject.reference or "" if request.subject else ""
-    k, patient = _subject_entry(bundle, reference)
+    k, patient = _entry_for(bundle, reference, {"Patient"})
     paths: dict[str, str] = {}
     person = None
     if patient is not None:
+        used[k] = ROLES["Patient"]
         person = _patient_details(patient, f"Bundle.entry[{k}].resource", paths)
+        _check_patient_condition(bundle.entry[k].request.ifNoneExist, k)
         _refused_consent(bundle)
-    return from_service_request(
-        request, root=root, user=user, person=person, paths=paths, bundle=bundle
+    conditions = []
+    for reason in request.reasonReference or []:
+        j, condition = _entry_for(bundle, reason.reference, {"Condition"})
+        if condition is not None:
+            used[j] = ROLES["Condition"]
+            conditions.append(condition)
+    if request.requester is not None:
+        j, _ = _entry_for(bundle, request.requester.reference, REQUESTERS)
+        if j is not None:
+            used[j] = "requester"
+    roles = _roles(bundle, used)
+    inbound = from_service_request(
+        request,
+        root=root,
+        user=user,
+        person=person,
+        paths=paths,
+        bundle=bundle,
+        conditions=conditions,
     )
+    inbound.entries = roles
+    inbound.if_none_exist = bundle.entry[i].request.ifNoneExist or ""
+    inbound.if_none_exist_path = f"Bundle.entry[{i}].request.ifNoneExist"
+    return inbound
+
+
+def _check_patient_condition(query: str | None, k: int) -> None:
+    """A Patient entry's ifNoneExist: Linkwell always reuses the PCN's record holding the same
+    NHS number (when it describes the same person), so a query by NHS number is honoured as
+    asked; one by anything else cannot be, and is refused rather than ignored."""
+    if not query:
+        return
+    system = identifier_query(query, f"Bundle.entry[{k}].request.ifNoneExist")[0]
+    if system not in NHS_NUMBER_SYSTEMS:
+        raise FhirProblem(
+            "Linkwell finds an existing patient by NHS number only: use "
+            f"identifier={NHS_NUMBER}|<NHS number>, or leave ifNoneExist out.",
+            f"Bundle.entry[{k}].request.ifNoneExist",
+            status=400,
+            code="not-supported",
+        )
+
+
+def identifier_query(query: str, expression: str) -> tuple[str | None, str]:
+    """(system, value) of a conditional create's `identifier=[system|]value` query (system None
+    when not given: any system). Linkwell matches by identifier only: another parameter is
+    refused (400), as FHIR allows, rather than ignored."""
+    query = query.partition("?")[2] if "?" in query else query  # ifNoneExist: after the "?"
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if len(pairs) != 1 or pairs[0][0] != "identifier" or not pairs[0][1]:
+        raise FhirProblem(
+            "Linkwell's conditional create takes one parameter, identifier=[system|]value.",
+            expression,
+            status=400,
+            code="not-supported",
+        )
+    token = pairs[0][1]
+    if "|" not in token:
+        return None, token
+    system, _, value = token.partition("|")
+    return system, value

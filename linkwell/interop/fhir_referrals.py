@@ -230,22 +230,41 @@ def reason_codes(codes) -> list[dict]:
     ]
 
 
+def _sent_reasons(sent: dict, codes) -> list[dict]:
+    """Linkwell's needs, then the reasons as the referrer's system coded them (SNOMED CT, say),
+    unless they were Linkwell's codes already."""
+    theirs = [
+        concept
+        for concept in sent.get("reasonCode", [])
+        if any(c.get("system") != NEED_SYSTEM for c in concept.get("coding", []))
+        or not concept.get("coding")
+    ]
+    return reason_codes(codes) + theirs
+
+
 def service_request(referral, task: Task) -> ServiceRequest:
+    """The referral as the referrer sent it (Referral.submitted_request: their identifier,
+    code, categories, reasons, priority and note), with its status and Linkwell's needs."""
     status = SERVICE_REQUEST_STATUS.get(task.status, "revoked")
+    sent = referral.submitted_request or {}
+    details = [{"text": referral.details}] if referral.details else None
     return ServiceRequest(
         id=str(referral.pk),
         meta=task.meta,  # its status follows its Task's, so it changes when the Task does
+        identifier=sent.get("identifier"),
         status=status,
         intent="order",
-        code={"coding": [snomed.coding(snomed.REFERRAL_TO_SOCIAL_PRESCRIBING)]},
+        category=sent.get("category"),
+        priority=sent.get("priority") or referral.urgency,  # Urgency's codes are FHIR's
+        code=sent.get("code") or {"coding": [snomed.coding(snomed.REFERRAL_TO_SOCIAL_PRESCRIBING)]},
         subject=_ref("Patient", referral.person_id),
         authoredOn=referral.received_at,
         requester={"display": referral.referring_organisation.name}
         if referral.referring_organisation
         else None,
         performer=[{"display": referral.organisation.name}],
-        reasonCode=reason_codes(referral.reasons),
-        note=None,
+        reasonCode=_sent_reasons(sent, referral.reasons),
+        note=sent.get("note") or details,
     )
 
 

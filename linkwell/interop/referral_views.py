@@ -7,6 +7,7 @@ element's FHIRPath in `issue.expression`; a refused referral is audited and save
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from linkwell.accounts.access import visible_or_404
@@ -21,10 +22,38 @@ from .fhir_http import Answer
 from .fhir_inbound import FhirProblem
 
 
+def _existing(user, inbound) -> Referral | None:
+    """FHIR conditional create (http://hl7.org/fhir/R4/http.html#ccreate): the referral the
+    query finds among those the user may see, matched by its ServiceRequest.identifier (the
+    first, which is also its idempotency key); several matches are 412."""
+    if not inbound.if_none_exist:
+        return None
+    path = inbound.if_none_exist_path
+    system, value = fhir_inbound.identifier_query(inbound.if_none_exist, path)
+    referrals = Referral.objects.visible_to(user)
+    found = list(
+        referrals.filter(idempotency_key=f"{system}|{value}")[:2]
+        if system is not None
+        else referrals.filter(idempotency_key__endswith=f"|{value}")[:2]
+    )
+    if len(found) > 1:
+        raise FhirProblem(
+            "More than one referral has this identifier: give its system too.",
+            path,
+            status=412,
+            code="duplicate",
+        )
+    return found[0] if found else None
+
+
 def _make(request, user, inbound) -> tuple[Referral, bool]:
     """make_referral (the one door: PCN, source, consent, shortlisting, audit), with a domain
     error turned into the element it came from. routes.py runs each write in one transaction,
-    so a refusal saves nothing and a corrected retry saves once."""
+    so a refusal saves nothing and a corrected retry saves once. A conditional create that
+    finds its referral makes nothing and returns it (created False)."""
+    earlier = _existing(user, inbound)
+    if earlier is not None:
+        return earlier, False
     try:
         return make_referral(**inbound.arguments(), by=user)
     except ValidationError as e:
@@ -45,24 +74,54 @@ def _made(referral):
     return task_queries.annotated(Referral.objects.filter(pk=referral.pk)).get()
 
 
+CREATED, FOUND = "201 Created", "200 OK"
+
+
+def _read_into(role: str, kind: str, referral, created: bool) -> dict:
+    """The response to an entry read into the referral rather than kept as a resource."""
+    said = (
+        f"Read into ServiceRequest/{referral.pk} as its {role}"
+        if created
+        else f"Nothing done: ServiceRequest/{referral.pk} was already made"
+    )
+    return {
+        "status": FOUND,
+        "outcome": {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": "information",
+                    "code": "informational",
+                    "diagnostics": f"{said}; Linkwell keeps no {kind} of its own.",
+                }
+            ],
+        },
+    }
+
+
 def transaction(request, user) -> Answer:
     bundle = fhir_inbound.parse(request.body, allowed={"Bundle"})
     inbound = fhir_inbound.from_bundle(bundle, user=user)
+    started = timezone.now()
     referral, created = _make(request, user, inbound)
     task = fhir_referrals.referral_task(_made(referral))
-    status = "201 Created" if created else "200 OK"
-    kept = {
-        "Patient": f"Patient/{referral.person_id}",
-        "ServiceRequest": f"ServiceRequest/{referral.pk}",
-    }
+    status = CREATED if created else FOUND
+    # One response per request entry, in order, saying what was done with it: the Patient
+    # found or registered, the ServiceRequest made or found (a retry, a conditional create),
+    # each other entry read into the referral. The Task that fulfils it comes last.
+    new_person = created and referral.person.created_at >= started
     entries = []
-    # One response per request entry, in order; entries Linkwell does not keep (a Condition,
-    # say) answer 200 with no location. The Task that fulfils the referral comes last.
-    for entry in bundle.entry:
-        location = kept.get(entry.resource.__resource_type__ if entry.resource else "")
-        entries.append(
-            {"response": {"status": status if location else "200 OK", "location": location}}
-        )
+    for entry, role in zip(bundle.entry, inbound.entries, strict=True):
+        if role == "subject":
+            response = {
+                "status": CREATED if new_person else FOUND,
+                "location": f"Patient/{referral.person_id}",
+            }
+        elif role == "referral":
+            response = {"status": status, "location": f"ServiceRequest/{referral.pk}"}
+        else:
+            response = _read_into(role, entry.resource.__resource_type__, referral, created)
+        entries.append({"response": response})
     entries.append({"resource": task, "response": {"status": status, "location": _versioned(task)}})
     return Answer(
         Bundle(type="transaction-response", entry=entries),
@@ -76,6 +135,7 @@ def service_request_create(request, user) -> Answer:
     inbound = fhir_inbound.from_service_request(
         resource, root="ServiceRequest", user=user, person=None
     )
+    inbound.if_none_exist = request.headers.get("If-None-Exist", "")
     referral, created = _make(request, user, inbound)
     written = _service_request(_made(referral))
     return Answer(written, 201 if created else 200, location=_versioned(written))

@@ -277,3 +277,98 @@ def test_a_service_request_alone_refers_from_what_the_referrer_sent_before(clien
     assert second.person_id == person.pk
     assert second.submitted_person == first.submitted_person
     assert "07700 900555" not in json.dumps(second.submitted_person)
+
+
+# Issue 18, item 6: keep what the GP sent.
+SNOMED = "http://snomed.info/sct"
+
+
+def social_prescribing_bundle():
+    """A UK-style referral: coded SNOMED CT |Referral to social prescribing service| with a
+    SNOMED CT reason from the Gravity examples (32911000 |Homeless|), an identifier, a
+    priority and a note."""
+    body = gravity_bundle()
+    request = body["entry"][1]["resource"]
+    request.pop("category")
+    request["code"] = {"coding": [{"system": SNOMED, "code": "871731000000106"}]}
+    request["identifier"] = [{"system": "urn:gp-system", "value": "R-42"}]
+    request["reasonCode"] = [{"coding": [{"system": SNOMED, "code": "32911000"}]}]
+    request["priority"] = "asap"
+    request["note"] = [{"text": "Sofa-surfing since March"}]
+    return body
+
+
+def test_a_service_request_reads_back_as_the_gp_sent_it(client, gp):
+    assert post(client, gp, social_prescribing_bundle()).status_code == 201
+    referral = Referral.objects.get()
+    assert referral.reasons == ["housing", "food"]  # SNOMED 32911000, the food Condition
+    read = ServiceRequest.model_validate_json(
+        client.get(f"/fhir/ServiceRequest/{referral.pk}", **bearer(gp)).content
+    )
+    assert read.identifier[0].value == "R-42" and read.priority == "asap"
+    assert read.code.coding[0].code == "871731000000106"
+    assert read.note[0].text == "Sofa-surfing since March"
+    codes = [(c.system, c.code) for concept in read.reasonCode for c in concept.coding]
+    assert (SNOMED, "32911000") in codes and ("urn:linkwell:need", "housing") in codes
+
+
+def test_the_legacy_nhs_number_system_is_the_nhs_number(client, gp):
+    patient = example(PATIENT)
+    patient["identifier"] = [{"system": "http://fhir.nhs.net/Id/nhs-number", "value": "9434765919"}]
+    assert post(client, gp, gravity_bundle(patient=patient)).status_code == 201
+    assert Person.objects.get().nhs_number == "9434765919"
+    request = example(ACTIVE)
+    request["subject"] = {
+        "identifier": {"system": "http://fhir.nhs.net/Id/nhs-number", "value": "9434765919"}
+    }
+    assert post(client, gp, request, path="/fhir/ServiceRequest").status_code == 201
+    assert Person.objects.count() == 1
+
+
+def test_conditional_create_makes_one_referral(client, gp):
+    body = social_prescribing_bundle()
+    body["entry"][1]["request"]["ifNoneExist"] = "identifier=urn:gp-system|R-42"
+    assert post(client, gp, body).status_code == 201
+    body["entry"][1]["resource"].pop("identifier")  # no key: only the condition finds it
+    again = post(client, gp, body)
+    assert again.status_code == 200 and Referral.objects.count() == 1
+    statuses = [e.response.status for e in Bundle.model_validate_json(again.content).entry]
+    assert set(statuses) == {"200 OK"}
+    request = example(ACTIVE)
+    request["subject"] = {"reference": f"Patient/{Person.objects.get().pk}"}
+    response = client.post(
+        "/fhir/ServiceRequest",
+        json.dumps(request),
+        content_type="application/fhir+json",
+        HTTP_IF_NONE_EXIST="identifier=R-42",
+        **bearer(gp),
+    )
+    assert response.status_code == 200 and Referral.objects.count() == 1
+
+
+def test_a_transaction_reports_each_entry_truthfully(client, gp):
+    first = Bundle.model_validate_json(post(client, gp, gravity_bundle()).content)
+    assert [e.response.status for e in first.entry] == ["201 Created", "201 Created", "200 OK"] + [
+        "201 Created"
+    ]
+    assert "Condition" in first.entry[2].response.outcome.issue[0].diagnostics
+    patient = example(PATIENT)
+    patient["identifier"] = [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}]
+    post(client, gp, gravity_bundle(patient=patient))
+    second = Bundle.model_validate_json(post(client, gp, gravity_bundle(patient=patient)).content)
+    assert second.entry[0].response.status == "200 OK"  # the same person, found by NHS number
+
+
+@pytest.mark.parametrize("method", ["DELETE", "PUT"])
+def test_a_transaction_that_asks_for_more_than_creates_is_refused_whole(client, gp, method):
+    body = gravity_bundle()
+    body["entry"][2]["request"]["method"] = method
+    assert problem(post(client, gp, body))[0] == "Bundle.entry[2].request.method"
+    assert not Referral.objects.exists()
+
+
+def test_an_entry_the_referral_does_not_use_refuses_the_transaction(client, gp):
+    body = gravity_bundle()
+    body["entry"][1]["resource"].pop("reasonReference")
+    assert problem(post(client, gp, body))[0] == "Bundle.entry[2]"
+    assert not Referral.objects.exists()

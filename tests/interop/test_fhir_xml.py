@@ -21,15 +21,15 @@ UK_CORE = (
 )
 needs_uk_core = pytest.mark.skipif(not UK_CORE.exists(), reason="needs ../shared/data/fhir-uk-core")
 PATIENT = "UKCore-Patient-RichardSmith-Example.xml"
-# Every UK Core ServiceRequest example, with Richard Smith, as a transaction Bundle: accepted
-# (a reason Linkwell cannot map is still a reason, kept as "other"), or refused with the path.
+# Every UK Core ServiceRequest example, with Richard Smith, as a transaction Bundle: each is a
+# clinical order, not social prescribing, so each is refused with the element that says so.
 SERVICE_REQUESTS = {
     "Extension-UKCore-SourceOfServiceRequest-Example.xml": "Bundle.entry[1].resource.reasonCode",
-    "UKCore-ServiceRequest-CTChestScan-Example.xml": "created",
-    "UKCore-ServiceRequest-ColonoscopyRequest-Example.xml": "created",
-    "UKCore-ServiceRequest-ECG-Example.xml": "created",
-    "UKCore-ServiceRequest-HipReplacement-Example.xml": "Bundle.entry[1].resource.reasonCode",
-    "UKCore-ServiceRequest-Lab-CReactiveProtein-Example.xml": "created",
+    "UKCore-ServiceRequest-CTChestScan-Example.xml": "Bundle.entry[1].resource.code",
+    "UKCore-ServiceRequest-ColonoscopyRequest-Example.xml": "Bundle.entry[1].resource.code",
+    "UKCore-ServiceRequest-ECG-Example.xml": "Bundle.entry[1].resource.code",
+    "UKCore-ServiceRequest-HipReplacement-Example.xml": "Bundle.entry[1].resource.code",
+    "UKCore-ServiceRequest-Lab-CReactiveProtein-Example.xml": "Bundle.entry[1].resource.code",
 }
 
 
@@ -90,10 +90,10 @@ def test_every_uk_core_service_request_is_accepted_or_refused_with_its_path(clie
 
 
 @needs_uk_core
-def test_a_uk_core_service_request_alone_must_name_a_patient_we_hold(client, gp):
+def test_a_uk_core_service_request_alone_is_refused_as_not_social_prescribing(client, gp):
     body = uk_core("UKCore-ServiceRequest-ECG-Example.xml")
     assert problem(post_xml(client, gp, body, "/fhir/ServiceRequest"), 422) == (
-        "ServiceRequest.subject"
+        "ServiceRequest.code"
     )
 
 

@@ -76,6 +76,7 @@ FIELDS = {
     },
     "cases.Referral": {
         "submitted_person": ERASE,  # the person as the referrer described them
+        "submitted_request": ERASE,  # the referrer's coded request: its note is about them
         "id": INTERNAL,
         "organisation": INTERNAL,
         "person": INTERNAL,
