@@ -16,7 +16,7 @@ from linkwell.cases.models import Case, Goal, Referral
 from linkwell.cases.services import make_referral
 from linkwell.people.models import Consent, Person
 
-from . import fhir_inbound, fhir_referrals, task_queries
+from . import fhir_http, fhir_inbound, fhir_referrals, task_queries
 from .fhir_http import Answer
 from .fhir_inbound import FhirProblem
 
@@ -55,19 +55,23 @@ def transaction(request, user) -> Answer:
         "Patient": f"Patient/{referral.person_id}",
         "ServiceRequest": f"ServiceRequest/{referral.pk}",
     }
+    prefer = fhir_http.return_preference(request)
     entries = []
     # One response per request entry, in order; entries Linkwell does not keep (a Condition,
     # say) answer 200 with no location. The Task that fulfils the referral comes last.
     for entry in bundle.entry:
         location = kept.get(entry.resource.__resource_type__ if entry.resource else "")
         entries.append(
-            {"response": {"status": status if location else "200 OK", "location": location}}
+            fhir_http.entry(
+                None, status=status if location else "200 OK", location=location, prefer=prefer
+            )
         )
-    entries.append({"resource": task, "response": {"status": status, "location": _versioned(task)}})
+    entries.append(fhir_http.entry(task, status=status, location=_versioned(task), prefer=prefer))
     return Answer(
         Bundle(type="transaction-response", entry=entries),
         201 if created else 200,
         location=_versioned(task),
+        bundle=True,
     )
 
 
