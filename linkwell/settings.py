@@ -271,6 +271,12 @@ MAX_NOTE_LENGTH = 5000
 # Background tasks (django-tasks, database backend; `linkwell worker` runs them): provider
 # nudges and reminders, enqueued in the same transaction as the change that causes them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# FHIR canonical URLs (Questionnaire.url, its answer code systems): fixed, not the host a request
+# came in on, because a canonical names the definition wherever it is read (FHIR R4
+# resource.html#canonical). Change it only with a new version of every Questionnaire.
+FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE", "https://linkwell.example/fhir").rstrip(
+    "/"
+)
 # Onward referrals (linkwell.connections): links in emails, nudges, reminders, text messages.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Linkwell <no-reply@linkwell.invalid>")

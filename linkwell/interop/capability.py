@@ -14,6 +14,10 @@ def _resource(kind) -> dict:
         "readHistory": False,
         "updateCreate": False,
     }
+    if kind.profile:
+        # supportedProfile, not profile: a self-referral's Task cannot claim Gravity's (it has
+        # no requester), so the profile is supported rather than true of every instance
+        entry["supportedProfile"] = [kind.profile]
     if kind.params:
         entry["searchParam"] = [
             {"name": name, "type": param.type, "documentation": param.documentation}

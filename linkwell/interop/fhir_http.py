@@ -9,7 +9,8 @@ http://hl7.org/fhir/R4/http.html).
 - Versions: `meta.versionId` gives the weak ETag `W/"<versionId>"` and `meta.lastUpdated` the
   Last-Modified header (http.html#versioning); a stale `If-Match` is 412.
 - `Prefer: return=minimal | representation | OperationOutcome` on create and update
-  (http.html#ops); representation unless asked.
+  (http.html#ops), and on each entry of a transaction-response (http.html#transaction:
+  "the Prefer header applies to the individual entries"); representation unless asked.
 - Every refusal is an OperationOutcome with the HTTP status of http.html#Status-Codes.
 """
 
@@ -58,6 +59,7 @@ class Answer:
     resource: object
     status: int = 200
     location: str = ""  # relative to the base, e.g. Task/5/_history/1716…
+    bundle: bool = False  # a transaction-response: Prefer shaped its entries, not the Bundle
 
 
 def user_of(request):
@@ -198,19 +200,32 @@ def refusal(problem: FhirProblem, *, mime: str = FHIR_JSON) -> HttpResponse:
     return response
 
 
+def _done(what: str) -> OperationOutcome:
+    issue = {"severity": "information", "code": "informational", "diagnostics": f"Done: {what}."}
+    return OperationOutcome(issue=[issue])
+
+
+def entry(resource, *, status: str, location: str, prefer: str) -> dict:
+    """One entry of a transaction-response, shaped by the client's `Prefer: return=`."""
+    response = {"status": status, "location": location}
+    meta = getattr(resource, "meta", None)
+    if meta is not None and meta.versionId:
+        response["etag"] = etag(meta.versionId)
+    if resource is None or prefer == "minimal":
+        return {"response": response}
+    if prefer == "OperationOutcome":
+        return {"response": {**response, "outcome": _done(location or resource.id)}}
+    return {"resource": resource, "response": response}
+
+
 def written(answer: Answer, *, base: str, mime: str, prefer: str) -> HttpResponse:
     """A create or update answered as the client prefers, with Location and ETag."""
+    if answer.bundle:  # its entries are already as the client prefers
+        prefer = "representation"
     if prefer == "OperationOutcome":
-        body = OperationOutcome(
-            issue=[
-                {
-                    "severity": "information",
-                    "code": "informational",
-                    "diagnostics": f"Done: {answer.location or answer.resource.id}.",
-                }
-            ]
+        response = render(
+            _done(answer.location or answer.resource.id), mime=mime, status=answer.status
         )
-        response = render(body, mime=mime, status=answer.status)
     elif prefer == "minimal":
         response = HttpResponse(status=answer.status)
     else:

@@ -6,6 +6,18 @@ fhir_outcomes.py). The closed loop follows the HL7 Gravity SDOH Clinical Care pa
 referrer's ServiceRequest is fulfilled by a Task (`basedOn` the ServiceRequest, `focus` it too)
 whose status the referrer polls; each onward referral to a community service is a subtask
 (`partOf` the main Task). Identifiers follow UK Core (NHS number system below).
+
+Profiles claimed in `meta.profile` (and in the CapabilityStatement, from routes.KINDS), each only
+where the resource has what the profile requires:
+- UK Core Patient: no element beyond base FHIR is mandatory; the NHS number carries the
+  verification-status extension the profile's nhsNumber slice defines.
+- Gravity SDOHCC ServiceRequest (SDOH Clinical Care STU 2.x): status, intent, code, subject and
+  at least one SDOH category (the `category:SDOHCC` slice, 1..*, required binding).
+- Gravity SDOHCC TaskForReferralManagement: intent order, code fulfill, focus, for, authoredOn
+  and requester (1..1, an Organization); a self-referral has no referring organisation, so its
+  Task makes no claim.
+Gravity is a US-realm guide: its references target US Core profiles (Patient, Organization),
+where Linkwell's resources follow UK Core instead; docs/fhir.md says so to implementers.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -29,6 +41,41 @@ from . import snomed
 NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"  # UK Core Patient.identifier:nhsNumber
 ODS_CODE = "https://fhir.nhs.uk/Id/ods-organization-code"
 NEED_SYSTEM = "urn:linkwell:need"  # Linkwell's reason codes (GET /api/v1/needs)
+UK_CORE_PATIENT = "https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient"
+_SDOHCC = "http://hl7.org/fhir/us/sdoh-clinicalcare/"
+SDOHCC_SERVICE_REQUEST = f"{_SDOHCC}StructureDefinition/SDOHCC-ServiceRequest"
+SDOHCC_TASK = f"{_SDOHCC}StructureDefinition/SDOHCC-TaskForReferralManagement"
+# UK Core Extension-UKCore-NHSNumberVerificationStatus on Patient.identifier:nhsNumber. Linkwell
+# takes the number from the referrer and does not trace it with PDS, so "02": number present
+# but not traced (CodeSystem UKCore-NHSNumberVerificationStatusEngland; the UK Core example
+# UKCore-Patient-RichardSmith shows the shape, with "01" for a verified number).
+NHS_NUMBER_NOT_TRACED = {
+    "url": "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus",
+    "valueCodeableConcept": {
+        "coding": [
+            {
+                "system": "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland",
+                "code": "02",
+                "display": "Number present but not traced",
+            }
+        ]
+    },
+}
+# The SDOH category of each need whose Gravity category says the same thing (ValueSet
+# SDOHCC-ValueSetSDOHCategory, codes in SDOHCC-CodeSystemTemporaryCodes); the rest, and a
+# referral with no such reason, are "sdoh-category-unspecified", which that value set includes.
+SDOH_CATEGORY_SYSTEM = f"{_SDOHCC}CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
+SDOH_CATEGORY = {
+    Need.LONELINESS: ("social-connection", "Social Connection"),
+    Need.MONEY: ("financial-insecurity", "Financial Insecurity"),
+    Need.HOUSING: ("housing-instability", "Housing Instability"),
+    Need.FOOD: ("food-insecurity", "Food Insecurity"),
+    Need.FUEL: ("utility-insecurity", "Utility Insecurity"),
+    Need.WORK: ("employment-status", "Employment Status"),
+    Need.TRANSPORT: ("transportation-insecurity", "Transportation Insecurity"),
+    Need.DIGITAL: ("digital-access", "Digital Access"),
+}
+SDOH_UNSPECIFIED = ("sdoh-category-unspecified", "SDOH Category Unspecified")
 BUSINESS_STATUS = "urn:linkwell:status"
 
 # Task.status (http://hl7.org/fhir/R4/valueset-task-status.html) for each case status.
@@ -90,8 +137,12 @@ def version_id(when: datetime) -> str:
     return str((when - _EPOCH) // timedelta(microseconds=1))
 
 
-def meta(when: datetime) -> dict:
-    return {"versionId": version_id(when), "lastUpdated": when}
+def meta(when: datetime, *, profile: str = "") -> dict:
+    return {
+        "versionId": version_id(when),
+        "lastUpdated": when,
+        "profile": [profile] if profile else None,
+    }
 
 
 def _reason(text: str) -> dict | None:
@@ -137,15 +188,24 @@ def _owner(organisation) -> dict:
     }
 
 
+def _requester(organisation) -> dict | None:
+    """Who asked for the Task to be done, as the Organization (Gravity: requester 1..1)."""
+    if organisation is None:
+        return None
+    return {"type": "Organization", **_owner(organisation)}
+
+
 def referral_task(referral) -> Task:
     """The main Task: the PCN's social prescribing service fulfilling the referral.
     `referral` comes from task_queries.referrals (with `updated` and `under_way`)."""
     case = referral.case
     status = task_status(case, referral.under_way)
     last = case.events.last() if status in STOPPED else None
+    requester = _requester(referral.referring_organisation)
     return Task(
         id=str(referral.pk),
-        meta=meta(referral.updated),
+        meta=meta(referral.updated, profile=SDOHCC_TASK if requester else ""),
+        requester=requester,
         status=status,
         statusReason=_reason(last.note if last else ""),
         businessStatus=_business(case.get_status_display(), case.status),
@@ -162,7 +222,9 @@ def connection_task(connection) -> Task:
     last = connection.events.last() if connection.status in NEEDS_REASON else None
     return Task(
         id=f"connection-{connection.pk}",
-        meta=meta(connection.status_changed_at),
+        meta=meta(connection.status_changed_at, profile=SDOHCC_TASK),
+        # the PCN's link worker made the onward referral
+        requester=_requester(connection.case.organisation),
         partOf=[_ref("Task", referral.pk)],
         status=CONNECTION_TASK_STATUS[ConnectionStatus(connection.status)],
         # The reason a declined or withdrawn referral needs (connections.lifecycle.NEEDS_REASON)
@@ -200,7 +262,7 @@ def patient(person, *, shared=None) -> Patient:
     """The person; with `shared` (SharedDetail codes), only what they agreed to share."""
     allowed = set(SharedDetail.values if shared is None else shared)
     identifiers = (
-        [{"system": NHS_NUMBER, "value": person.nhs_number}]
+        [{"system": NHS_NUMBER, "value": person.nhs_number, "extension": [NHS_NUMBER_NOT_TRACED]}]
         if person.nhs_number and shared is None
         else None
     )
@@ -211,7 +273,9 @@ def patient(person, *, shared=None) -> Patient:
         telecom.append({"system": "email", "value": person.email})
     return Patient(
         id=str(person.pk),
-        meta=meta(person.updated_at) if shared is None else None,
+        meta=meta(person.updated_at, profile=UK_CORE_PATIENT)
+        if shared is None
+        else {"profile": [UK_CORE_PATIENT]},
         identifier=identifiers,
         name=[{"family": person.family_name, "given": [person.given_name]}]
         if SharedDetail.NAME in allowed
@@ -242,6 +306,15 @@ def _sent_reasons(sent: dict, codes) -> list[dict]:
     return reason_codes(codes) + theirs
 
 
+def sdoh_categories(codes) -> list[dict]:
+    """The Gravity `category:SDOHCC` slice (1..*): one SDOH category per distinct reason."""
+    found = dict.fromkeys(SDOH_CATEGORY[c] for c in codes if c in SDOH_CATEGORY)
+    return [
+        {"coding": [{"system": SDOH_CATEGORY_SYSTEM, "code": code, "display": display}]}
+        for code, display in (found or [SDOH_UNSPECIFIED])
+    ]
+
+
 def service_request(referral, task: Task) -> ServiceRequest:
     """The referral as the referrer sent it (Referral.submitted_request: their identifier,
     code, categories, reasons, priority and note), with its status and Linkwell's needs."""
@@ -250,11 +323,13 @@ def service_request(referral, task: Task) -> ServiceRequest:
     details = [{"text": referral.details}] if referral.details else None
     return ServiceRequest(
         id=str(referral.pk),
-        meta=task.meta,  # its status follows its Task's, so it changes when the Task does
+        # its status follows its Task's, so it changes when the Task does: the same version
+        meta=meta(referral.updated, profile=SDOHCC_SERVICE_REQUEST),
         identifier=sent.get("identifier"),
         status=status,
         intent="order",
-        category=sent.get("category"),
+        # Gravity's SDOH category slice, then any categories the referrer sent
+        category=sdoh_categories(referral.reasons) + sent.get("category", []),
         priority=sent.get("priority") or referral.urgency,  # Urgency's codes are FHIR's
         code=sent.get("code") or {"coding": [snomed.coding(snomed.REFERRAL_TO_SOCIAL_PRESCRIBING)]},
         subject=_ref("Patient", referral.person_id),

@@ -17,7 +17,7 @@ from linkwell.cases.models import Case, Goal, Referral
 from linkwell.cases.services import make_referral
 from linkwell.people.models import Consent, Person
 
-from . import fhir_inbound, fhir_referrals, task_queries
+from . import fhir_http, fhir_inbound, fhir_referrals, task_queries
 from .fhir_http import Answer
 from .fhir_inbound import FhirProblem
 
@@ -106,27 +106,35 @@ def transaction(request, user) -> Answer:
     referral, created = _make(request, user, inbound)
     task = fhir_referrals.referral_task(_made(referral))
     status = CREATED if created else FOUND
+    prefer = fhir_http.return_preference(request)
     # One response per request entry, in order, saying what was done with it: the Patient
     # found or registered, the ServiceRequest made or found (a retry, a conditional create),
-    # each other entry read into the referral. The Task that fulfils it comes last.
+    # each other entry read into the referral. The Task that fulfils it comes last. Entries
+    # are shaped by the client's `Prefer: return=`.
     new_person = created and referral.person.created_at >= started
     entries = []
     for entry, role in zip(bundle.entry, inbound.entries, strict=True):
         if role == "subject":
-            response = {
-                "status": CREATED if new_person else FOUND,
-                "location": f"Patient/{referral.person_id}",
-            }
+            entries.append(
+                fhir_http.entry(
+                    None,
+                    status=CREATED if new_person else FOUND,
+                    location=f"Patient/{referral.person_id}",
+                    prefer=prefer,
+                )
+            )
         elif role == "referral":
-            response = {"status": status, "location": f"ServiceRequest/{referral.pk}"}
+            location = f"ServiceRequest/{referral.pk}"
+            entries.append(fhir_http.entry(None, status=status, location=location, prefer=prefer))
         else:
-            response = _read_into(role, entry.resource.__resource_type__, referral, created)
-        entries.append({"response": response})
-    entries.append({"resource": task, "response": {"status": status, "location": _versioned(task)}})
+            kind = entry.resource.__resource_type__
+            entries.append({"response": _read_into(role, kind, referral, created)})
+    entries.append(fhir_http.entry(task, status=status, location=_versioned(task), prefer=prefer))
     return Answer(
         Bundle(type="transaction-response", entry=entries),
         201 if created else 200,
         location=_versioned(task),
+        bundle=True,
     )
 
 

@@ -28,6 +28,7 @@ from . import (
     capability,
     fhir_formats,
     fhir_http,
+    fhir_referrals,
     message_back_views,
     referral_views,
     task_search,
@@ -58,6 +59,7 @@ class Kind:
     params: dict = field(default_factory=dict)  # search parameters: name → task_search.Param
     create: Write | None = None
     update: Write | None = None
+    profile: str = ""  # the profile its resources claim in meta.profile (fhir_referrals.py)
 
     @property
     def interactions(self) -> list[str]:
@@ -93,9 +95,15 @@ KINDS = {
             params=task_search.PARAMS,
             # providers' systems update their own subtasks (task_updates.py)
             update=Write(task_updates.update, Capability.RESPOND_TO_CONNECTIONS, "fhir.task"),
+            profile=fhir_referrals.SDOHCC_TASK,
         ),
-        Kind("ServiceRequest", read=referral_views.service_request, create=REFERRAL),
-        Kind("Patient", read=referral_views.patient),
+        Kind(
+            "ServiceRequest",
+            read=referral_views.service_request,
+            create=REFERRAL,
+            profile=fhir_referrals.SDOHCC_SERVICE_REQUEST,
+        ),
+        Kind("Patient", read=referral_views.patient, profile=fhir_referrals.UK_CORE_PATIENT),
         Kind("Consent", read=referral_views.consent),
         Kind("Goal", read=referral_views.goal),
         Kind("QuestionnaireResponse", read=views.questionnaire_response),

@@ -3,8 +3,8 @@ routes.py): thin, translation only. Someone else's record and a missing one are 
 the attempt is audited (through `visible_or_404`).
 """
 
+from django.conf import settings
 from django.http import Http404
-from django.urls import reverse
 
 from linkwell.accounts.permissions import Capability, require
 from linkwell.outcomes import queries, services
@@ -14,7 +14,10 @@ from .fhir_http import FHIR_JSON  # noqa: F401 — linkwell.nul answers FHIR ref
 
 
 def _questionnaire_url(request, code: str) -> str:
-    return request.build_absolute_uri(reverse("interop:questionnaire", kwargs={"pk": code}))
+    """The Questionnaire's canonical URL (settings.FHIR_CANONICAL_BASE): the same whichever host
+    answered, so answers coded against it mean the same everywhere; read it at
+    /fhir/Questionnaire/<code> on any Linkwell."""
+    return f"{settings.FHIR_CANONICAL_BASE}/Questionnaire/{code}"
 
 
 def _administration(request, user, pk):
