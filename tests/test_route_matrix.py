@@ -81,6 +81,8 @@ RULES = {
     "cases:referral": Rule(C.TRACK_OWN_REFERRALS, "referral"),
     "cases:case": Rule(C.VIEW_CASELOAD, "case"),
     "cases:take": Rule(C.MANAGE_CASES, "case", method="POST"),
+    "cases:case_timeline": Rule(C.VIEW_CASELOAD, "case"),
+    "cases:quick_contact": Rule(C.MANAGE_CASES, "case", method="POST"),
     "cases:goal_status": Rule(C.MANAGE_CASES, "goal", method="POST", data={"status": "achieved"}),
     "cases:goal_action": Rule(C.MANAGE_CASES, "goal", method="POST", data={"description": "x"}),
     "cases:task_done": Rule(C.MANAGE_CASES, "task", method="POST"),

@@ -11,6 +11,7 @@ from linkwell.people.services import PersonDetails, check_details
 from .lifecycle import CLOSED, TRANSITIONS, Status
 from .models import ContactMode, GoalStatus, ReferralSource, Urgency
 from .needs import Need
+from .timeline import Kind
 
 # The referral form's fields that are the person's details (PersonDetails), checked together.
 PERSON_FIELDS = (
@@ -209,6 +210,38 @@ class ContactForm(NHSFormMixin, forms.Form):
     minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=600)
     notes = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class QuickContactForm(NHSFormMixin, forms.Form):
+    """A contact made just now, in one step; `next` is the page to go back to."""
+
+    id_prefix = "quick-contact"
+
+    mode = forms.ChoiceField(label="How", choices=ContactMode.choices, widget=forms.RadioSelect)
+    minutes = forms.IntegerField(
+        label="Minutes",
+        required=False,
+        min_value=1,
+        max_value=600,
+        help_text="Not needed for an attempt with no answer.",
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input nhsuk-input--width-3"}),
+    )
+    notes = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class TimelineFilterForm(NHSFormMixin, forms.Form):
+    id_prefix = "timeline"
+
+    kind = forms.MultipleChoiceField(
+        label="Show only",
+        required=False,
+        choices=Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked to see everything.",
     )
 
 

@@ -191,3 +191,24 @@ def as_referred(user, *, person_id=None, nhs_number: str = ""):
 def referred_people(user) -> QuerySet:
     """Ids of the records the user's own referrals were filed on (not their contents)."""
     return Referral.objects.visible_to(user).values("person_id")
+
+
+@dataclass
+class Header:
+    """What the case page's header says at a glance, on every sub-page."""
+
+    age: int
+    next_task: Task | None
+    current_risks: int
+    no_known_risks: bool
+
+
+def header(case: Case) -> Header:
+    """`case` was fetched through `Case.objects.visible_to(user)` by the page."""
+    today = timezone.localdate()
+    return Header(
+        age=case.person.age_on(today),
+        next_task=case.tasks.filter(done_at__isnull=True).order_by("due_on", "pk").first(),
+        current_risks=case.risks.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today)).count(),
+        no_known_risks=case.no_known_risks,
+    )

@@ -357,6 +357,26 @@ def record_contact(*, case: Case, at: datetime, mode: str, minutes: int, notes: 
     return contact
 
 
+# An unanswered call still takes the worker's time; a contact's length runs from 1 minute.
+ATTEMPT_MINUTES = 1
+
+
+@write_guard.service
+@transaction.atomic
+def record_quick_contact(
+    *, case: Case, mode: str, by, minutes: int | None = None, notes: str = ""
+) -> Contact:
+    """A contact made just now, in one step from the caseload or the case's header. Only an
+    attempt may leave out its length."""
+    if minutes is None:
+        if mode != ContactMode.ATTEMPTED:
+            raise CaseError({"minutes": "Give the length of the contact in minutes."})
+        minutes = ATTEMPT_MINUTES
+    return record_contact(
+        case=case, at=timezone.now(), mode=mode, minutes=minutes, notes=notes, by=by
+    )
+
+
 @write_guard.service
 @transaction.atomic
 def record_what_matters(

@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from linkwell import inbox
@@ -16,7 +17,7 @@ from linkwell.accounts.permissions import Capability, can
 from linkwell.people.duplicates import likely_duplicates
 from linkwell.standards.gaps import missing
 
-from . import forms, queries, services
+from . import forms, queries, services, timeline
 from .lifecycle import Status
 from .models import CarePlan, Case, Goal, GoalStatus, Task
 
@@ -177,12 +178,14 @@ def referral_detail(request, pk):
     return render(request, "cases/referral_detail.html", {"referral": referral})
 
 
+RECENT_EVENTS = 5  # on the case's summary; the timeline page has the rest
+
+
 def _case_page(request, case, bound=None, status=200):
     """The case page; `bound` is a form with errors to show in place of its blank twin."""
     case = (
         Case.objects.select_related("person", "referral__referring_organisation", "link_worker")
         .prefetch_related(
-            "events__by",
             "contacts__by",
             "what_matters",
             Prefetch("tasks", queryset=Task.objects.order_by("done_at", "due_on")),
@@ -220,18 +223,90 @@ def _case_page(request, case, bound=None, status=200):
         request,
         "cases/case_detail.html",
         {
-            "case": case,
-            "person": case.person,
+            **_header_context(request, case, quick_form=blank.get("quick_contact_form")),
             "plan": plan,
             "goals": goals,
-            "can_manage": can_manage,
             "duplicates": likely_duplicates(case.person) if can_manage else [],
             "goal_statuses": GoalStatus.choices,
             "standard_gaps": missing(case),
+            "recent": timeline.gather(case=case, user=request.user)[:RECENT_EVENTS],
             **blank,
         },
         status=status,
     )
+
+
+def _header_context(request, case, *, quick_form=None) -> dict:
+    """What the header every page of a case shows needs: who, how they are, and the quick
+    contact form (a refused one in place of its blank twin)."""
+    # Back here after a quick contact; a page answering a refused form is not a place to return to.
+    here = (
+        request.get_full_path()
+        if request.method == "GET"
+        else reverse("cases:case", args=[case.pk])
+    )
+    return {
+        "case": case,
+        "person": case.person,
+        "header": queries.header(case),
+        "can_manage": can(request.user, Capability.MANAGE_CASES),
+        "quick_contact_form": quick_form or forms.QuickContactForm(initial={"next": here}),
+    }
+
+
+@requires(Capability.VIEW_CASELOAD)
+def case_timeline(request, pk):
+    """Everything that happened on the case, newest first, filtered by kind (a GET form)."""
+    case = visible_or_404(
+        Case.objects.visible_to(request.user).select_related("person", "link_worker"),
+        pk,
+        request.user,
+    )
+    form = forms.TimelineFilterForm(request.GET or None)
+    kinds = form.cleaned_data["kind"] if form.is_valid() else ()
+    return render(
+        request,
+        "cases/case_timeline.html",
+        {
+            **_header_context(request, case),
+            "filter_form": form,
+            "events": timeline.gather(case=case, user=request.user, kinds=kinds),
+            "filtered": bool(kinds),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@requires(Capability.MANAGE_CASES)
+def quick_contact(request, pk):
+    """Record a contact in one step and go back where the worker was (caseload or case)."""
+    case = visible_or_404(Case.objects.visible_to(request.user), pk, request.user)
+    form = forms.QuickContactForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            contact = services.record_quick_contact(
+                case=case, mode=d["mode"], minutes=d["minutes"], notes=d["notes"], by=request.user
+            )
+        except ValidationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(
+                request,
+                f"Contact recorded for {case.person.full_name}: {contact.get_mode_display()}.",
+            )
+            return redirect(_back_to(request, d["next"], case))
+    return _case_page(request, case, bound=("quick_contact_form", form), status=422)
+
+
+def _back_to(request, target: str, case) -> str:
+    """`target` when it is a page of this site, else the case page."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("cases:case", args=[case.pk])
 
 
 def case_page_with_form(request, case, *, name: str, form):

@@ -56,11 +56,12 @@ def test_referral_to_discharge(page):
     page.wait_for_load_state()
     assert_accessible(page)
 
-    page.get_by_text("Record a contact").click()
-    page.get_by_label("Phone", exact=True).check()
-    page.get_by_label("Minutes").fill("40")
-    page.get_by_label("Notes").fill("Long chat; keen to meet people.")
-    page.get_by_role("button", name="Save contact").click()
+    quick = page.locator("#quick-contact")  # the header's quick contact
+    quick.get_by_text("Record contact").click()
+    quick.get_by_label("Phone", exact=True).check()
+    quick.get_by_label("Minutes").fill("40")
+    quick.get_by_label("Notes").fill("Long chat; keen to meet people.")
+    quick.get_by_role("button", name="Save contact now").click()
     expect(page.locator("h1")).to_contain_text("Contacted")
     assert_accessible(page)
 
