@@ -70,7 +70,7 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
-    # A system's identity for the API (docs/decisions/0007-api-tokens.md): made by an admin,
+    # A system's identity for the API (docs/decisions/0005-api-tokens.md): made by an admin,
     # with no password, so it never signs in on a page; its tokens are its only credential.
     is_service_account = models.BooleanField(default=False)
     # The single sign-on identity this account is pinned to: the provider's issuer and its
