@@ -159,8 +159,11 @@ def test_prefer_operation_outcome_puts_one_on_each_entry_written(client, gp):
     assert last.resource is None
     assert last.response.outcome.issue[0].severity == "information"
     assert last.response.location in last.response.outcome.issue[0].diagnostics
-    # the Condition entry Linkwell does not keep: no resource to report on
-    assert reply.entry[2].response.outcome is None and reply.entry[2].response.location is None
+    # the Condition entry Linkwell does not keep: its outcome says it was read into the
+    # referral, with no location of its own
+    condition = reply.entry[2].response
+    assert condition.location is None
+    assert "Read into ServiceRequest/" in condition.outcome.issue[0].diagnostics
 
 
 def test_questionnaire_canonical_urls_do_not_follow_the_host(client, worker, settings):
