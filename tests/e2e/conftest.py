@@ -71,6 +71,12 @@ def desktop_page(browser, live_server):
     yield from _page(browser, live_server, viewport=DESKTOP)
 
 
+@pytest.fixture(params=["page", "desktop_page"], ids=["phone", "desktop"])
+def screen(request):
+    """The journey run twice: at phone size and at desktop size."""
+    return request.getfixturevalue(request.param)
+
+
 @pytest.fixture
 def refused_page(browser, live_server):
     """For journeys opening a link meant to be refused: the browser logs the page's own 410

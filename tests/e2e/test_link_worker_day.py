@@ -17,11 +17,6 @@ from tests.factories import PracticeFactory, make_case, user_with_role
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(params=["page", "desktop_page"], ids=["phone", "desktop"])
-def screen(request):
-    return request.getfixturevalue(request.param)
-
-
 def test_the_inbox_and_a_paged_caseload_with_bulk_assignment(screen):
     page = screen
     practice = PracticeFactory()
