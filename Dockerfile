@@ -11,6 +11,21 @@ COPY pyproject.toml README.md /src/
 COPY linkwell /src/linkwell
 RUN /opt/venv/bin/pip install --no-deps /src
 
+# --- mesh-sandbox: NHS England's MESH sandbox with the demo practices' mailboxes ---------------
+# Local and test use only (compose profile "mesh"); production uses the real MESH. It comes
+# before the last stage, so a plain `docker build .` still makes the Linkwell image.
+FROM python:3.11-slim-bookworm AS mesh-sandbox
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PATH=/opt/venv/bin:$PATH
+COPY deploy/mesh-sandbox.lock /tmp/
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --require-hashes -r /tmp/mesh-sandbox.lock
+COPY scripts/run_mesh_sandbox.py /app/
+RUN useradd --system --uid 10002 --home-dir /data mesh && mkdir /data && chown mesh /data
+USER mesh
+EXPOSE 8700
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+    CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8700/health', timeout=4).status != 200)"
+ENTRYPOINT ["python", "/app/run_mesh_sandbox.py", "--host", "0.0.0.0", "--port", "8700", "--data", "/data"]
+
 # --- run: the virtualenv, the gunicorn settings and the collected static files, as non-root ---
 FROM python:3.11-slim-bookworm
 ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \

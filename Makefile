@@ -19,14 +19,17 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 ## lock: re-resolve requirements.lock (with the dev extra, for `make run`/`make test` and CI)
-## from pyproject.toml, and requirements-runtime.lock (the container image), the same versions
-## without the dev tools; both with hashes
+## from pyproject.toml, requirements-runtime.lock (the container image), the same versions
+## without the dev tools, and deploy/mesh-sandbox.lock (the MESH sandbox container); all with
+## hashes
 lock:
 	test -x $(BIN)/uv || { test -d $(VENV) || $(PYTHON) -m venv $(VENV); $(BIN)/pip install --quiet uv; }
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
 	  --python-version 3.11 --quiet -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --generate-hashes --universal \
 	  --python-version 3.11 --quiet -c requirements.lock -o requirements-runtime.lock
+	$(BIN)/uv pip compile deploy/mesh-sandbox.in --generate-hashes --universal \
+	  --python-version 3.11 --quiet -c requirements.lock -o deploy/mesh-sandbox.lock
 
 ## run: install, migrate the embedded SQLite database, load demo data, serve http://127.0.0.1:8000
 run: $(STAMP)

@@ -64,7 +64,7 @@ def prepare(data: Path, practices: list[str]) -> Path:
     return package
 
 
-def command(data: Path, port: int) -> tuple[list[str], dict]:
+def command(data: Path, port: int, host: str = "127.0.0.1") -> tuple[list[str], dict]:
     env = {
         **os.environ,
         "PYTHONPATH": str(data / "package"),
@@ -75,17 +75,18 @@ def command(data: Path, port: int) -> tuple[list[str], dict]:
         "ENV": "local",
     }
     args = [sys.executable, "-m", "uvicorn", "mesh_sandbox.api:app"]
-    return [*args, "--host", "127.0.0.1", "--port", str(port), "--workers", "1"], env
+    return [*args, "--host", host, "--port", str(port), "--workers", "1"], env
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("practices", nargs="+", help="GP practices' ODS codes")
     parser.add_argument("--port", type=int, default=8700)
+    parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 in a container")
     parser.add_argument("--data", type=Path, default=Path("var/mesh"))
     options = parser.parse_args()
     prepare(options.data.resolve(), options.practices)
-    args, env = command(options.data.resolve(), options.port)
+    args, env = command(options.data.resolve(), options.port, options.host)
     print(
         f"MESH_URL=http://127.0.0.1:{options.port} MESH_MAILBOX={LINKWELL_MAILBOX} "
         f"MESH_PASSWORD={PASSWORD} MESH_SHARED_KEY={SHARED_KEY}",

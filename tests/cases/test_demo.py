@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 import pytest
 from django.db.models import Count
 from django.utils import timezone
@@ -42,3 +45,25 @@ def test_demo_practices_have_valid_ods_codes_and_referrals_record_the_practice()
     assert from_practices.exists()
     for referral in from_practices:
         assert referral.person.gp_practice_code == referral.referring_organisation.ods_code
+
+
+@pytest.mark.django_db
+def test_the_mesh_sandbox_commands_give_every_demo_practice_a_mailbox():
+    """README's `run_mesh_sandbox.py` line and compose's sandbox name the demo's practices, or a
+    message back from the demo would find no mailbox."""
+    from linkwell.accounts.models import Organisation, OrganisationKind
+
+    demo.load(seed=7)
+    codes = set(
+        Organisation.objects.filter(kind=OrganisationKind.PRACTICE).values_list(
+            "ods_code", flat=True
+        )
+    )
+    root = Path(__file__).resolve().parents[2]
+    readme = re.search(
+        r"run_mesh_sandbox\.py --port \d+ ([A-Z0-9 ]+) &", (root / "README.md").read_text()
+    )
+    assert set(readme.group(1).split()) == codes
+    sandbox = (root / "compose.yaml").read_text().split("  mesh-sandbox:\n")[1]
+    command = re.search(r"command: \[([A-Z0-9, ]+)\]", sandbox)
+    assert set(command.group(1).split(", ")) == codes
