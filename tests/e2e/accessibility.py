@@ -39,6 +39,9 @@ def track(page) -> Visits:
 
 def assert_accessible(page) -> None:
     """Run axe-core on the page as shown now; fail with each violation and where it is."""
+    # A click that navigates returns once the new document is committed, not loaded: on a busy
+    # machine axe would otherwise run on a half-built (or replaced) document.
+    page.wait_for_load_state("load")
     # Page.evaluate runs outside the page's Content-Security-Policy, which forbids inline script.
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SOURCE)
