@@ -122,7 +122,7 @@ class Inbound:
         content = self._content()
         return {
             **content,
-            "person": self.person,
+            "person": self.person,  # as make_referral takes it (the content has it as JSON)
             "idempotency_key": self.idempotency_key,
             "identifier": self.identifier,
             # What makes the referral, however it was sent (JSON or XML, a transaction or a
