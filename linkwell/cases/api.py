@@ -64,8 +64,6 @@ def create_referral(
 ):
     user = request.user
     require(user, Capability.MAKE_REFERRALS)
-    if len(idempotency_key) > 100:
-        raise services.CaseError({"Idempotency-Key": "Keep the key under 100 characters."})
     body = payload.dict()
     referral, created = services.make_referral(
         pcn_code=payload.pcn,

@@ -92,6 +92,14 @@ class Referral(GuardedModel):
     consent_given = models.BooleanField(help_text="The person agreed to be referred.")
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     idempotency_key = models.CharField(max_length=100, blank=True)
+    identifier = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The referrer's own identifier for the referral (FHIR ServiceRequest."
+        "identifier, as system|value): one referral per identifier per referrer.",
+    )
+    # Digest of what was asked for: tells a retry (same key or identifier, same request) from a
+    # different request reusing them.
     request_fingerprint = models.CharField(max_length=64, blank=True)
     submitted_person = models.JSONField(
         default=dict,
@@ -116,7 +124,12 @@ class Referral(GuardedModel):
                 fields=["referred_by", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="one_referral_per_idempotency_key",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["referred_by", "identifier"],
+                condition=~models.Q(identifier=""),
+                name="one_referral_per_identifier",
+            ),
         ]
 
     def __str__(self):

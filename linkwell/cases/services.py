@@ -149,6 +149,7 @@ def make_referral(
     urgency: str = Urgency.ROUTINE,
     suggested_service: str = "",
     idempotency_key: str = "",
+    identifier: str = "",
     request_fingerprint: str = "",
     submitted_request: dict | None = None,
 ) -> tuple[Referral, bool]:
@@ -158,15 +159,19 @@ def make_referral(
     Resolves where it goes and where it comes from (`_where`, `_source`), registers the
     person, records consent, opens the case and shortlists a service the referrer suggests,
     all in one transaction: any refusal (CaseError, by field) saves nothing. With an
-    idempotency key, a retry of the same request returns the first referral (created=False)
-    and the same key with a different request is refused; concurrent retries make one
-    referral and one person. `submitted_request` is the referral as the referrer's system
-    coded it (FHIR), kept as sent and given back to them.
+    idempotency key (the Idempotency-Key header) or the referrer's own identifier for the
+    referral (FHIR), a retry of the same request (same `request_fingerprint`) returns the first
+    referral (created=False) and a different request reusing either is refused
+    (IdempotencyConflict, naming which); concurrent retries make one referral and one person.
+    `submitted_request` is the referral as the referrer's system coded it (FHIR), kept as sent
+    and given back to them.
     """
-    if idempotency_key:
-        earlier = Referral.objects.filter(referred_by=by, idempotency_key=idempotency_key).first()
-        if earlier is not None:
-            return _replay(earlier, request_fingerprint), False
+    keys = {"idempotency_key": idempotency_key, "identifier": identifier}
+    if len(idempotency_key) > 100:
+        raise CaseError({"Idempotency-Key": "Keep the key under 100 characters."})
+    earlier = _earlier(by, keys, request_fingerprint)
+    if earlier is not None:
+        return earlier, False
     pcn, origin = _where(by=by, pcn_code=pcn_code, origin_code=origin_code)
     source = _source(by=by, origin=origin, source=source)
     if urgency not in Urgency.values:
@@ -206,6 +211,7 @@ def make_referral(
                 urgency=urgency,
                 consent_given=True,
                 idempotency_key=idempotency_key,
+                identifier=identifier,
                 request_fingerprint=request_fingerprint,
                 submitted_person=person.normalised().as_json(),
                 submitted_request=submitted_request or {},
@@ -214,11 +220,11 @@ def make_referral(
     except ValidationError as e:
         raise CaseError({f"person.{k}": v for k, v in e.message_dict.items()}) from e
     except IntegrityError:
-        if not idempotency_key:
+        # A concurrent retry with the same key or identifier won the race.
+        earlier = _earlier(by, keys, request_fingerprint)
+        if earlier is None:
             raise
-        # A concurrent retry with the same key won the race.
-        earlier = Referral.objects.get(referred_by=by, idempotency_key=idempotency_key)
-        return _replay(earlier, request_fingerprint), False
+        return earlier, False
     record_consent(
         person=registered,
         scope=ConsentScope.REFERRAL,
@@ -262,12 +268,31 @@ def _registered_at_referring_practice(person, referral: Referral) -> None:
         person.save(update_fields=["gp_practice_code", "updated_at"])
 
 
-def _replay(earlier: Referral, request_fingerprint: str) -> Referral:
-    if request_fingerprint and earlier.request_fingerprint != request_fingerprint:
-        raise IdempotencyConflict(
-            {"Idempotency-Key": "This key was already used for a different referral."}
-        )
-    return earlier
+REUSED = {
+    "idempotency_key": ("Idempotency-Key", "This key was already used for a different referral."),
+    "identifier": (
+        "identifier",
+        "A referral with this identifier was already made, with different details: give a new "
+        "referral its own identifier.",
+    ),
+}
+
+
+def _earlier(by, keys: dict[str, str], request_fingerprint: str) -> Referral | None:
+    """The referral this caller already made with one of these keys, if the request is the
+    same; IdempotencyConflict, naming the key, if it is not. A referral kept before
+    fingerprints were (empty) cannot be told apart, so it is taken to be the same."""
+    for name, key in keys.items():
+        if not key:
+            continue
+        earlier = Referral.objects.filter(referred_by=by, **{name: key}).first()
+        if earlier is None:
+            continue
+        if request_fingerprint and earlier.request_fingerprint not in ("", request_fingerprint):
+            field, message = REUSED[name]
+            raise IdempotencyConflict({field: message})
+        return earlier
+    return None
 
 
 def _lock(case: Case) -> Case:

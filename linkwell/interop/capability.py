@@ -5,10 +5,16 @@ from django.utils import timezone
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
 
+def _interaction(code: str, write=None) -> dict:
+    documentation = write.documentation if write is not None else ""
+    return {"code": code, "documentation": documentation} if documentation else {"code": code}
+
+
 def _resource(kind) -> dict:
+    writes = {"create": kind.create, "update": kind.update}
     entry = {
         "type": kind.type,
-        "interaction": [{"code": code} for code in kind.interactions],
+        "interaction": [_interaction(code, writes.get(code)) for code in kind.interactions],
         # meta.versionId on every version; If-Match on update (fhir_http.py)
         "versioning": "versioned-update" if kind.update else "versioned",
         "readHistory": False,
@@ -26,7 +32,7 @@ def _resource(kind) -> dict:
     return entry
 
 
-def statement(*, base: str, kinds) -> CapabilityStatement:
+def statement(*, base: str, kinds, transaction) -> CapabilityStatement:
     return CapabilityStatement(
         status="active",
         date=timezone.now(),
@@ -45,7 +51,7 @@ def statement(*, base: str, kinds) -> CapabilityStatement:
                 "self and next links; Prefer: handling=strict refuses unknown parameters.",
                 "security": {"service": [{"text": "Bearer token"}]},
                 "resource": [_resource(kind) for kind in kinds],
-                "interaction": [{"code": "transaction"}],
+                "interaction": [_interaction("transaction", transaction)],
             }
         ],
     )

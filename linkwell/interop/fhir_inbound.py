@@ -18,6 +18,7 @@ from pydantic import ValidationError as ModelError
 from linkwell.cases import queries
 from linkwell.cases.models import Urgency
 from linkwell.cases.needs import Need
+from linkwell.cases.services import fingerprint
 from linkwell.people.identifiers import normalise_nhs_number, validate_nhs_number
 from linkwell.people.models import ContactMethod, Person
 from linkwell.people.services import PersonDetails
@@ -103,13 +104,14 @@ class Inbound:
     reasons: list[str]
     urgency: str
     details: str
-    idempotency_key: str
+    identifier: str  # the ServiceRequest's first identifier, system|value: one referral each
     pcn_code: str = ""
     service_id: str = ""
     paths: dict[str, str] = field(default_factory=dict)
     referrer_name: str = ""  # ServiceRequest.requester: PRSB "Referrer details"
     referrer_contact: str = ""
     submitted_request: dict = field(default_factory=dict)  # KEPT, as sent
+    idempotency_key: str = ""  # the Idempotency-Key header, as on the JSON API
     # FHIR conditional create: the query (If-None-Exist, or the entry's request.ifNoneExist)
     if_none_exist: str = ""
     if_none_exist_path: str = "If-None-Exist"
@@ -117,14 +119,25 @@ class Inbound:
     entries: list[str] = field(default_factory=list)
 
     def arguments(self) -> dict:
+        content = self._content()
         return {
-            "person": self.person,
+            **content,
+            "person": self.person,  # as make_referral takes it (the content has it as JSON)
+            "idempotency_key": self.idempotency_key,
+            "identifier": self.identifier,
+            # What makes the referral, however it was sent (JSON or XML, a transaction or a
+            # ServiceRequest, any fullUrls): a re-post of the same is a retry.
+            "request_fingerprint": fingerprint(content),
+        }
+
+    def _content(self) -> dict:
+        return {
+            "person": self.person.as_json(),
             "reasons": self.reasons,
             # Sending the order is the referrer's confirmation of consent, as on the form.
             "consent_given": True,
             "urgency": self.urgency,
             "details": self.details,
-            "idempotency_key": self.idempotency_key,
             "pcn_code": self.pcn_code,
             "suggested_service": self.service_id,
             "referrer_name": self.referrer_name,
@@ -360,7 +373,15 @@ def from_service_request(
     if person is None:
         person = _known_person(request.subject, root, user)
     paths = dict(paths or {})
-    paths.update({"reasons": f"{root}.reasonCode", "details": f"{root}.note", "__all__": root})
+    paths.update(
+        {
+            "reasons": f"{root}.reasonCode",
+            "details": f"{root}.note",
+            "identifier": f"{root}.identifier",
+            "Idempotency-Key": "Idempotency-Key",  # the header
+            "__all__": root,
+        }
+    )
     pcn_code, service_id = _performers(request, root, paths)
     identifier = (request.identifier or [None])[0]
     referrer_name, referrer_contact = _requester(request, bundle)
@@ -369,7 +390,7 @@ def from_service_request(
         reasons=_reasons(request, root, conditions),
         urgency=Urgency.URGENT if request.priority in URGENT else Urgency.ROUTINE,
         details="\n".join(n.text for n in request.note or [] if n.text),
-        idempotency_key=f"{identifier.system or ''}|{identifier.value}"[:100] if identifier else "",
+        identifier=f"{identifier.system or ''}|{identifier.value}"[:100] if identifier else "",
         pcn_code=pcn_code,
         service_id=service_id[:100],
         paths=paths,

@@ -5,9 +5,10 @@ Translation only: the content comes from the case (people, cases, connections, o
 sending and keeping are `linkwell.standards.services`. Built with fhir.resources' R4B models, as
 the other FHIR output (fhir_referrals.py). Sections follow the full standard's groups, titled as
 it titles them; the 'Message back' model itself (its own section list and codes) could not be
-read (see docs/standards/prsb-social-prescribing.md), so sections carry Linkwell's codes. The
-one SNOMED CT concept used is the sourced "Referral to social prescribing service" (snomed.py),
-as the Composition's event.
+read (see docs/standards/prsb-social-prescribing.md). Sections whose PRSB heading NHS England's
+ITK3 FHIR documents code in SNOMED CT carry that code (HEADINGS, cited); the others, and the
+document type, carry Linkwell's own (LOCAL), as no sourced concept was found. The Composition's
+event is the sourced "Referral to social prescribing service" (snomed.py).
 """
 
 import html
@@ -25,8 +26,31 @@ from linkwell.outcomes.queries import case_histories
 from . import snomed
 from .fhir_referrals import NHS_NUMBER, ODS_CODE
 
-SECTION_SYSTEM = "urn:linkwell:message-back-section"
-DOCUMENT_TYPE = {"coding": [{"system": SECTION_SYSTEM, "code": "message-back"}]}
+# Linkwell's own codes, where no standard one was found: sections below without a heading in
+# HEADINGS, and the document type (no SNOMED CT record artifact for a social prescribing message
+# back was found; the UK Core Composition examples use 373942005 |Discharge summary|, which
+# this is not).
+LOCAL = "urn:linkwell:message-back-section"
+DOCUMENT_TYPE = {"coding": [{"system": LOCAL, "code": "message-back"}]}
+# SNOMED CT record headings, as NHS England's ITK3 FHIR documents code PRSB headings in
+# Composition.section.code: [ITK3-DM] NHS Digital, ITK3 FHIR Digital Medicines implementation
+# guide, "Digital Medicines Headings" (table "SNOMED Concept" of each document's headings:
+# nhsconnect/ITK-FHIR-Digital-Medicines, pages/explore/explore_headings.md, commit
+# 47b004b4ad9d8f5ae70ebd8042717d17fa25b85b); the display is each heading page's example
+# section (pages/explore/explore_plan_req_actions_ES.md, explore_patient_demographics.md,
+# explore_gp_practice.md, explore_referral_details.md, commit
+# 0abe60e3fdd04fb60c0e5bc8ac8d63a6618d2187).
+HEADINGS = {  # section → (SNOMED CT concept id, display)
+    "follow-up": ("887201000000105", "Plan and requested actions"),
+    "person": ("886731000000109", "Patient demographics"),
+    "gp-practice": ("886711000000101", "GP practice"),
+    "referral": ("886721000000107", "Referral details"),
+}
+# No heading concept found for "About me", "Risks", "Assessments" or the link worker as
+# responsible professional. "Signpost details": the same guide's example section
+# (explore_signpost_details.md) codes it 975131000000104 |Signposting|, but that example is
+# "illustrative only", the heading is not in the headings table, and NHS Talking Therapies
+# data record the concept as a care activity, not a heading: not used.
 TITLE = "Social prescribing: message back to GP and referrer"
 # Support the person took up: the service accepted them, or they went.
 TAKEN_UP = {ConnectionStatus.ACCEPTED, ConnectionStatus.ATTENDED, ConnectionStatus.COMPLETED}
@@ -203,6 +227,14 @@ def recipient_of(case, recipient: str):
     return None
 
 
+def section_coding(code: str) -> dict:
+    """The section's SNOMED CT heading where one is sourced (HEADINGS), else Linkwell's code."""
+    if code not in HEADINGS:
+        return {"system": LOCAL, "code": code}
+    concept, display = HEADINGS[code]
+    return {"system": snomed.SYSTEM, "code": concept, "display": display}
+
+
 def _narrative(lines: list[str]) -> dict:
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines) or "<p>None recorded.</p>"
     return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>'}
@@ -212,7 +244,7 @@ def _id(case, name: str, draft: bool) -> str:
     """A draft's identifiers are stable (the same for every view of the case's draft, so a
     reader can tell it is one document); a sent document's are new and kept as sent."""
     if draft:
-        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{SECTION_SYSTEM}:{case.pk}:{name}')}"
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{LOCAL}:{case.pk}:{name}')}"
     return f"urn:uuid:{uuid.uuid4()}"
 
 
@@ -245,7 +277,7 @@ def bundle(case, content: list[dict], *, sent_by, sent_at, draft: bool = False) 
     for section in content:
         out = {
             "title": section["title"],
-            "code": {"coding": [{"system": SECTION_SYSTEM, "code": section["code"]}]},
+            "code": {"coding": [section_coding(section["code"])]},
             "text": _narrative(section["lines"]),
         }
         if section["code"] == "referral":

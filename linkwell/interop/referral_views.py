@@ -14,27 +14,36 @@ from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.permissions import Capability, require
 from linkwell.cases import queries
 from linkwell.cases.models import Case, Goal, Referral
-from linkwell.cases.services import make_referral
+from linkwell.cases.services import IdempotencyConflict, make_referral
 from linkwell.people.models import Consent, Person
 
 from . import fhir_http, fhir_inbound, fhir_referrals, task_queries
 from .fhir_http import Answer
 from .fhir_inbound import FhirProblem
 
+# How a referrer's system retries safely (the CapabilityStatement says it, routes.py).
+RETRIES = (
+    "Retries: the ServiceRequest's first identifier, or an Idempotency-Key header (as on the "
+    "JSON API, up to 100 characters), makes a re-post of the same referral return the first "
+    "(200, the same resources); reusing either for a different referral is 409 Conflict "
+    "naming ServiceRequest.identifier or Idempotency-Key, and nothing is saved. Conditional "
+    "create: If-None-Exist (request.ifNoneExist in a transaction) identifier=[system|]value."
+)
+
 
 def _existing(user, inbound) -> Referral | None:
     """FHIR conditional create (http://hl7.org/fhir/R4/http.html#ccreate): the referral the
     query finds among those the user may see, matched by its ServiceRequest.identifier (the
-    first, which is also its idempotency key); several matches are 412."""
+    first, which make_referral keeps one referral each); several matches are 412."""
     if not inbound.if_none_exist:
         return None
     path = inbound.if_none_exist_path
     system, value = fhir_inbound.identifier_query(inbound.if_none_exist, path)
     referrals = Referral.objects.visible_to(user)
     found = list(
-        referrals.filter(idempotency_key=f"{system}|{value}")[:2]
+        referrals.filter(identifier=f"{system}|{value}")[:2]
         if system is not None
-        else referrals.filter(idempotency_key__endswith=f"|{value}")[:2]
+        else referrals.filter(identifier__endswith=f"|{value}")[:2]
     )
     if len(found) > 1:
         raise FhirProblem(
@@ -50,12 +59,17 @@ def _make(request, user, inbound) -> tuple[Referral, bool]:
     """make_referral (the one door: PCN, source, consent, shortlisting, audit), with a domain
     error turned into the element it came from. routes.py runs each write in one transaction,
     so a refusal saves nothing and a corrected retry saves once. A conditional create that
-    finds its referral makes nothing and returns it (created False)."""
+    finds its referral makes nothing and returns it (created False); so does a re-post of the
+    same referral (same ServiceRequest.identifier or Idempotency-Key header), while a
+    different one reusing either is a 409 Conflict naming it."""
     earlier = _existing(user, inbound)
     if earlier is not None:
         return earlier, False
     try:
         return make_referral(**inbound.arguments(), by=user)
+    except IdempotencyConflict as e:
+        message, expression = inbound.expression(e)
+        raise FhirProblem(message, expression, status=409, code="conflict") from None
     except ValidationError as e:
         message, expression = inbound.expression(e)
         raise FhirProblem(message, expression) from None
@@ -102,6 +116,7 @@ def _read_into(role: str, kind: str, referral, created: bool) -> dict:
 def transaction(request, user) -> Answer:
     bundle = fhir_inbound.parse(request.body, allowed={"Bundle"})
     inbound = fhir_inbound.from_bundle(bundle, user=user)
+    inbound.idempotency_key = request.headers.get("Idempotency-Key", "")
     started = timezone.now()
     referral, created = _make(request, user, inbound)
     task = fhir_referrals.referral_task(_made(referral))
@@ -144,6 +159,7 @@ def service_request_create(request, user) -> Answer:
         resource, root="ServiceRequest", user=user, person=None
     )
     inbound.if_none_exist = request.headers.get("If-None-Exist", "")
+    inbound.idempotency_key = request.headers.get("Idempotency-Key", "")
     referral, created = _make(request, user, inbound)
     written = _service_request(_made(referral))
     return Answer(written, 201 if created else 200, location=_versioned(written))

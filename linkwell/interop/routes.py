@@ -47,6 +47,7 @@ class Write:
     handler: Callable
     need: Capability
     object_type: str
+    documentation: str = ""  # for its CapabilityStatement interaction
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,12 @@ class Kind:
         return re.sub(r"(?<!^)(?=[A-Z])", "_", self.type).lower()
 
 
-REFERRAL = Write(referral_views.service_request_create, Capability.MAKE_REFERRALS, "fhir.referral")
+REFERRAL = Write(
+    referral_views.service_request_create,
+    Capability.MAKE_REFERRALS,
+    "fhir.referral",
+    referral_views.RETRIES,
+)
 KINDS = {
     kind.type: kind
     for kind in [
@@ -117,7 +123,9 @@ KINDS = {
         ),
     ]
 }
-TRANSACTION = Write(referral_views.transaction, Capability.MAKE_REFERRALS, "fhir.referral")
+TRANSACTION = Write(
+    referral_views.transaction, Capability.MAKE_REFERRALS, "fhir.referral", referral_views.RETRIES
+)
 SAFE = {"GET", "HEAD"}
 FORMS = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
@@ -223,7 +231,9 @@ def system(request, mime):
 def metadata(request, mime):
     if request.method not in SAFE:
         raise NotAllowed("Read the CapabilityStatement with GET.", ["GET"])
-    statement = capability.statement(base=base_url(request), kinds=KINDS.values())
+    statement = capability.statement(
+        base=base_url(request), kinds=KINDS.values(), transaction=TRANSACTION
+    )
     return fhir_http.render(statement, mime=mime)
 
 

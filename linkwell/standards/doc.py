@@ -70,8 +70,8 @@ Sections follow the full standard's groups and are titled as it titles them, "Pl
 requested actions" first as its guidance asks; the separate message-back model, with its own
 section list and codes, could not be read.
 
-| Section | GP | Referrer who is not the GP | Items |
-| --- | --- | --- | --- |
+| Section | Section code | GP | Referrer who is not the GP | Items |
+| --- | --- | --- | --- | --- |
 {sections}
 
 A referrer who is not the GP receives who the person is (without their address), the referral
@@ -86,8 +86,17 @@ Sent messages appear in the person's subject access export. Erasing a person's r
 them as sent: each is the record of a disclosure, and the GP already holds its copy.
 
 The Composition's `event.code` is SNOMED CT 871731000000106 |Referral to social prescribing
-service| (source in `linkwell/interop/snomed.py`); section codes use the Linkwell system
-`urn:linkwell:message-back-section`.
+service| (source in `linkwell/interop/snomed.py`). Section codes ("Section code" above) are the
+SNOMED CT record headings NHS England's ITK3 FHIR documents put in `Composition.section.code`
+for the same PRSB headings, where there is one: source NHS Digital, ITK3 FHIR Digital Medicines
+implementation guide, "Digital Medicines Headings", column "SNOMED Concept"
+(nhsconnect/ITK-FHIR-Digital-Medicines `pages/explore/explore_headings.md`, commit
+47b004b4ad9d8f5ae70ebd8042717d17fa25b85b; displays from each heading's example section, commit
+0abe60e3fdd04fb60c0e5bc8ac8d63a6618d2187), cited in `linkwell/interop/message_back.py`. The
+other sections, and the document type (`Composition.type`, and the DocumentReference that
+lists sent messages), keep Linkwell's system `{local}`: no sourced concept was found for them.
+"Signpost details" is coded 975131000000104 |Signposting| only in an example the guide marks
+"illustrative only", and is not in its headings table, so it is not used.
 
 ## Items
 
@@ -136,20 +145,28 @@ def _row(i) -> str:
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
+def _code(coding: dict) -> str:
+    if "display" in coding:  # SNOMED CT
+        return f"SNOMED CT {coding['code']} \\|{coding['display']}\\|"
+    return f"`{coding['code']}` (Linkwell)"
+
+
 def render() -> str:
-    from linkwell.interop.message_back import SECTIONS
+    from linkwell.interop.message_back import LOCAL, SECTIONS, section_coding
 
     source, every = document()["source"], items()
     kinds = Counter(i.kind for i in every)
     statuses = Counter(i.status or "none" for i in every)
     kept = Counter(i.stores[0].split(":")[0] if not i.stored else "stored" for i in every)
     sections = "\n".join(
-        f"| {s.title} | yes | {'yes' if s.for_referrer else 'no'} | {', '.join(s.items)} |"
+        f"| {s.title} | {_code(section_coding(s.code))} | yes | "
+        f"{'yes' if s.for_referrer else 'no'} | {', '.join(s.items)} |"
         for s in SECTIONS
     )
     return INTRO.format(
         **source,
         total=len(every),
+        local=LOCAL,
         groups=kinds["group"],
         leaf=kinds["item"],
         statuses=", ".join(f"{k} {v}" for k, v in sorted(statuses.items())),

@@ -18,11 +18,18 @@ from linkwell.accounts.services import create_token
 from linkwell.cases.models import Case, Referral
 from linkwell.people.models import Person
 from tests.factories import PracticeFactory, user_with_role, valid_nhs_number
+from tests.interop.test_fhir_referrals import social_prescribing_bundle
 
 ATTEMPTS = 12
 
 
-def post_all_at_once(body: dict, token: str) -> list[int]:
+def post_all_at_once(
+    body: dict,
+    token: str,
+    path="/api/v1/referrals",
+    content_type="application/json",
+    key="retry-storm-1",
+) -> list[int]:
     """POST the same referral from ATTEMPTS threads released together; their statuses."""
     start = threading.Barrier(ATTEMPTS)
     statuses: list[int] = []
@@ -30,12 +37,13 @@ def post_all_at_once(body: dict, token: str) -> list[int]:
     def attempt():
         try:
             start.wait()
+            headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
             response = Client().post(
-                "/api/v1/referrals",
+                path,
                 json.dumps(body),
-                content_type="application/json",
+                content_type=content_type,
                 HTTP_AUTHORIZATION=f"Bearer {token}",
-                HTTP_IDEMPOTENCY_KEY="retry-storm-1",
+                **headers,
             )
             statuses.append(response.status_code)
         finally:
@@ -74,3 +82,21 @@ def test_simultaneous_retries_make_one_referral_and_one_person(nhs_number):
     assert Person.objects.count() == 1  # no orphans
     created = AuditEntry.objects.filter(action="create", object_type="people.person")
     assert created.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_fhir_retries_with_one_identifier_make_one_referral():
+    """The FHIR ServiceRequest.identifier is a key of its own (issue 18): the same race."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; this race needs PostgreSQL")
+    gp = user_with_role(Role.REFERRER, PracticeFactory())
+    statuses = post_all_at_once(
+        social_prescribing_bundle(),
+        create_token(user=gp),
+        path="/fhir/",
+        content_type="application/fhir+json",
+        key="",
+    )
+    assert sorted(statuses) == [200] * (ATTEMPTS - 1) + [201]
+    assert Referral.objects.get().identifier == "urn:gp-system|R-42"
+    assert Person.objects.count() == 1

@@ -20,6 +20,7 @@ from tests.delivery.conftest import GP_PRACTICE, gp_client
 from tests.delivery.test_outbox import run_worker
 from tests.factories import PracticeFactory
 from tests.standards.helpers import recorded_case
+from tests.standards.test_message_back import SECTION_CODES
 
 # `linkwell worker` closes and reopens its database connection: no test-wide transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,6 +65,8 @@ def test_the_api_sends_the_message_back_into_the_practices_mailbox(mesh, databas
         and bundle.identifier.value == message.bundle["identifier"]["value"]
     )
     assert bundle.entry[1].resource.name[0].family == case.person.family_name
+    sections = [s.code.coding[0] for s in bundle.entry[0].resource.section]
+    assert [(c.system, c.code) for c in sections] == SECTION_CODES  # SNOMED CT where sourced
     # The practice collects (acknowledges) it; polling MESH's tracking records the delivery.
     received.acknowledge()
     pdf.acknowledge()

@@ -16,10 +16,15 @@ from tests.interop.test_fhir_referrals import bearer, gravity_bundle
 
 pytestmark = pytest.mark.django_db
 
-UK_CORE = (
+# The examples the tests post are committed (tests/fixtures/fhir-uk-core/SOURCE.md: origin and
+# Apache 2.0 licence); the whole UK Core folder is checked only where ../shared has it.
+UK_CORE = Path(__file__).resolve().parents[1] / "fixtures" / "fhir-uk-core"
+UK_CORE_ALL = (
     Path(__file__).resolve().parents[2].parent / "shared" / "data" / "fhir-uk-core" / "examples"
 )
-needs_uk_core = pytest.mark.skipif(not UK_CORE.exists(), reason="needs ../shared/data/fhir-uk-core")
+needs_all_of_uk_core = pytest.mark.skipif(
+    not UK_CORE_ALL.exists(), reason="needs ../shared/data/fhir-uk-core"
+)
 PATIENT = "UKCore-Patient-RichardSmith-Example.xml"
 # Every UK Core ServiceRequest example, with Richard Smith, as a transaction Bundle: each is a
 # clinical order, not social prescribing, so each is refused with the element that says so.
@@ -76,7 +81,6 @@ def test_a_gravity_bundle_sent_as_xml_makes_the_same_referral(client, gp):
     assert str(Referral.objects.get().person.date_of_birth) == patient["birthDate"]
 
 
-@needs_uk_core
 @pytest.mark.parametrize("name", sorted(SERVICE_REQUESTS))
 def test_every_uk_core_service_request_is_accepted_or_refused_with_its_path(client, gp, name):
     response = post_xml(client, gp, xml_bundle(uk_core(PATIENT), uk_core(name)))
@@ -89,7 +93,6 @@ def test_every_uk_core_service_request_is_accepted_or_refused_with_its_path(clie
         assert not Referral.objects.exists()
 
 
-@needs_uk_core
 def test_a_uk_core_service_request_alone_is_refused_as_not_social_prescribing(client, gp):
     body = uk_core("UKCore-ServiceRequest-ECG-Example.xml")
     assert problem(post_xml(client, gp, body, "/fhir/ServiceRequest"), 422) == (
@@ -97,12 +100,21 @@ def test_a_uk_core_service_request_alone_is_refused_as_not_social_prescribing(cl
     )
 
 
-@needs_uk_core
+def test_the_committed_examples_are_the_uk_core_ones():
+    """Each committed example is byte for byte the UK Core one (where ../shared has them)."""
+    names = sorted(p.name for p in UK_CORE.glob("*.xml"))
+    assert names == sorted([PATIENT, *SERVICE_REQUESTS])
+    if UK_CORE_ALL.exists():
+        for name in names:
+            assert (UK_CORE / name).read_bytes() == (UK_CORE_ALL / name).read_bytes(), name
+
+
+@needs_all_of_uk_core
 def test_every_uk_core_example_of_a_type_we_read_parses(client, gp):
     """The types we take in (Patient and ServiceRequest inside a Bundle) all read from XML;
     the other UK Core types are not taken in as requests."""
     kinds = {}
-    for path in sorted(UK_CORE.glob("*.xml")):
+    for path in sorted(UK_CORE_ALL.glob("*.xml")):
         kinds.setdefault(re.search(r"<(\w+) xmlns", path.read_text())[1], []).append(path.name)
     assert set(kinds["ServiceRequest"]) == set(SERVICE_REQUESTS)
     assert PATIENT in kinds["Patient"]

@@ -92,6 +92,8 @@ FIELDS = {
         "consent_given": KEEP,
         "received_at": KEEP,
         "idempotency_key": INTERNAL,
+        # the referrer's reference number for the referral, as the idempotency key was before
+        "identifier": INTERNAL,
         "request_fingerprint": INTERNAL,
     },
     "cases.Case": {

@@ -20,6 +20,21 @@ from .helpers import recorded_case
 
 pytestmark = pytest.mark.django_db
 
+SCT, LOCAL = "http://snomed.info/sct", "urn:linkwell:message-back-section"
+# The SNOMED CT record headings ITK3 documents use for these PRSB headings (sources in
+# linkwell/interop/message_back.py), in the message's order; Linkwell's codes where none is.
+SECTION_CODES = [
+    (SCT, "887201000000105"),  # Plan and requested actions
+    (SCT, "886731000000109"),  # Patient demographics
+    (SCT, "886711000000101"),  # GP practice
+    (SCT, "886721000000107"),  # Referral details
+    (LOCAL, "what-matters"),
+    (LOCAL, "risks"),
+    (LOCAL, "support"),
+    (LOCAL, "outcomes"),
+    (LOCAL, "link-worker"),
+]
+
 
 def test_bundle_end_to_end_validates_with_every_mandatory_section(practice):
     case, worker = recorded_case(practice)
@@ -33,8 +48,12 @@ def test_bundle_end_to_end_validates_with_every_mandatory_section(practice):
     full_urls = {e.fullUrl for e in bundle.entry}
     assert composition.subject.reference in full_urls
     assert {a.reference for a in composition.author} <= full_urls
-    by_code = {s.code.coding[0].code: s for s in composition.section}
-    assert list(by_code) == [s.code for s in message_back.SECTIONS]
+    assert [(s.code.coding[0].system, s.code.coding[0].code) for s in composition.section] == (
+        SECTION_CODES
+    )
+    assert composition.section[0].code.coding[0].display == "Plan and requested actions"
+    assert composition.type.coding[0].system == message_back.LOCAL  # no sourced document type
+    by_code = dict(zip([s.code for s in message_back.SECTIONS], composition.section, strict=True))
     text = {code: s.text.div for code, s in by_code.items()}
     assert "1 Market Street" in text["person"]
     assert practice.name in text["gp-practice"] and practice.ods_code.upper() in text["gp-practice"]
