@@ -27,7 +27,8 @@ class Entry:
     case_id: int
     person: str
     text: str
-    anchor: str = ""  # where on the case page it is dealt with, e.g. "tasks"
+    anchor: str = ""  # where on the case's page it is dealt with, e.g. "tasks"
+    page: str = "cases:case"  # the URL name of that page of the case (cases.views.SECTIONS)
     flag: str = ""  # a word or two shown as a red tag when it needs the link worker soon
 
     @property

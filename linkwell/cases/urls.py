@@ -10,7 +10,23 @@ urlpatterns = [
     path("referrals/", views.referrals, name="referrals"),
     path("referrals/new/", views.referral_new, name="referral_new"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral"),
-    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/", views.case_detail, {"section": "summary"}, name="case"),
+    path("cases/<int:pk>/plan/", views.case_detail, {"section": "plan"}, name="case_plan"),
+    path(
+        "cases/<int:pk>/connections/",
+        views.case_detail,
+        {"section": "connections"},
+        name="case_connections",
+    ),
+    path(
+        "cases/<int:pk>/measures/", views.case_detail, {"section": "measures"}, name="case_measures"
+    ),
+    path(
+        "cases/<int:pk>/message-back/",
+        views.case_detail,
+        {"section": "message-back"},
+        name="case_message_back",
+    ),
     path("cases/<int:pk>/timeline/", views.case_timeline, name="case_timeline"),
     path("cases/<int:pk>/quick-contact/", views.quick_contact, name="quick_contact"),
     path("cases/<int:pk>/take/", views.take_case, name="take"),

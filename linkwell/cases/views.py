@@ -1,11 +1,13 @@
 """Web pages for link workers and referrers. Thin: parse, call a service, render."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -19,7 +21,7 @@ from linkwell.standards.gaps import missing
 
 from . import forms, queries, services, timeline
 from .lifecycle import Status
-from .models import CarePlan, Case, Goal, GoalStatus, Task
+from .models import CarePlan, Case, ContactMode, Goal, GoalStatus, Task
 
 
 def home(request):
@@ -68,6 +70,9 @@ def _caseload_page(request, bulk_form=None, status=200):
         "sort": data.sort,
         "sorts": queries.Sort.choices,
         "bulk_form": bulk_form if can_manage else None,
+        # The open cases' rows each offer a quick contact (inside the bulk form's table).
+        "contact_modes": ContactMode.choices,
+        "quick_contact_sections": [data.new_referrals, data.active_cases],
     }
     template = (
         "cases/_caseload_results.html"
@@ -180,9 +185,24 @@ def referral_detail(request, pk):
 
 RECENT_EVENTS = 5  # on the case's summary; the timeline page has the rest
 
+# The pages of a case, each under the shared header: section -> (URL name, title). Other apps
+# name these URLs to send a link worker back to the page their section is shown on.
+SECTIONS = {
+    "summary": ("cases:case", "Summary"),
+    "plan": ("cases:case_plan", "Care plan"),
+    "connections": ("cases:case_connections", "Connections"),
+    "measures": ("cases:case_measures", "Measures"),
+    "message-back": ("cases:case_message_back", "Message back"),
+}
+CASE_PAGES = [(key, url_name, title) for key, (url_name, title) in SECTIONS.items()]
 
-def _case_page(request, case, bound=None, status=200):
-    """The case page; `bound` is a form with errors to show in place of its blank twin."""
+
+def _section_url(case, section: str) -> str:
+    return reverse(SECTIONS[section][0], args=[case.pk])
+
+
+def _case_page(request, case, section="summary", bound=None, status=200):
+    """A page of the case; `bound` is a form with errors to show in place of its blank twin."""
     case = (
         Case.objects.select_related("person", "referral__referring_organisation", "link_worker")
         .prefetch_related(
@@ -204,7 +224,6 @@ def _case_page(request, case, bound=None, status=200):
         ),
         "goal_form": forms.GoalForm(),
         "task_form": forms.TaskForm(),
-        "transition_form": forms.TransitionForm(current=case.status),
         "follow_up_form": forms.FollowUpAdviceForm(
             initial={"follow_up_advice": case.follow_up_advice}
         ),
@@ -223,34 +242,42 @@ def _case_page(request, case, bound=None, status=200):
         request,
         "cases/case_detail.html",
         {
-            **_header_context(request, case, quick_form=blank.get("quick_contact_form")),
+            **_header_context(request, case, section, bound=bound),
+            "section_template": f"cases/_page_{section.replace('-', '_')}.html",
             "plan": plan,
             "goals": goals,
             "duplicates": likely_duplicates(case.person) if can_manage else [],
             "goal_statuses": GoalStatus.choices,
             "standard_gaps": missing(case),
-            "recent": timeline.gather(case=case, user=request.user)[:RECENT_EVENTS],
+            "recent": timeline.gather(case=case, user=request.user)[:RECENT_EVENTS]
+            if section == "summary"
+            else [],
             **blank,
         },
         status=status,
     )
 
 
-def _header_context(request, case, *, quick_form=None) -> dict:
-    """What the header every page of a case shows needs: who, how they are, and the quick
-    contact form (a refused one in place of its blank twin)."""
+def _header_context(request, case, section: str, *, bound=None) -> dict:
+    """What the header every page of a case shows needs: who, how they are, which page this is,
+    and the quick contact and status forms (a refused one in place of its blank twin)."""
     # Back here after a quick contact; a page answering a refused form is not a place to return to.
-    here = (
-        request.get_full_path()
-        if request.method == "GET"
-        else reverse("cases:case", args=[case.pk])
-    )
+    here = request.get_full_path() if request.method == "GET" else _section_url(case, section)
+    header_forms = {
+        "quick_contact_form": forms.QuickContactForm(initial={"next": here}),
+        "transition_form": forms.TransitionForm(current=case.status),
+    }
+    if bound is not None and bound[0] in header_forms:
+        header_forms[bound[0]] = bound[1]
     return {
         "case": case,
         "person": case.person,
         "header": queries.header(case),
+        "section": section,
+        "case_pages": CASE_PAGES,
+        "section_title": SECTIONS[section][1] if section in SECTIONS else "",
         "can_manage": can(request.user, Capability.MANAGE_CASES),
-        "quick_contact_form": quick_form or forms.QuickContactForm(initial={"next": here}),
+        **header_forms,
     }
 
 
@@ -268,7 +295,7 @@ def case_timeline(request, pk):
         request,
         "cases/case_timeline.html",
         {
-            **_header_context(request, case),
+            **_header_context(request, case, "timeline"),
             "filter_form": form,
             "events": timeline.gather(case=case, user=request.user, kinds=kinds),
             "filtered": bool(kinds),
@@ -297,81 +324,106 @@ def quick_contact(request, pk):
                 f"Contact recorded for {case.person.full_name}: {contact.get_mode_display()}.",
             )
             return redirect(_back_to(request, d["next"], case))
-    return _case_page(request, case, bound=("quick_contact_form", form), status=422)
+    section = _section_of(form.data.get("next", ""), case)
+    return _case_page(request, case, section, bound=("quick_contact_form", form), status=422)
 
 
 def _back_to(request, target: str, case) -> str:
-    """`target` when it is a page of this site, else the case page."""
+    """`target` when it is a page of this site (the caseload, a page of the case), else the
+    case's summary."""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("cases:case", args=[case.pk])
+    return _section_url(case, "summary")
 
 
-def case_page_with_form(request, case, *, name: str, form):
-    """The case page showing another app's refused form, `name` in its context, by its fields."""
-    return _case_page(request, case, bound=(name, form), status=422)
+def _section_of(target: str, case) -> str:
+    """The page of this case `target` names, so a refused form is shown where it was sent from;
+    the summary when it names another page (the caseload, say)."""
+    try:
+        match = resolve(urlsplit(target).path)
+    except Resolver404:
+        return "summary"
+    if match.kwargs.get("pk") == case.pk and match.kwargs.get("section") in SECTIONS:
+        return match.kwargs["section"]
+    return "summary"
+
+
+def case_page_with_form(request, case, *, section: str, name: str, form):
+    """The page `section` of the case showing another app's refused form, `name` in its
+    context, by its fields."""
+    return _case_page(request, case, section, bound=(name, form), status=422)
 
 
 @requires(Capability.VIEW_CASELOAD)
-def case_detail(request, pk):
+def case_detail(request, pk, section):
     case = visible_or_404(Case.objects.visible_to(request.user), pk, request.user)
-    return _case_page(request, case)
+    return _case_page(request, case, section)
 
 
-# Each action on a case: the form that parses it, the name the page gives that form, and the
-# service call that performs it.
+# Each action on a case: the form that parses it, the name the page gives that form, the
+# service call that performs it, and the page of the case it is on.
 CASE_ACTIONS = {
     "contact": (
         forms.ContactForm,
         "contact_form",
         lambda case, d, by: services.record_contact(case=case, by=by, **d),
+        "summary",
     ),
     "what-matters": (
         forms.WhatMattersForm,
         "what_matters_form",
         lambda case, d, by: services.record_what_matters(case=case, by=by, **d),
+        "plan",
     ),
     "care-plan": (
         forms.CarePlanForm,
         "plan_form",
         lambda case, d, by: services.agree_care_plan(case=case, by=by, **d),
+        "plan",
     ),
     "goal": (
         forms.GoalForm,
         "goal_form",
         lambda case, d, by: services.add_goal(case=case, by=by, **d),
+        "plan",
     ),
     "task": (
         forms.TaskForm,
         "task_form",
         lambda case, d, by: services.add_task(case=case, by=by, **d),
+        "summary",
     ),
     "follow-up-advice": (
         forms.FollowUpAdviceForm,
         "follow_up_form",
         lambda case, d, by: services.record_follow_up_advice(case=case, by=by, **d),
+        "message-back",
     ),
     "address": (
         forms.AddressForm,
         "address_form",
         lambda case, d, by: services.record_address(case=case, by=by, **d),
+        "summary",
     ),
     "gp-practice": (
         forms.GpPracticeForm,
         "gp_practice_form",
         lambda case, d, by: services.record_gp_practice(case=case, by=by, **d),
+        "summary",
     ),
     "risk": (
         forms.RiskForm,
         "risk_form",
         lambda case, d, by: services.record_risk(case=case, by=by, **d),
+        "summary",
     ),
     "transition": (
         forms.TransitionForm,
         "transition_form",
         lambda case, d, by: services.transition(case=case, by=by, **d),
+        "summary",
     ),
 }
 
@@ -382,7 +434,10 @@ def case_action(request, pk, action):
     case = visible_or_404(Case.objects.visible_to(request.user), pk, request.user)
     if action not in CASE_ACTIONS:
         raise Http404("No such action.")
-    form_class, name, perform = CASE_ACTIONS[action]
+    form_class, name, perform, section = CASE_ACTIONS[action]
+    # The status form is in the header of every page: back to the one it was sent from.
+    if request.POST.get("from") in SECTIONS:
+        section = request.POST["from"]
     extra = {"current": case.status} if form_class is forms.TransitionForm else {}
     form = form_class(request.POST, **extra)
     if form.is_valid():
@@ -392,8 +447,8 @@ def case_action(request, pk, action):
             form.add_service_error(e)
         else:
             messages.success(request, "Saved.")
-            return redirect(reverse("cases:case", args=[case.pk]) + f"#{action}")
-    return _case_page(request, case, bound=(name, form), status=422)
+            return redirect(_section_url(case, section) + f"#{action}")
+    return _case_page(request, case, section, bound=(name, form), status=422)
 
 
 def _goal_for(request, pk, goal_id) -> Goal:
@@ -409,7 +464,7 @@ def goal_status(request, pk, goal_id):
     if form.is_valid():
         services.set_goal_status(goal=goal, status=form.cleaned_data["status"], by=request.user)
         messages.success(request, "Goal updated.")
-    return redirect(reverse("cases:case", args=[pk]) + "#care-plan")
+    return redirect(reverse("cases:case_plan", args=[pk]) + "#care-plan")
 
 
 @require_POST
@@ -422,7 +477,7 @@ def goal_action(request, pk, goal_id):
         messages.success(request, "Action added.")
     else:
         messages.error(request, "Describe the action in under 500 characters.")
-    return redirect(reverse("cases:case", args=[pk]) + "#care-plan")
+    return redirect(reverse("cases:case_plan", args=[pk]) + "#care-plan")
 
 
 @require_POST

@@ -13,6 +13,7 @@ def _answer(checkin: CheckIn) -> Entry:
         person=connection.case.person.full_name,
         text=f"“{Answer(checkin.answer).label}” about {connection.service.name}",
         anchor="check-ins",
+        page="cases:case_connections",
         flag="Call them" if checkin.answer == Answer.CALL_ME else "",
     )
 

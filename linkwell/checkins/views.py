@@ -34,9 +34,13 @@ def set_due(request, pk):
             form.add_service_error(e)
         else:
             messages.success(request, f"{connection.service.name}: check-in time saved.")
-            return redirect(reverse("cases:case", args=[connection.case_id]) + "#check-ins")
+            return redirect(
+                reverse("cases:case_connections", args=[connection.case_id]) + "#check-ins"
+            )
     # Refused: the case page again, with the error by the check-in's own field.
-    return case_page_with_form(request, connection.case, name="checkin_form", form=form)
+    return case_page_with_form(
+        request, connection.case, section="connections", name="checkin_form", form=form
+    )
 
 
 def refused_page(request, error: LinkRefused):

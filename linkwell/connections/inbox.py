@@ -20,6 +20,7 @@ def _reply(event: ConnectionEvent) -> Entry:
         person=connection.case.person.full_name,
         text=f"{text} ({event.reason})" if event.reason else text,
         anchor="connections",
+        page="cases:case_connections",
     )
 
 

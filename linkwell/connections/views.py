@@ -22,7 +22,7 @@ from .sharing import label
 
 
 def _case_page(case, anchor="connections"):
-    return redirect(reverse("cases:case", args=[case.pk]) + f"#{anchor}")
+    return redirect(reverse("cases:case_connections", args=[case.pk]) + f"#{anchor}")
 
 
 def _errors(error: ValidationError) -> str:

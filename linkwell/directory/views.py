@@ -83,7 +83,7 @@ def pick(request, pk):
         messages.error(request, " ".join(sum(e.message_dict.values(), [])))
         return redirect("directory:find_support", pk=case.pk)
     messages.success(request, f"Added {service.name} to the shortlist.")
-    return redirect(reverse("cases:case", args=[case.pk]) + "#support")
+    return redirect(reverse("cases:case_connections", args=[case.pk]) + "#support")
 
 
 @login_required

@@ -59,7 +59,7 @@ def measure_new(request, pk):
             form.add_service_error(e)
         else:
             messages.success(request, f"{instrument.name} saved.")
-            return redirect(reverse("cases:case", args=[case.pk]) + "#measures")
+            return redirect(reverse("cases:case_measures", args=[case.pk]) + "#measures")
     return render(
         request,
         "outcomes/measure_form.html",

@@ -74,7 +74,7 @@ def send_page(request, pk):
             )
     else:
         messages.error(request, "Choose how to send the link.")
-    return redirect(reverse("cases:case", args=[pk]) + "#person-page")
+    return redirect(reverse("cases:case_connections", args=[pk]) + "#person-page")
 
 
 def _refused(request, error: LinkRefused):

@@ -70,10 +70,12 @@ def test_please_call_me_creates_a_task_the_link_worker_sees(page, texts):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     sign_in(page, worker.username)
-    page.goto(f"/cases/{case.pk}/")
+    page.goto(f"/cases/{case.pk}/connections/")
     expect(page.locator("#check-ins ~ .nhsuk-card").first).to_contain_text(
         "Answered “Please call me”"
     )
+    assert_accessible(page)
+    page.locator(".lw-case-nav").get_by_role("link", name="Summary").click()
     expect(page.locator("#tasks ~ ul").first).to_contain_text(
         "Phone Edith: they asked for a call about Chapeltown walking group"
     )

@@ -22,7 +22,7 @@ def test_provider_one_tap_updates_on_a_phone(page):
     shortlist(case=case, service=service, by=worker)
 
     sign_in(page, worker.username)
-    page.goto(f"/cases/{case.pk}/")
+    page.goto(f"/cases/{case.pk}/connections/")
     page.get_by_role("link", name="Refer to a service").click()
     expect(page.get_by_role("heading", name="Refer Edith Crawley to a service")).to_be_visible()
     assert_accessible(page)
@@ -51,7 +51,7 @@ def test_provider_one_tap_updates_on_a_phone(page):
     sign_out(page)
 
     sign_in(page, worker.username)
-    page.goto(f"/cases/{case.pk}/")
+    page.goto(f"/cases/{case.pk}/connections/")
     history = page.locator("#connections ~ .nhsuk-card .lw-timeline").first
     expect(history).to_contain_text("Sent")
     expect(history).to_contain_text("Accepted")

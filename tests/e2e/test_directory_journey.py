@@ -27,7 +27,7 @@ def test_find_support_and_pick_a_service(page):
     )
 
     sign_in(page, worker.username)
-    page.goto(f"/cases/{case.pk}/")
+    page.goto(f"/cases/{case.pk}/connections/")
     expect(page.locator("#support ~ p").first).to_contain_text("No services picked yet")
     assert_accessible(page)
     page.get_by_role("link", name="Find support").click()

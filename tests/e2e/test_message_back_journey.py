@@ -28,7 +28,7 @@ def test_send_the_message_back_and_view_the_letter(page, settings):
     case, worker = recorded_case(practice, discharge=False, given_name="Edith")
 
     sign_in(page, worker.username)
-    page.goto(f"/cases/{case.pk}/")
+    page.goto(f"/cases/{case.pk}/message-back/")
     page.get_by_text("Write the follow-up advice").click()
     page.get_by_label("Follow-up advice for the GP and referrer").fill(
         "Please review her mood at the next annual check."

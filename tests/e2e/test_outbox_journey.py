@@ -24,7 +24,7 @@ def test_a_failed_text_shows_on_the_case_and_in_the_outbox(page):
     run_worker()  # Notify answers 400: not a UK mobile number
 
     sign_in(page, worker.username)
-    page.goto(f"/cases/{case.pk}/")
+    page.goto(f"/cases/{case.pk}/message-back/")
     section = page.locator("#messages-sent + ul")
     expect(section).to_contain_text("Failed")
     expect(section).to_contain_text("Not a UK mobile number")

@@ -32,7 +32,7 @@ def test_baseline_and_follow_up_show_the_change_on_the_case(page):
     case = make_case(practice=practice, by=worker, given_name="Edith", family_name="Crawley")
 
     sign_in(page, worker.username)
-    page.goto(f"/cases/{case.pk}/")
+    page.goto(f"/cases/{case.pk}/measures/")
     measures = page.locator("section.lw-measure")
     expect(page.locator("#measures ~ p").first).to_contain_text("No outcome measures taken yet")
     assert_accessible(page)

@@ -75,7 +75,7 @@ def test_the_person_sees_their_own_plan_and_nobody_elses(page, browser, live_ser
     )
 
     sign_in(page, worker.username)
-    page.goto(f"/cases/{case.pk}/")
+    page.goto(f"/cases/{case.pk}/connections/")
     page.get_by_label("Text to 07700 900123").check()
     page.get_by_role("button", name="Send them a link to their page").click()
     expect(page.get_by_role("status")).to_contain_text("Edith's page link was sent by text")

@@ -65,6 +65,7 @@ def test_referral_to_discharge(page):
     expect(page.locator("h1")).to_contain_text("Contacted")
     assert_accessible(page)
 
+    page.locator(".lw-case-nav").get_by_role("link", name="Care plan").click()
     page.get_by_text("Record the what matters conversation").click()
     page.get_by_label("What matters to the person").fill("Having someone to talk to about Bert.")
     page.get_by_role("button", name="Save conversation").click()
@@ -87,10 +88,14 @@ def test_referral_to_discharge(page):
     )
     assert_accessible(page)
 
-    page.get_by_label("Discharged").check()
-    page.get_by_label("Reason or note").fill("Settled at the café; knows how to come back.")
-    page.get_by_role("button", name="Change status").click()
+    status = page.locator("#transition")  # in the header, on every page of the case
+    status.get_by_text("Change status").first.click()
+    status.get_by_label("Discharged").check()
+    status.get_by_label("Reason or note").fill("Settled at the café; knows how to come back.")
+    status.get_by_role("button", name="Change status").click()
     expect(page.locator("h1")).to_contain_text("Discharged")
+    expect(page.locator(".lw-case-nav [aria-current=page]")).to_have_text("Care plan")
+    page.locator(".lw-case-nav").get_by_role("link", name="Summary").click()
     expect(page.locator(".lw-timeline")).to_contain_text("Settled at the café")
     assert_accessible(page)
     sign_out(page)
