@@ -197,8 +197,12 @@ SECTIONS = {
 CASE_PAGES = [(key, url_name, title) for key, (url_name, title) in SECTIONS.items()]
 
 
+TIMELINE = "timeline"  # the one page with the header that is not built by _case_page
+
+
 def _section_url(case, section: str) -> str:
-    return reverse(SECTIONS[section][0], args=[case.pk])
+    name = "cases:case_timeline" if section == TIMELINE else SECTIONS[section][0]
+    return reverse(name, args=[case.pk])
 
 
 def _case_page(request, case, section="summary", bound=None, status=200):
@@ -289,19 +293,30 @@ def case_timeline(request, pk):
         pk,
         request.user,
     )
+    return _timeline_page(request, case)
+
+
+def _timeline_page(request, case, bound=None, status=200):
     form = forms.TimelineFilterForm(request.GET or None)
     kinds = form.cleaned_data["kind"] if form.is_valid() else ()
     return render(
         request,
         "cases/case_timeline.html",
         {
-            **_header_context(request, case, "timeline"),
+            **_header_context(request, case, TIMELINE, bound=bound),
             "filter_form": form,
             "events": timeline.gather(case=case, user=request.user, kinds=kinds),
             "filtered": bool(kinds),
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors else status,
     )
+
+
+def _refused(request, case, section: str, bound):
+    """The page of the case `section` names again, showing the refused form `bound`."""
+    if section == TIMELINE:
+        return _timeline_page(request, case, bound=bound, status=422)
+    return _case_page(request, case, section, bound=bound, status=422)
 
 
 @require_POST
@@ -325,7 +340,7 @@ def quick_contact(request, pk):
             )
             return redirect(_back_to(request, d["next"], case))
     section = _section_of(form.data.get("next", ""), case)
-    return _case_page(request, case, section, bound=("quick_contact_form", form), status=422)
+    return _refused(request, case, section, ("quick_contact_form", form))
 
 
 def _back_to(request, target: str, case) -> str:
@@ -345,9 +360,11 @@ def _section_of(target: str, case) -> str:
         match = resolve(urlsplit(target).path)
     except Resolver404:
         return "summary"
-    if match.kwargs.get("pk") == case.pk and match.kwargs.get("section") in SECTIONS:
-        return match.kwargs["section"]
-    return "summary"
+    if match.kwargs.get("pk") != case.pk:
+        return "summary"
+    if match.view_name == "cases:case_timeline":
+        return TIMELINE
+    return match.kwargs.get("section", "summary")
 
 
 def case_page_with_form(request, case, *, section: str, name: str, form):
@@ -436,7 +453,7 @@ def case_action(request, pk, action):
         raise Http404("No such action.")
     form_class, name, perform, section = CASE_ACTIONS[action]
     # The status form is in the header of every page: back to the one it was sent from.
-    if request.POST.get("from") in SECTIONS:
+    if request.POST.get("from") in (*SECTIONS, TIMELINE):
         section = request.POST["from"]
     extra = {"current": case.status} if form_class is forms.TransitionForm else {}
     form = form_class(request.POST, **extra)
@@ -448,7 +465,7 @@ def case_action(request, pk, action):
         else:
             messages.success(request, "Saved.")
             return redirect(_section_url(case, section) + f"#{action}")
-    return _case_page(request, case, section, bound=(name, form), status=422)
+    return _refused(request, case, section, (name, form))
 
 
 def _goal_for(request, pk, goal_id) -> Goal:

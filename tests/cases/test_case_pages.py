@@ -118,3 +118,16 @@ def test_caseload_rows_log_a_contact_and_come_back_with_the_query_kept(client, c
             f"/cases/{case.pk}/quick-contact/", {"mode": "attempted", "next": away}
         )
         assert answer["Location"] == f"/cases/{case.pk}/"
+
+
+def test_header_forms_refused_on_the_timeline_are_shown_on_the_timeline(client, case, worker):
+    client.force_login(worker)
+    timeline = f"/cases/{case.pk}/timeline/"
+    refused = client.post(f"/cases/{case.pk}/quick-contact/", {"mode": "video", "next": timeline})
+    assert refused.status_code == 422
+    assert f'href="{timeline}" aria-current="page"' in refused.content.decode()
+    refused = client.post(f"/cases/{case.pk}/transition/", {"to": "", "from": "timeline"})
+    assert refused.status_code == 422
+    assert f'href="{timeline}" aria-current="page"' in refused.content.decode()
+    done = client.post(f"/cases/{case.pk}/transition/", {"to": "declined", "from": "timeline"})
+    assert done["Location"] == f"{timeline}#transition"

@@ -70,7 +70,7 @@ def test_no_automatic_check_in_for_phone_or_letter_and_staff_are_told(
     assert not MemoryBackend.outbox
     assert why in connection.checkins.get().not_sent
     client.force_login(worker)
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/connections/").content.decode()
     assert "No automatic check-ins" in page and why in page
 
 

@@ -39,8 +39,9 @@ def test_please_call_me_thanks_them_and_the_task_shows_on_the_case(client, conne
     page = client.post(url, {"answer": "call_me"})
     assert page.status_code == 200 and "Your link worker will phone you" in page.content.decode()
     client.force_login(worker)
-    case_page = client.get(f"/cases/{connection.case_id}/").content.decode()
+    case_page = client.get(f"/cases/{connection.case_id}/connections/").content.decode()
     assert "Answered “Please call me”" in case_page
+    case_page = client.get(f"/cases/{connection.case_id}/").content.decode()
     assert "Phone Edith: they asked for a call about Chapeltown walking group" in case_page
 
 
@@ -84,9 +85,9 @@ def test_the_link_worker_sets_the_time_on_the_case_page(client, connection, work
     response = client.post(
         f"/connections/{connection.pk}/check-in/", {"due_at": when.strftime("%Y-%m-%dT%H:%M")}
     )
-    assert response.status_code == 302 and response.url.endswith("#check-ins")
+    assert response.status_code == 302 and response.url.endswith("/connections/#check-ins")
     assert connection.checkins.get().due_at.date() == when.date()
-    page = client.get(f"/cases/{connection.case_id}/").content.decode()
+    page = client.get(f"/cases/{connection.case_id}/connections/").content.decode()
     assert "Change the check-in time" in page and "Scheduled" in page
 
 

@@ -21,7 +21,7 @@ def test_refer_from_the_shortlist_then_the_case_shows_the_history(client, case, 
     service = provider_service(name="Headingley Walkers", email="walk@example.org")
     shortlist(case=case, service=service, by=worker)
     client.force_login(worker)
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/connections/").content.decode()
     assert "Connections to services" in page and "Refer to a service" in page
     form = client.get(f"/connections/cases/{case.pk}/refer/?service={service.pk}")
     assert form.status_code == 200 and "Headingley Walkers" in form.content.decode()
@@ -31,7 +31,7 @@ def test_refer_from_the_shortlist_then_the_case_shows_the_history(client, case, 
     )
     assert response.status_code == 302
     connection = Connection.objects.get()
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/connections/").content.decode()
     assert "Headingley Walkers" in page and "Sent" in page
     # The service has no accounts: it gets a single-use link by email.
     (message,) = mail.outbox

@@ -74,7 +74,7 @@ def test_the_api_sends_the_message_back_into_the_practices_mailbox(mesh, databas
     client.force_login(worker)
     page = client.get(reverse("standards:message_back", args=[case.pk])).content.decode()
     assert "Delivered to the practice on" in page
-    case_page = client.get(reverse("cases:case", args=[case.pk])).content.decode()
+    case_page = client.get(reverse("cases:case_message_back", args=[case.pk])).content.decode()
     assert "Messages sent" in case_page and "to the practice" in case_page
 
 

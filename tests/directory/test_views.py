@@ -46,7 +46,7 @@ def test_a_link_worker_finds_support_and_picks_a_service(client, world):
     entry = case.shortlist.get()
     assert entry.service_id == world["near"]["id"] and entry.reasons == ["0.0 km away", "Free"]
     assert AuditEntry.objects.filter(object_type="directory.shortlistentry").exists()
-    case_page = client.get(f"/cases/{case.pk}/").content.decode()
+    case_page = client.get(f"/cases/{case.pk}/connections/").content.decode()
     assert 'id="shortlist"' in case_page and "Lunch club" in case_page
     (picked,) = personal_data.sections(case.person)["Services picked for you"]
     assert picked["Service"] == "Lunch club" and picked["Why"] == "0.0 km away; Free"

@@ -62,7 +62,7 @@ def test_please_call_me_today_is_in_the_inbox_twice_over(client, pcn):
     client.force_login(worker)
     page = client.get("/today/").content.decode()
     assert "Call them" in page and "Please call me" in page
-    assert f'href="/cases/{case.pk}/#check-ins"' in page
+    assert f'href="/cases/{case.pk}/connections/#check-ins"' in page
 
 
 def test_replies_from_services_but_not_the_link_workers_own_news(link_worker, pcn):

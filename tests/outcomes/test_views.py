@@ -61,10 +61,12 @@ def test_taking_a_baseline_and_follow_up_shows_the_change_on_the_case(signed_in,
     url = f"/cases/{case.pk}/measures/new/?instrument=swemwbs"
     today = __import__("django").utils.timezone.localdate().isoformat()
     first = signed_in.post(url, {**form([2] * 7), "taken_on": today})
-    assert first.status_code == 302 and first["Location"].endswith(f"/cases/{case.pk}/#measures")
+    assert first.status_code == 302 and first["Location"].endswith(
+        f"/cases/{case.pk}/measures/#measures"
+    )
     signed_in.post(url, {**form([3] * 7, timepoint="follow_up"), "taken_on": today})
-    page = signed_in.get(f"/cases/{case.pk}/").content.decode()
-    section = page[page.index('id="measures"') : page.index('id="tasks"')]
+    page = signed_in.get(f"/cases/{case.pk}/measures/").content.decode()
+    section = page[page.index('id="measures"') : page.index("</main>")]
     assert "<svg" in section and 'class="lw-chart__line"' in section
     assert "15.32" in section and "19.25" in section and "+3.93" in section
     assert "Meaningful improvement" in section and "Shah et al. 2018" in section
@@ -126,7 +128,7 @@ def test_managers_see_measures_but_cannot_take_them(client, case, pcn, link_work
     )
     manager = user_with_role(Role.MANAGER, pcn)
     client.force_login(manager)
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/measures/").content.decode()
     assert "UCLA 3-item loneliness scale" in page and "Take a measure" not in page
     assert client.get(f"/cases/{case.pk}/measures/new/").status_code == 403
 

@@ -80,7 +80,7 @@ def test_the_case_page_shows_staff_the_language_of_messages(
 ):
     arrange(case.person, preferred_language=language, interpreter_needed=interpreter)
     client.force_login(worker)
-    html = client.get(f"/cases/{case.pk}/").content.decode()
+    html = client.get(f"/cases/{case.pk}/connections/").content.decode()
     for words in shown:
         assert words in html
     for words in absent:

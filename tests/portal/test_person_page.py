@@ -171,7 +171,7 @@ def test_a_measure_sent_for_self_completion_can_be_answered_from_the_page(client
 
 def test_the_link_worker_sends_it_from_the_case_page(client, case, worker):
     client.force_login(worker)
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/connections/").content.decode()
     assert "Send them a link to their page" in page
     response = client.post(
         f"/cases/{case.pk}/own-page/send/", {"channel": "email", "with_code": "on"}, follow=True
