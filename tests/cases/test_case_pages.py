@@ -68,6 +68,7 @@ def test_an_action_goes_back_to_its_page(client, case, worker):
     client.force_login(worker)
     answer = client.post(f"/cases/{case.pk}/what-matters/", {"what_matters": "Her garden"})
     assert answer["Location"] == f"/cases/{case.pk}/plan/#what-matters"
+    assert "Her garden" in client.get(f"/cases/{case.pk}/").content.decode()  # the summary too
     answer = client.post(f"/cases/{case.pk}/follow-up-advice/", {"follow_up_advice": "Walks"})
     assert answer["Location"] == f"/cases/{case.pk}/message-back/#follow-up-advice"
 
