@@ -250,16 +250,21 @@ def _case_page(request, case, section="summary", bound=None, status=200):
             "section_template": f"cases/_page_{section.replace('-', '_')}.html",
             "plan": plan,
             "goals": goals,
-            "duplicates": likely_duplicates(case.person) if can_manage else [],
             "goal_statuses": GoalStatus.choices,
-            "standard_gaps": missing(case),
-            "recent": timeline.gather(case=case, user=request.user)[:RECENT_EVENTS]
-            if section == "summary"
-            else [],
+            **(_summary_context(request, case, can_manage) if section == "summary" else {}),
             **blank,
         },
         status=status,
     )
+
+
+def _summary_context(request, case, can_manage: bool) -> dict:
+    """What only the summary shows: warnings and the latest events."""
+    return {
+        "duplicates": likely_duplicates(case.person) if can_manage else [],
+        "standard_gaps": missing(case),
+        "recent": timeline.gather(case=case, user=request.user)[:RECENT_EVENTS],
+    }
 
 
 def _header_context(request, case, section: str, *, bound=None) -> dict:
