@@ -55,6 +55,7 @@ RULES = {
     "accounts:login": PUBLIC,
     "accounts:two_factor": PUBLIC,
     "accounts:logout": Rule(public=True, method="POST"),
+    "accounts:account": Rule(),  # anyone signed in: their own account
     "accounts:audit": Rule(C.READ_AUDIT),
     "accounts:organisations": Rule(C.MANAGE_ORGANISATIONS),
     "accounts:require_two_factor": Rule(C.MANAGE_ORGANISATIONS, "org", method="POST"),

@@ -88,3 +88,10 @@ class ServiceAccountForm(_InOrganisation):
         max_length=100, help_text="The system that will use it, for example EMIS bridge"
     )
     field_order = ["name", "organisation", "role"]
+
+
+class InboxDigestForm(NHSFormMixin, forms.Form):
+    inbox_digest = forms.BooleanField(
+        label="Email me each morning how many items wait in Today",
+        required=False,
+    )

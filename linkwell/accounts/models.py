@@ -79,6 +79,9 @@ class User(AbstractUser):
     # (OpenID Connect Core 1.0, section 5.7: only iss + sub identify the person).
     sso_issuer = models.CharField(max_length=255, blank=True)
     sso_subject = models.CharField(max_length=255, blank=True)
+    # A link worker's choice, on their account page, of a daily email saying how many items
+    # wait in their Today inbox (linkwell/inbox_digest.py). Off until they turn it on.
+    inbox_digest = models.BooleanField(default=False)
 
     class Meta(AbstractUser.Meta):
         constraints = [
@@ -94,6 +97,19 @@ class User(AbstractUser):
 
     def has_role(self, *roles) -> bool:
         return bool(self.memberships_by_role(*roles))
+
+
+class InboxDigest(models.Model):
+    """One Today inbox digest per user per day: the row is written with the email's queueing,
+    so a rerun, or two runs at once, finds it and sends nothing more."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "on"], name="one_inbox_digest_a_day")
+        ]
 
 
 class Membership(models.Model):

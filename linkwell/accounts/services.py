@@ -355,3 +355,23 @@ def revoke_token(*, prefix: str, by: User | None = None) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     audit.record(user=by or token.user, action=AuditAction.TOKEN, obj=token, event="revoked")
     return token
+
+
+@transaction.atomic
+def set_inbox_digest(*, user: User, wanted: bool) -> User:
+    """A link worker's own choice of the daily email about their Today inbox."""
+    if wanted and not user.email:
+        raise AccountError(
+            {"inbox_digest": "Your account has no email address: ask your admin to add one."}
+        )
+    if user.inbox_digest != wanted:
+        user.inbox_digest = wanted
+        user.save(update_fields=["inbox_digest"])
+        audit.record(
+            user=user,
+            action=AuditAction.ACCOUNT,
+            obj=user,
+            event="daily inbox email " + ("on" if wanted else "off"),
+            account=user.username,
+        )
+    return user

@@ -9,6 +9,7 @@ urlpatterns = [
     path("sign-in/sso/", single_sign_on.start, name="sso_start"),
     path("sign-in/sso/callback/", single_sign_on.callback, name="sso_callback"),
     path("sign-out/", views.sign_out_view, name="logout"),
+    path("account/", views.your_account, name="account"),
     path("password-reset/", views.password_reset, name="password_reset"),
     path("link/<str:token>/", views.account_link, name="link"),
     path("audit/", views.audit_log, name="audit"),

@@ -4,6 +4,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,9 +17,9 @@ from linkwell.paging import page_number
 from . import services, single_sign_on, two_factor
 from .access import visible_or_404
 from .decorators import requires
-from .forms import AccountLinkForm, PasswordResetForm, SignInForm, TwoFactorForm
+from .forms import AccountLinkForm, InboxDigestForm, PasswordResetForm, SignInForm, TwoFactorForm
 from .models import AuditEntry
-from .permissions import Capability, managed_organisations
+from .permissions import Capability, can, managed_organisations, require
 from .secrets_store import LinkRefused
 
 # Named when signing in, since more than one backend is configured (passwords, single sign-on).
@@ -179,3 +180,33 @@ def require_two_factor(request, pk):
     state = "now must" if required else "no longer have to"
     messages.success(request, f"Members of {organisation.name} {state} use two-factor sign-in.")
     return redirect("accounts:organisations")
+
+
+@login_required
+def your_account(request):
+    """The signed-in person's own account: who they are, and (for link workers, who have a
+    Today inbox) whether they get its daily email."""
+    user = request.user
+    has_inbox = can(user, Capability.MANAGE_CASES)
+    posted = request.method == "POST"  # an unticked box posts nothing: still a choice
+    form = InboxDigestForm(
+        request.POST if posted else None, initial={"inbox_digest": user.inbox_digest}
+    )
+    if posted:
+        require(user, Capability.MANAGE_CASES)
+        if form.is_valid():
+            try:
+                services.set_inbox_digest(user=user, wanted=form.cleaned_data["inbox_digest"])
+            except services.AccountError as e:
+                show_error(form, e)
+            else:
+                on = user.inbox_digest
+                messages.success(
+                    request, "You will get the daily email." if on else "The daily email is off."
+                )
+                return redirect("accounts:account")
+    context = {
+        "memberships": user.memberships.select_related("organisation"),
+        "form": form if has_inbox else None,
+    }
+    return render(request, "accounts/account.html", context, status=400 if form.errors else 200)

@@ -1,6 +1,7 @@
 """Forms for finding support, searching the directory and editing a service."""
 
 from django import forms
+from django.core.validators import EMPTY_VALUES
 
 from linkwell.cases.needs import Need
 from linkwell.forms import NHSFormMixin
@@ -10,6 +11,9 @@ from .profile import DAY_NAMES, PARTS, slot
 from .services import EDITABLE, Preferences
 
 RADII = [("2", "2 km"), ("5", "5 km"), ("10", "10 km"), ("20", "20 km")]
+
+
+PREFERENCE_FIELDS = ("days", "parts", "mode", "free_only", "radius")
 
 
 class FindSupportForm(NHSFormMixin, forms.Form):
@@ -44,6 +48,17 @@ class FindSupportForm(NHSFormMixin, forms.Form):
 
     def text(self) -> str:
         return (self.cleaned_data.get("q") or "") if self.is_bound and self.is_valid() else ""
+
+    def preferences_given(self) -> bool:
+        """Whether a preference was set (not left as it starts) or is wrong, so its panel
+        opens; a search or another page of results alone leaves it closed."""
+        if not self.is_bound:
+            return False
+        changed = self.changed_data
+        return any(
+            name in self.errors or (name in changed and self[name].data not in EMPTY_VALUES)
+            for name in PREFERENCE_FIELDS
+        )
 
     def preferences(self) -> Preferences:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}

@@ -8,8 +8,11 @@ from linkwell.accounts.models import Role
 from linkwell.cases import services
 from linkwell.cases.models import Contact
 from linkwell.cases.timeline import Kind, gather
+from linkwell.checkins import services as checkins
 from linkwell.connections.services import update_status
 from linkwell.standards.services import send_message_back
+from tests.checkins.test_views import sent_link
+from tests.connections.conftest import tasks_inline  # noqa: F401 — tasks inline, SMS in memory
 from tests.factories import PracticeFactory, user_with_role
 from tests.standards.helpers import recorded_case
 
@@ -18,14 +21,19 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def recorded(practice):
-    case, worker = recorded_case(practice)
+    """A case recorded to the standard whose check-in was sent and answered before discharge."""
+    case, worker = recorded_case(practice, discharge=False, preferred_contact="text")
     connection = case.connections.get()
     update_status(connection=connection, to="accepted", by=worker, via="provider portal")
+    token = sent_link(connection).strip("/").split("/")[-1]  # the check-in text: a message sent
+    checkins.answer(token=token, answer="call_me")
+    services.record_follow_up_advice(case=case, follow_up_advice="Review in a year.", by=worker)
+    services.transition(case=case, to="discharged", note="Goals met", by=worker)
     send_message_back(case=case, recipient="gp", consent_given=True, by=worker)
     return case, worker
 
 
-def test_newest_first_with_every_kind_but_check_ins(recorded):
+def test_newest_first_with_every_kind(recorded):
     case, worker = recorded
     events = gather(case=case, user=worker)
     assert [e.at for e in events] == sorted((e.at for e in events), reverse=True)
@@ -34,11 +42,15 @@ def test_newest_first_with_every_kind_but_check_ins(recorded):
         Kind.STATUS,
         Kind.CONNECTION,
         Kind.MEASURE,
+        Kind.CHECKIN,
         Kind.MESSAGE,
     }
     titles = [e.title for e in events]
     assert "Phone contact, 20 minutes" in titles
     assert "Tuesday Walkers: accepted" in titles and "Referred to Tuesday Walkers" in titles
+    assert "Asked whether they got to Tuesday Walkers (text message)" in titles
+    assert "Answered about Tuesday Walkers: “Please call me”" in titles
+    assert "Check-in by text message" in titles
 
 
 def test_filter_keeps_only_the_kinds_asked_for(recorded):

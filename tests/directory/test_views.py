@@ -208,3 +208,18 @@ def test_pick_from_the_directory_is_refused_for_a_case_the_user_cannot_see(clien
     client.force_login(user_with_role(Role.REFERRER, PracticeFactory()))
     page = client.get(f"/directory/services/{service_id}/", {"case": case.pk})
     assert page.status_code == 404
+
+
+def test_the_preferences_panel_opens_only_for_a_preference_set_or_wrong(client, world):
+    client.force_login(user_with_role(Role.LINK_WORKER, world["pcn"]))
+    url = f"/cases/{world['case'].pk}/find-support/"
+    panel = lambda query: re.search(  # noqa: E731
+        r'<details class="nhsuk-details"( open)?>', client.get(url, query).content.decode()
+    ).group(1)
+    # The search button sends the panel's fields as they start: that sets no preference.
+    closed = [{}, {"page": "2"}, {"q": "lunch"}, {"q": "lunch", "mode": "any", "radius": "10"}]
+    for query in closed:
+        assert panel(query) is None, query
+    for query in ({"days": "1"}, {"mode": "online"}, {"free_only": "on"}, {"radius": "20"}):
+        assert panel(query) == " open", query
+    assert panel({"page": "2", "radius": "nonsense"}) == " open"  # an error shows where it is

@@ -1,4 +1,4 @@
-"""The admin's and the manager's journeys, on a phone-sized screen."""
+"""The admin's journey on a phone-sized screen; the manager's at phone and desktop size."""
 
 import pytest
 from playwright.sync_api import expect
@@ -28,7 +28,8 @@ def test_admin_requires_two_factor_and_reads_the_audit_log(page):
     assert Organisation.objects.get(pk=pcn.pk).require_two_factor
 
 
-def test_manager_sees_the_caseload_and_exports_a_persons_record(page):
+def test_manager_sees_the_caseload_and_exports_a_persons_record(screen):
+    page = screen
     practice = PracticeFactory()
     manager = user_with_role(Role.MANAGER, practice.parent)
     case = make_case(practice=practice, by=None, given_name="Iris", family_name="Hale")
