@@ -1,5 +1,7 @@
 """Sending the message back: checked, consented, kept as sent, audited."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,7 +12,7 @@ from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.cases.models import Case
 from linkwell.delivery.services import queue
-from linkwell.interop import message_back, message_back_letter
+from linkwell.interop import itk3, message_back, message_back_letter
 from linkwell.people.models import Consent, ConsentScope
 from linkwell.people.services import record_consent
 
@@ -125,35 +127,42 @@ def send_message_back(*, case: Case, recipient: str, consent_given: bool, by) ->
 
 
 def _to_the_practice(sent: MessageBack, organisation, by) -> None:
-    """Queue the message back for the registered practice's MESH mailbox: the FHIR document,
-    and the PDF letter GP systems file (the GP Connect Send Document workflow carries a PDF;
-    linkwell/delivery/mesh.py), unless MESH_SEND_PDF is off."""
+    """Queue the message back for the registered practice's MESH mailbox as GP systems receive
+    documents: a GP Connect Send Document message (ITK3, FHIR STU3) carrying the PDF letter
+    GP systems file, and our FHIR R4 document Bundle beside it (linkwell/interop/itk3.py)."""
     case = sent.case
     ods_code = organisation.ods_code if organisation is not None else case.person.gp_practice_code
-    common = {"channel": "mesh", "to": ods_code, "case": case, "by": by}
-    subject = "Social prescribing message back"
+    letter = {
+        "recipient_name": sent.recipient_name,
+        "sections": sent.sections,
+        "sent_at": sent.sent_at,
+        "case": case,
+    }
+    message_id = uuid.uuid4()  # the ITK3 message's id, which its acknowledgements name
+    message = itk3.send_document(
+        message_id=message_id,
+        title=message_back.TITLE,
+        case=case,
+        author=sent.sent_by or case.link_worker,
+        pdf=message_back_letter.render(letter),
+        fhir_document=sent.bundle,
+        sender_mailbox=settings.MESH_MAILBOX,
+        sent_at=sent.sent_at,
+    )
     queue(
         key=f"message-back:{sent.pk}",
+        reference=message_id.hex,
         what="message back to the GP practice",
-        subject=subject,
-        document=sent.bundle,
-        **common,
+        channel="mesh",
+        to=ods_code,
+        case=case,
+        subject=itk3.subject(
+            title=message_back.TITLE, person=case.person, organisation=case.organisation
+        ),
+        document=message,
+        content_type=itk3.FHIR_JSON,
+        by=by,
     )
-    if settings.MESH_SEND_PDF:
-        letter = {
-            "recipient_name": sent.recipient_name,
-            "sections": sent.sections,
-            "sent_at": sent.sent_at,
-            "case": case,
-        }
-        queue(
-            key=f"message-back:{sent.pk}:pdf",
-            what="message back to the GP practice (PDF letter)",
-            subject=f"{subject} (letter)",
-            attachment=message_back_letter.render(letter),
-            content_type="application/pdf",
-            **common,
-        )
 
 
 def delivery_of(sent: MessageBack):
