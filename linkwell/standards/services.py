@@ -4,7 +4,9 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from linkwell import write_guard
@@ -97,16 +99,30 @@ def send_message_back(*, case: Case, recipient: str, consent_given: bool, by) ->
         raise StandardsError({"__all__": [f"Fill in before sending: {', '.join(problems)}."]})
     if consent_given is not True or _refused_referral(case):
         raise StandardsError({"consent_given": "The person must agree to this summary being sent."})
+    copy = recipient == Recipient.GP and _copy_for_referrer(case)
     record_consent(
         person=case.person,
         scope=ConsentScope.MESSAGE_BACK,
         given=True,
         by=by,
-        method=f"confirmed by the link worker before sending to the {recipient}",
+        method=f"confirmed by the link worker before sending to the {recipient}"
+        + (" and the referrer" if copy else ""),
     )
+    now = timezone.now()
+    sent = _keep(case, recipient, by, now)
+    if recipient == Recipient.GP:
+        _to_the_practice(sent, sent.recipient_organisation, by)
+    if copy:
+        _to_the_referrer(_keep(case, Recipient.REFERRER, by, now), by)
+    elif recipient == Recipient.REFERRER and referrer_email(case):
+        _to_the_referrer(sent, by)
+    return sent
+
+
+def _keep(case: Case, recipient: str, by, now) -> MessageBack:
+    """The message back to this recipient, kept as sent and audited."""
     name, organisation = message_back.recipient_of(case, recipient)
     content = message_back.sections(case, recipient)
-    now = timezone.now()
     document = message_back.bundle(case, content, sent_by=by, sent_at=now)
     sent = MessageBack.objects.create(
         case=case,
@@ -121,9 +137,47 @@ def send_message_back(*, case: Case, recipient: str, consent_given: bool, by) ->
     audit.record(
         user=by, action=AuditAction.CREATE, obj=sent, person_id=case.person_id, recipient=recipient
     )
-    if recipient == Recipient.GP:
-        _to_the_practice(sent, organisation, by)
     return sent
+
+
+def referrer_email(case: Case) -> str:
+    """The email address of a referrer who is not the GP practice (another agency), or "": a
+    GP practice that referred hears back over MESH, and a phone number is not written to."""
+    contact = case.referral.referrer_contact.strip()
+    if message_back.recipient_of(case, Recipient.REFERRER) is None:
+        return ""
+    try:
+        validate_email(contact)
+    except ValidationError:
+        return ""
+    return contact
+
+
+def _copy_for_referrer(case: Case) -> bool:
+    """Sending to the GP also sends the referrer their copy, by email, when they can have one."""
+    return bool(referrer_email(case)) and not blockers(case, Recipient.REFERRER)
+
+
+def _to_the_referrer(sent: MessageBack, by) -> None:
+    """Queue the referrer's copy by email (GOV.UK Notify's email template in production): their
+    sections only — what their referral page shows, never the notes — and a subject without
+    health details or the person's name."""
+    case = sent.case
+    body = render_to_string(
+        "standards/referrer_copy.txt",
+        {"sent": sent, "case": case, "worker": sent.sent_by or case.link_worker},
+    )
+    queue(
+        key=f"message-back:{sent.pk}",
+        what="message back to the referrer (copy)",
+        channel="email",
+        to=referrer_email(case),
+        case=case,
+        subject="Social prescribing: what happened to your referral",
+        body=body,
+        to_person=False,
+        by=by,
+    )
 
 
 def _to_the_practice(sent: MessageBack, organisation, by) -> None:
@@ -166,7 +220,8 @@ def _to_the_practice(sent: MessageBack, organisation, by) -> None:
 
 
 def delivery_of(sent: MessageBack):
-    """The outbox record carrying a message back to the GP practice, if it went by MESH."""
+    """The outbox record carrying a message back: to the GP practice by MESH, or the referrer's
+    copy by email; None for a copy Linkwell did not send (the referrer has no email address)."""
     from linkwell.delivery.models import Delivery
 
     return Delivery.objects.filter(key=f"message-back:{sent.pk}").first()
