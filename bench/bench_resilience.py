@@ -36,6 +36,8 @@ from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -241,6 +243,7 @@ def main() -> int:
         "DATABASE_URL": args.database_url,
         "LINKWELL_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(40),
+        "DELIVERY_KEYS": Fernet.generate_key().decode(),  # queued text is sealed in production
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",  # no TLS proxy in front on loopback
         "GUNICORN_BIND": f"127.0.0.1:{args.port}",

@@ -309,6 +309,9 @@ DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "60"))
 DELIVERY_RETRY_MAX_SECONDS = int(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", "21600"))
 DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "12"))
 DELIVERY_CLAIM_SECONDS = int(os.environ.get("DELIVERY_CLAIM_SECONDS", "600"))
+# Keys sealing queued messages' text at rest (Fernet keys, comma-separated, newest first;
+# linkwell/delivery/sealing.py). Development derives one from SECRET_KEY when empty.
+DELIVERY_KEYS = env_list("DELIVERY_KEYS", [])
 # GOV.UK Notify: the API key (from the service's API integration page), one template per
 # channel, and the bearer token Notify sends to our delivery-receipt callback.
 NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
@@ -331,8 +334,6 @@ MESH_CLIENT_KEY = os.environ.get("MESH_CLIENT_KEY", "")
 MESH_CA_CERT = os.environ.get("MESH_CA_CERT", "")
 MESH_TIMEOUT_SECONDS = int(os.environ.get("MESH_TIMEOUT_SECONDS", "60"))
 MESH_WORKFLOW_ID = os.environ.get("MESH_WORKFLOW_ID", "GPFED_CONSULT_REPORT")
-# Send the PDF letter beside the FHIR document (the GP Connect Send Document workflow files a PDF).
-MESH_SEND_PDF = env_bool("MESH_SEND_PDF", True)
 CONNECTION_NUDGE_AFTER_DAYS = int(os.environ.get("CONNECTION_NUDGE_AFTER_DAYS", "5"))
 PROVIDER_LINK_DAYS = int(os.environ.get("PROVIDER_LINK_DAYS", "14"))
 SESSION_REMINDER_HOURS = int(os.environ.get("SESSION_REMINDER_HOURS", "24"))

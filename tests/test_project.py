@@ -27,6 +27,8 @@ PROD = {
     "MESH_URL": "https://mesh-sync.spineservices.nhs.uk",
     "MESH_MAILBOX": "X26ABC1",
     "MESH_PASSWORD": "password",
+    # queued messages' text is sealed at rest (linkwell/delivery/sealing.py): a Fernet key
+    "DELIVERY_KEYS": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 }
 
 
@@ -53,6 +55,11 @@ def test_production_refuses_to_deploy_printing_texts_to_the_console():
         env={**PROD, "TEXT_BACKEND": "linkwell.delivery.backends.ConsoleBackend"},
     )
     assert result.returncode != 0 and "linkwell.delivery.E001" in result.stderr
+
+
+def test_production_refuses_to_deploy_without_a_key_for_queued_text():
+    result = run("check", "--deploy", env={**PROD, "DELIVERY_KEYS": ""})
+    assert result.returncode != 0 and "linkwell.delivery.E004" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

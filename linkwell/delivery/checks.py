@@ -1,7 +1,9 @@
 """`linkwell check --deploy`: production must really deliver. The console backend prints
 messages (and their single-use links) to a log, the memory backend keeps them nowhere, and
-Django's console or memory mail backends likewise; each is an error in production."""
+Django's console or memory mail backends likewise; each is an error in production. So is
+having no key to seal queued messages' text with (sealing.py)."""
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import Error, register
 
@@ -55,4 +57,30 @@ def real_delivery(app_configs=None, **kwargs):
                 id="linkwell.delivery.E003",
             )
         )
+    return errors
+
+
+@register("delivery", deploy=True)
+def sealing_keys(app_configs=None, **kwargs):
+    keys = settings.DELIVERY_KEYS
+    if not keys and settings.PRODUCTION:
+        return [
+            Error(
+                "Queued messages' text cannot be sealed: DELIVERY_KEYS is not set.",
+                hint='Set DELIVERY_KEYS to a key from `python -c "from cryptography.fernet import '
+                'Fernet; print(Fernet.generate_key().decode())"` (docs/operations.md).',
+                id="linkwell.delivery.E004",
+            )
+        ]
+    errors = []
+    for n, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            errors.append(
+                Error(
+                    f"DELIVERY_KEYS: key {n} is not a Fernet key (32 bytes, URL-safe base64).",
+                    id="linkwell.delivery.E005",
+                )
+            )
     return errors

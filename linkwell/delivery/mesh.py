@@ -9,10 +9,24 @@ the MESH workflow ID: GPFED_CONSULT_REPORT" (NHS England, GP Connect Send Docume
 configure MESH", simplifier.net/guide/gp-connect-send-document/Home/Build/How-to-configure-MESH).
 Our delivery reference is the message's local ID (Mex-LocalID), so a worker that died mid-send
 finds the message by it before sending again; the message id MESH returns is tracked until the
-practice acknowledges (downloads) the message.
+practice acknowledges (downloads) the message. (Send Document asks for the sender's ODS code in
+Mex-LocalID; we keep our reference there because MESH offers no other way to find a message
+whose id we never received, and the ODS code travels in the ITK3 header: docs/operations.md.)
+
+The practice's system answers with ITK3 responses (infrastructure and business
+acknowledgements, which the message asks for) under the workflow MESH_WORKFLOW_ID + "_ACK"
+("How to configure MESH": GPFED_CONSULT_REPORT_ACK); `read_acknowledgements` reads them from
+our inbox. An ITK3 response is a FHIR STU3 message whose MessageHeader (event ITK008M) names
+the message it answers in `response.identifier` (our MessageHeader's id), says `ok`,
+`transient-error` or `fatal-error` in `response.code`, and points at an OperationOutcome
+whose issue carries the ITK response code (CodeSystem ITK-ResponseCodes-1, e.g. 20013 Success,
+30001 Patient known here, 30002 Patient not known here).
 """
 
 import json
+import logging
+import uuid
+from dataclasses import dataclass
 
 import requests
 from django.conf import settings
@@ -21,6 +35,15 @@ from mesh_client import MeshClient, MeshError
 from .backends import Refused, Retry
 
 EXTENSIONS = {"application/fhir+json": ".json", "application/pdf": ".pdf"}
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    reference: str  # our delivery reference: the answered message's id, as hex
+    ok: bool
+    code: str
+    text: str
 
 
 def client() -> MeshClient:
@@ -62,10 +85,11 @@ class MeshBackend:
         try:
             with client() as mesh:
                 delivery.mesh_mailbox = mailbox_for(mesh, delivery.to)
+                kind = delivery.content_type or "application/fhir+json"
                 if delivery.attachment is not None:
-                    data, kind = bytes(delivery.attachment), delivery.content_type
+                    data = bytes(delivery.attachment)
                 else:
-                    data, kind = json.dumps(delivery.document).encode(), "application/fhir+json"
+                    data = json.dumps(delivery.document).encode()
                 return mesh.send_message(
                     delivery.mesh_mailbox,
                     data,
@@ -101,3 +125,49 @@ class MeshBackend:
                 return (mesh.track_message(delivery.provider_id).get("status") or "").lower()
         except (MeshError, requests.RequestException) as e:
             raise _error(e) from e
+
+
+def itk3_response(body: bytes) -> Acknowledgement | None:
+    """The acknowledgement in an ITK3 response message, or None if it is not one."""
+    try:
+        entries = [e.get("resource") or {} for e in json.loads(body).get("entry", [])]
+        header = next(r for r in entries if r.get("resourceType") == "MessageHeader")
+        response = header["response"]
+        answered = uuid.UUID(response["identifier"].removeprefix("urn:uuid:")).hex
+    except (ValueError, AttributeError, KeyError, StopIteration):
+        return None
+    issues = [
+        coding
+        for r in entries
+        if r.get("resourceType") == "OperationOutcome"
+        for issue in r.get("issue", [])
+        for coding in (issue.get("details") or {}).get("coding", [])
+    ]
+    found = issues[0] if issues else {}
+    ok = response.get("code") == "ok"
+    return Acknowledgement(
+        reference=answered,
+        ok=ok,
+        code=str(found.get("code") or response.get("code", "")),
+        text=str(found.get("display") or ("accepted" if ok else "refused")),
+    )
+
+
+def read_acknowledgements(record) -> int:
+    """Hand each ITK3 response waiting in our inbox to `record`, then acknowledge it (MESH
+    removes it); returns how many were read."""
+    read = 0
+    try:
+        with client() as mesh:
+            workflow = f"{settings.MESH_WORKFLOW_ID}_ACK"
+            for message_id in mesh.list_messages(workflow_filter=workflow):
+                found = itk3_response(mesh.retrieve_message(message_id).read())
+                if found is None:
+                    logger.warning("MESH message %s is not an ITK3 response; left", message_id)
+                    continue
+                record(found)
+                mesh.acknowledge_message(message_id)
+                read += 1
+    except (MeshError, requests.RequestException) as e:
+        raise _error(e) from e
+    return read

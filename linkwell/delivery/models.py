@@ -65,11 +65,12 @@ class Delivery(models.Model):
     to_person = models.BooleanField(default=True)
     mesh_mailbox = models.CharField(max_length=20, blank=True)
     subject = models.CharField(max_length=200, blank=True)
-    # The text, or the document for MESH. Emptied once the provider has it or it has failed for
-    # good: it can hold a single-use link that must not outlive its sending in our database.
+    # The text, sealed (sealing.py: opened only by the worker that sends it), or the document
+    # for MESH. Emptied once the provider has it or it has failed for good: it can hold a
+    # single-use link that must not outlive its sending in our database.
     body = models.TextField(blank=True)
     document = models.JSONField(null=True, blank=True)
-    # A file instead (MESH: the message back's PDF letter), with its media type.
+    # A file instead of the document (MESH), and the media type of what MESH carries.
     attachment = models.BinaryField(null=True, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     reference = models.CharField(max_length=64, unique=True, default=new_reference)

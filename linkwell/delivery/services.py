@@ -23,9 +23,9 @@ from linkwell import write_guard
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 
-from . import tasks
+from . import sealing, tasks
 from .backends import Refused, Retry, backend_for, masked
-from .models import FINISHED, Channel, Delivery, Status
+from .models import FINISHED, Channel, Delivery, Status, new_reference
 
 TO_A_PERSON = {Channel.TEXT, Channel.EMAIL, Channel.LETTER}
 logger = logging.getLogger(__name__)
@@ -71,10 +71,12 @@ def queue(
     attachment: bytes | None = None,
     content_type: str = "",
     to_person: bool = True,
+    reference: str = "",
     by=None,
 ) -> Delivery:
     """Queue one logical message (the same key twice gives the first, untouched) and its
-    sending task, in the caller's transaction."""
+    sending task, in the caller's transaction. The text is sealed at rest (sealing.py) until
+    the worker sends it; `reference` when the message itself carries ours (MESH's ITK3 id)."""
     if channel not in Channel.values:
         raise DeliveryError({"channel": f"Unknown channel {channel!r}."})
     if not (to or "").strip():
@@ -87,11 +89,12 @@ def queue(
             "to": to.strip(),
             "case": case,
             "subject": subject,
-            "body": body,
+            "body": sealing.seal(body),
             "document": document,
             "attachment": attachment,
             "content_type": content_type,
             "to_person": to_person and channel != Channel.MESH,
+            "reference": reference or new_reference(),
         },
     )
     if created:
@@ -131,8 +134,10 @@ def attempt(delivery_id: int, now=None) -> Delivery:
         return Delivery.objects.get(pk=delivery_id)
     backend = backend_for(delivery.channel)
     try:
+        # Opened here only, for the provider; never saved open (sent or failed empties it).
+        delivery.body = sealing.unseal(delivery.body)
         provider_id = (backend.find(delivery) if may_have_gone else "") or backend.send(delivery)
-    except Retry as e:
+    except (Retry, sealing.Unreadable) as e:
         return _retry_later(delivery, str(e), now)
     except Refused as e:
         return _fail(delivery, str(e), now, fix_contact=e.contact)
@@ -253,6 +258,53 @@ def send_due(now=None) -> int:
     for pk in ids:
         tasks.send_delivery.enqueue(pk)
     return len(ids)
+
+
+@write_guard.service
+@transaction.atomic
+def record_acknowledgement(*, ack, at=None) -> bool:
+    """An ITK3 response from the practice's system to a message we sent by MESH (mesh.py):
+    a positive one is delivery, a negative one a failure shown on the case ("the sender system
+    MUST inform an appropriate person", GP Connect Send Document GPCM-SD-094). Returns whether
+    the delivery's status changed."""
+    rows = Delivery.objects.select_for_update().filter(channel=Channel.MESH)
+    delivery = rows.filter(reference=ack.reference).first()
+    if delivery is None:
+        logger.warning("An ITK3 response answers message %s, not one of ours", ack.reference)
+        return False
+    before = delivery.status
+    _audit(delivery, event="practice's acknowledgement", ok=ack.ok, code=ack.code, text=ack.text)
+    if ack.ok:
+        return record_status(delivery=delivery, status="acknowledged", at=at).status != before
+    if delivery.status in {Status.SENT, Status.DELIVERED}:
+        text = f"The practice's system did not accept it: {ack.text} (ITK {ack.code})"
+        _fail(delivery, text, at or timezone.now())
+        return True
+    return False
+
+
+def read_acknowledgements() -> int:
+    """Read the practices' ITK3 responses waiting in our MESH inbox (`linkwell delivery poll`);
+    returns how many deliveries changed status."""
+    if not settings.MESH_URL:
+        return 0
+    from . import mesh
+
+    changed = []
+    mesh.read_acknowledgements(lambda ack: changed.append(record_acknowledgement(ack=ack)))
+    return sum(changed)
+
+
+@write_guard.service
+@transaction.atomic
+def reseal_queued() -> int:
+    """Seal every waiting message's text under the newest of DELIVERY_KEYS (`linkwell delivery
+    reseal`, after putting a new key first); returns how many."""
+    waiting = Delivery.objects.select_for_update().exclude(status__in=FINISHED).exclude(body="")
+    for delivery in waiting:
+        delivery.body = sealing.reseal(delivery.body)
+        delivery.save(update_fields=["body"])
+    return len(waiting)
 
 
 @write_guard.service

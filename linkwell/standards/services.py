@@ -1,8 +1,12 @@
 """Sending the message back: checked, consented, kept as sent, audited."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from linkwell import write_guard
@@ -10,7 +14,7 @@ from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
 from linkwell.cases.models import Case
 from linkwell.delivery.services import queue
-from linkwell.interop import message_back, message_back_letter
+from linkwell.interop import itk3, message_back, message_back_letter
 from linkwell.people.models import Consent, ConsentScope
 from linkwell.people.services import record_consent
 
@@ -95,16 +99,30 @@ def send_message_back(*, case: Case, recipient: str, consent_given: bool, by) ->
         raise StandardsError({"__all__": [f"Fill in before sending: {', '.join(problems)}."]})
     if consent_given is not True or _refused_referral(case):
         raise StandardsError({"consent_given": "The person must agree to this summary being sent."})
+    copy = recipient == Recipient.GP and _copy_for_referrer(case)
     record_consent(
         person=case.person,
         scope=ConsentScope.MESSAGE_BACK,
         given=True,
         by=by,
-        method=f"confirmed by the link worker before sending to the {recipient}",
+        method=f"confirmed by the link worker before sending to the {recipient}"
+        + (" and the referrer" if copy else ""),
     )
+    now = timezone.now()
+    sent = _keep(case, recipient, by, now)
+    if recipient == Recipient.GP:
+        _to_the_practice(sent, sent.recipient_organisation, by)
+    if copy:
+        _to_the_referrer(_keep(case, Recipient.REFERRER, by, now), by)
+    elif recipient == Recipient.REFERRER and referrer_email(case):
+        _to_the_referrer(sent, by)
+    return sent
+
+
+def _keep(case: Case, recipient: str, by, now) -> MessageBack:
+    """The message back to this recipient, kept as sent and audited."""
     name, organisation = message_back.recipient_of(case, recipient)
     content = message_back.sections(case, recipient)
-    now = timezone.now()
     document = message_back.bundle(case, content, sent_by=by, sent_at=now)
     sent = MessageBack.objects.create(
         case=case,
@@ -119,45 +137,91 @@ def send_message_back(*, case: Case, recipient: str, consent_given: bool, by) ->
     audit.record(
         user=by, action=AuditAction.CREATE, obj=sent, person_id=case.person_id, recipient=recipient
     )
-    if recipient == Recipient.GP:
-        _to_the_practice(sent, organisation, by)
     return sent
 
 
-def _to_the_practice(sent: MessageBack, organisation, by) -> None:
-    """Queue the message back for the registered practice's MESH mailbox: the FHIR document,
-    and the PDF letter GP systems file (the GP Connect Send Document workflow carries a PDF;
-    linkwell/delivery/mesh.py), unless MESH_SEND_PDF is off."""
+def referrer_email(case: Case) -> str:
+    """The email address of a referrer who is not the GP practice (another agency), or "": a
+    GP practice that referred hears back over MESH, and a phone number is not written to."""
+    contact = case.referral.referrer_contact.strip()
+    if message_back.recipient_of(case, Recipient.REFERRER) is None:
+        return ""
+    try:
+        validate_email(contact)
+    except ValidationError:
+        return ""
+    return contact
+
+
+def _copy_for_referrer(case: Case) -> bool:
+    """Sending to the GP also sends the referrer their copy, by email, when they can have one."""
+    return bool(referrer_email(case)) and not blockers(case, Recipient.REFERRER)
+
+
+def _to_the_referrer(sent: MessageBack, by) -> None:
+    """Queue the referrer's copy by email (GOV.UK Notify's email template in production): their
+    sections only — what their referral page shows, never the notes — and a subject without
+    health details or the person's name."""
     case = sent.case
-    ods_code = organisation.ods_code if organisation is not None else case.person.gp_practice_code
-    common = {"channel": "mesh", "to": ods_code, "case": case, "by": by}
-    subject = "Social prescribing message back"
+    body = render_to_string(
+        "standards/referrer_copy.txt",
+        {"sent": sent, "case": case, "worker": sent.sent_by or case.link_worker},
+    )
     queue(
         key=f"message-back:{sent.pk}",
-        what="message back to the GP practice",
-        subject=subject,
-        document=sent.bundle,
-        **common,
+        what="message back to the referrer (copy)",
+        channel="email",
+        to=referrer_email(case),
+        case=case,
+        subject="Social prescribing: what happened to your referral",
+        body=body,
+        to_person=False,
+        by=by,
     )
-    if settings.MESH_SEND_PDF:
-        letter = {
-            "recipient_name": sent.recipient_name,
-            "sections": sent.sections,
-            "sent_at": sent.sent_at,
-            "case": case,
-        }
-        queue(
-            key=f"message-back:{sent.pk}:pdf",
-            what="message back to the GP practice (PDF letter)",
-            subject=f"{subject} (letter)",
-            attachment=message_back_letter.render(letter),
-            content_type="application/pdf",
-            **common,
-        )
+
+
+def _to_the_practice(sent: MessageBack, organisation, by) -> None:
+    """Queue the message back for the registered practice's MESH mailbox as GP systems receive
+    documents: a GP Connect Send Document message (ITK3, FHIR STU3) carrying the PDF letter
+    GP systems file, and our FHIR R4 document Bundle beside it (linkwell/interop/itk3.py)."""
+    case = sent.case
+    ods_code = organisation.ods_code if organisation is not None else case.person.gp_practice_code
+    letter = {
+        "recipient_name": sent.recipient_name,
+        "sections": sent.sections,
+        "sent_at": sent.sent_at,
+        "case": case,
+    }
+    message_id = uuid.uuid4()  # the ITK3 message's id, which its acknowledgements name
+    message = itk3.send_document(
+        message_id=message_id,
+        title=message_back.TITLE,
+        case=case,
+        author=sent.sent_by or case.link_worker,
+        pdf=message_back_letter.render(letter),
+        fhir_document=sent.bundle,
+        sender_mailbox=settings.MESH_MAILBOX,
+        sent_at=sent.sent_at,
+    )
+    queue(
+        key=f"message-back:{sent.pk}",
+        reference=message_id.hex,
+        what="message back to the GP practice",
+        channel="mesh",
+        to=ods_code,
+        case=case,
+        subject=itk3.subject(
+            title=message_back.TITLE, person=case.person, organisation=case.organisation
+        ),
+        document=message,
+        content_type=itk3.FHIR_JSON,
+        by=by,
+    )
 
 
 def delivery_of(sent: MessageBack):
-    """The outbox record carrying a message back to the GP practice, if it went by MESH."""
+    """The outbox record carrying a message back: to the GP practice by MESH, or the referrer's
+    copy by email; None for a copy Linkwell did not send (the referrer has no email address)."""
     from linkwell.delivery.models import Delivery
 
     return Delivery.objects.filter(key=f"message-back:{sent.pk}").first()
