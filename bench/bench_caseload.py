@@ -240,9 +240,11 @@ def main():
     from django.test import Client
 
     from linkwell.accounts.services import create_token
+    from linkwell.write_guard import allowed
 
     t0 = time.perf_counter()
-    workers, referrers = load(args.cases, args.pcns, args.workers_per_pcn)
+    with allowed("benchmark seeding: 100,000 rows in bulk, not one service call each"):
+        workers, referrers = load(args.cases, args.pcns, args.workers_per_pcn)
     print(
         f"{connection.vendor}: loaded {args.cases:,} cases, {len(workers)} link workers "
         f"in {time.perf_counter() - t0:.0f} s"

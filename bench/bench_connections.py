@@ -117,11 +117,13 @@ def main():
     from linkwell.accounts.services import create_token
     from linkwell.cases.models import Referral
     from linkwell.connections.reminders import send_due
+    from linkwell.write_guard import allowed
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     t0 = time.perf_counter()
-    _, referrers = load(args.cases, 5, 2)
-    volunteer = connect_all(args.cases)
+    with allowed("benchmark seeding: rows in bulk, not one service call each"):
+        _, referrers = load(args.cases, 5, 2)
+        volunteer = connect_all(args.cases)
     print(
         f"{connection.vendor}: loaded {args.cases:,} cases and connections in "
         f"{time.perf_counter() - t0:.0f} s"
