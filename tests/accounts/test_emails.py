@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from linkwell.accounts.models import AuditEntry, LinkPurpose, Role
 from linkwell.accounts.services import issue_link
+from linkwell.delivery import sealing
 from linkwell.delivery.backends import Refused
 from linkwell.delivery.models import Delivery, Status
 from tests.delivery.test_outbox import run_worker
@@ -58,7 +59,7 @@ def test_an_invitation_is_a_delivery_sent_through_notify(notify, database_tasks,
     assert (delivery.channel, delivery.to, delivery.status) == ("email", nia.email, Status.QUEUED)
     assert delivery.what == "invitation link (staff account)" and delivery.case is None
     assert not delivery.to_person  # a failure asks no link worker to fix a person's details
-    secret = secret_in(delivery.body)
+    secret = secret_in(sealing.unseal(delivery.body))  # sealed at rest until sent
     page = shown_to_admins(client, admin)
     assert "invitation link (staff account)" in page and "Queued" in page
     assert secret not in page and nia.email not in page
@@ -91,7 +92,7 @@ def test_a_refused_email_keeps_neither_its_link_nor_a_whole_one_in_the_error(
         "email": "tests.accounts.test_emails.EchoingBackend",
     }
     admin, _ = invite(pcn)
-    secret = secret_in(Delivery.objects.get().body)
+    secret = secret_in(sealing.unseal(Delivery.objects.get().body))
     run_worker()
     delivery = Delivery.objects.get()
     assert delivery.status == Status.FAILED and delivery.body == ""
