@@ -290,8 +290,9 @@ def api_routes():
 
 
 def test_every_route_has_a_rule():
-    missing = [r for r in web_routes() + api_routes() if r not in RULES]
-    stale = [r for r in RULES if r not in web_routes() + api_routes()]
+    routes = set(web_routes() + api_routes())
+    missing = sorted(routes - RULES.keys())
+    stale = sorted(RULES.keys() - routes)
     assert not missing, f"add these routes to RULES in {__file__}: {missing}"
     assert not stale, f"these RULES name no route: {stale}"
 

@@ -64,6 +64,17 @@ def test_a_refused_form_is_shown_on_its_own_page_with_every_error(
     assert html.count('<span class="nhsuk-error-message"') >= errors
 
 
+def test_a_goal_refused_for_want_of_a_plan_says_so_beside_the_goal(client, case, worker):
+    """A goal sent from a page opened before the plan was withdrawn (or by hand) is refused by
+    the service; the page shows the goal form with that error, not a page without it."""
+    client.force_login(worker)
+    response = client.post(f"/cases/{case.pk}/goal/", {"description": "Walk to the shops"})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Agree a care plan before adding goals." in html
+    assert 'value="Walk to the shops"' in html  # what was typed is kept
+
+
 def test_an_action_goes_back_to_its_page(client, case, worker):
     client.force_login(worker)
     answer = client.post(f"/cases/{case.pk}/what-matters/", {"what_matters": "Her garden"})

@@ -2,6 +2,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -10,10 +11,19 @@ from linkwell.cases.lifecycle import Status
 from linkwell.cases.models import Case, CaseEvent, WhatMatters
 from linkwell.people.identifiers import validate_nhs_number
 
+pytestmark = pytest.mark.django_db
 
-@pytest.mark.django_db
-def test_the_demo_has_cases_at_every_stage_with_consistent_histories():
-    counts = demo.load(seed=7)
+
+@pytest.fixture(scope="module")
+def counts(django_db_setup, django_db_blocker):
+    """The demo, loaded once for this module's tests (they only read it) and rolled back after:
+    loading it takes seconds."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo.load(seed=7)
+        transaction.set_rollback(True)
+
+
+def test_the_demo_has_cases_at_every_stage_with_consistent_histories(counts):
     assert counts["cases"] == 200
     by_status = dict(Case.objects.values_list("status").annotate(n=Count("id")))
     assert by_status == {status: n for status, n in demo.STAGES}
@@ -28,13 +38,11 @@ def test_the_demo_has_cases_at_every_stage_with_consistent_histories():
     assert CaseEvent.objects.filter(to_status=Status.DISCHARGED).count() == 45
 
 
-@pytest.mark.django_db
-def test_demo_practices_have_valid_ods_codes_and_referrals_record_the_practice():
+def test_demo_practices_have_valid_ods_codes_and_referrals_record_the_practice(counts):
     from linkwell.accounts.models import Organisation, OrganisationKind
     from linkwell.cases.models import Referral
     from linkwell.people.identifiers import validate_gp_practice_code
 
-    demo.load(seed=7)
     practices = Organisation.objects.filter(kind=OrganisationKind.PRACTICE)
     assert practices.count() == 6
     for practice in practices:
@@ -47,13 +55,11 @@ def test_demo_practices_have_valid_ods_codes_and_referrals_record_the_practice()
         assert referral.person.gp_practice_code == referral.referring_organisation.ods_code
 
 
-@pytest.mark.django_db
-def test_the_mesh_sandbox_commands_give_every_demo_practice_a_mailbox():
+def test_the_mesh_sandbox_commands_give_every_demo_practice_a_mailbox(counts):
     """README's `run_mesh_sandbox.py` line and compose's sandbox name the demo's practices, or a
     message back from the demo would find no mailbox."""
     from linkwell.accounts.models import Organisation, OrganisationKind
 
-    demo.load(seed=7)
     codes = set(
         Organisation.objects.filter(kind=OrganisationKind.PRACTICE).values_list(
             "ods_code", flat=True
