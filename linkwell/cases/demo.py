@@ -140,6 +140,13 @@ GOALS = [
     "Start the digital skills course",
     "Go to the bereavement support group",
 ]
+# The demo practices' phone numbers, from Ofcom's ranges kept for drama (never a real line):
+# 0113 496 0000–0999 in Leeds, 01632 960000–960999 with no area.
+PRACTICE_PHONES = {
+    **{f"Y91{i:03d}": f"0113 496 0{i:03d}" for i in range(1, 4)},
+    **{f"Y92{i:03d}": f"01632 960{i:03d}" for i in range(1, 4)},
+}
+
 STREETS = ["Church Lane", "Station Road", "Victoria Street", "Park Avenue", "Mill Lane"]
 PLACES = {
     "U00001": ["LS6 1AB", "LS6 2CD", "LS4 2EF", "LS5 3GH", "LS16 5JK"],
@@ -275,6 +282,7 @@ def _demo_case(rng, pcn, practices, link_workers, referrers, nhs_number, stage, 
         pcn_code=pcn.ods_code,
         origin_code=practice.ods_code if practice else "",
         referrer_name=referrer.get_full_name() if referrer else "",
+        referrer_contact=PRACTICE_PHONES[practice.ods_code] if practice else "",
         person=person,
         source=source,
         consent_given=True,

@@ -189,8 +189,12 @@ def make_referral(
     service = _suggested(suggested_service)
     if by is not None and by.is_authenticated:
         # A referrer signed in to Linkwell is named, and reached by email, unless told otherwise.
-        referrer_name = referrer_name or by.get_full_name() or by.username
-        referrer_contact = referrer_contact or by.email
+        # Someone else named as the referrer (a GP whose letter a link worker enters) is not
+        # reached at the address of whoever typed it in.
+        own_name = by.get_full_name() or by.username
+        if referrer_name in ("", own_name):
+            referrer_contact = referrer_contact or by.email
+        referrer_name = referrer_name or own_name
     practice = origin if origin.kind == OrganisationKind.PRACTICE else None
     try:
         # The person and the referral in one savepoint: a concurrent retry that loses the race

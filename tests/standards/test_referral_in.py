@@ -251,3 +251,19 @@ def test_fhir_referral_with_a_bad_practice_code_names_the_element(client, referr
         "Bundle.entry[0].resource.generalPractitioner[0].identifier.value"
     ]
     assert not Referral.objects.exists()
+
+
+def test_a_referrer_named_by_someone_else_is_not_given_their_address(client, practice):
+    """A link worker entering a GP's letter names the GP: the GP is not to be reached at the
+    link worker's email (the gap shows instead); entering their own referral, they are."""
+    worker = user_with_role(Role.LINK_WORKER, practice.parent)
+    worker.email = "lena.ward@pcn.example"
+    worker.save()
+    body = api_body()
+    body["referrer_name"] = "Dr Asha Patel"
+    response = api_post(client, worker, body)
+    assert response.status_code == 201, response.content
+    assert response.json()["referrer_contact"] == ""
+    own = api_body(nhs_number=valid_nhs_number(14))
+    response = api_post(client, worker, own)
+    assert response.json()["referrer_contact"] == "lena.ward@pcn.example"
