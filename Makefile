@@ -81,6 +81,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_outcomes.py
 	$(BIN)/python bench/bench_connections.py
 	$(BIN)/python bench/bench_resilience.py
+	$(BIN)/python bench/bench_delivery.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

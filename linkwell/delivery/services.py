@@ -247,12 +247,17 @@ def refresh_sent(now=None) -> int:
 @write_guard.service
 @transaction.atomic
 def send_due(now=None) -> int:
-    """Enqueue what is due again: retries whose time has come and claims whose worker died
-    (`linkwell delivery send-due`, run every few minutes beside `linkwell worker`)."""
+    """Enqueue what is due again: retries whose time has come, claims whose worker died, and
+    first sends whose task a worker took and died with before claiming the message
+    (`linkwell delivery send-due`, run every few minutes beside `linkwell worker`). Enqueuing
+    one twice is harmless: only one task can claim it."""
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.DELIVERY_CLAIM_SECONDS)
-    due = Delivery.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now) | (
-        Delivery.objects.filter(status=Status.SENDING, claimed_at__lte=stale)
+    queued = Delivery.objects.filter(status=Status.QUEUED)
+    due = (
+        queued.filter(next_attempt_at__lte=now)
+        | queued.filter(next_attempt_at__isnull=True, created_at__lte=stale)
+        | Delivery.objects.filter(status=Status.SENDING, claimed_at__lte=stale)
     )
     ids = list(due.values_list("pk", flat=True))
     for pk in ids:

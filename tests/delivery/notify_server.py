@@ -108,6 +108,10 @@ class NotifyServer:
         with self._lock:
             self._faults.extend(statuses)
 
+    def faults_pending(self) -> int:
+        with self._lock:
+            return len(self._faults)
+
     def reset(self) -> None:
         self.holding.clear()
         with self._lock:

@@ -112,6 +112,24 @@ def test_gives_up_visibly_after_the_last_attempt(notify, database_tasks, setting
     assert delivery.status == Status.FAILED and "Gave up after 2 attempts" in delivery.error
 
 
+def test_a_worker_killed_before_it_claimed_the_message_loses_nothing(notify, database_tasks):
+    """Found by bench/bench_delivery.py: a worker SIGKILLed after taking a first send's task
+    but before claiming the message left it queued, with no task and no retry time, forever."""
+    from django_tasks_db.models import DBTaskResult
+
+    delivery = text()
+    DBTaskResult.objects.update(status="RUNNING")  # taken by the worker that then died
+    run_worker()
+    assert Delivery.objects.get().status == Status.QUEUED and notify.sent == []
+    assert services.send_due() == 0  # a task may still be waiting for a busy worker
+    later = timezone.now() + timedelta(seconds=settings_module.DELIVERY_CLAIM_SECONDS + 1)
+    assert services.send_due(now=later) == 1
+    run_worker()
+    delivery.refresh_from_db()
+    (sent,) = notify.sent
+    assert delivery.status == Status.SENT and delivery.provider_id == sent["id"]
+
+
 @pytest.mark.parametrize("reached_notify", [True, False], ids=["after-send", "before-send"])
 def test_a_worker_killed_mid_send_neither_loses_nor_repeats(notify, database_tasks, reached_notify):
     delivery = text()
