@@ -139,6 +139,7 @@ RULES = {
     "oruk:get_term": Rule(public=True, kwargs={"term_id": "none"}),
     "oruk:get_at_location": Rule(public=True, kwargs={"at_location_id": "none"}),
     "oruk:get_organisation": Rule(public=True, kwargs={"organization_id": "none"}),
+    "oruk_elsewhere": Rule(public=True, kwargs={"rest": "nothing"}),  # 404, in JSON
     **{
         f"oruk:{name}": PUBLIC
         for name in (
