@@ -181,6 +181,13 @@ def test_receipts_update_the_record_and_a_permanent_failure_adds_a_task(
         HTTP_AUTHORIZATION=f"Bearer {settings.NOTIFY_CALLBACK_TOKEN}",
     )
     assert answer.status_code == 200  # an unreadable time is no time, not a 500
+    deep = client.post(
+        url,
+        "[" * 5000,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {settings.NOTIFY_CALLBACK_TOKEN}",
+    )
+    assert deep.status_code == 400  # nested past the JSON parser's depth: not a 500
 
 
 def test_the_case_page_and_the_admins_outbox_show_failures(notify, database_tasks, case, client):
