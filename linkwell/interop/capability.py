@@ -20,6 +20,10 @@ def _resource(kind) -> dict:
         "readHistory": False,
         "updateCreate": False,
     }
+    if kind.read:  # If-None-Match on read: 304 when the client holds the current version
+        entry["conditionalRead"] = "not-match"
+    if kind.create and kind.create.conditional:  # If-None-Exist (referral_views.py)
+        entry["conditionalCreate"] = True
     if kind.profile:
         # supportedProfile, not profile: a self-referral's Task cannot claim Gravity's (it has
         # no requester), so the profile is supported rather than true of every instance

@@ -62,16 +62,42 @@ class Answer:
     bundle: bool = False  # a transaction-response: Prefer shaped its entries, not the Bundle
 
 
+class Unauthenticated(FhirProblem):
+    """401, with the `WWW-Authenticate` challenge of RFC 6750 §3: `invalid_token` when a token
+    was sent and refused (wrong, revoked, expired or from a throttled address)."""
+
+    def __init__(self, *, token_sent: bool):
+        message = (
+            "The bearer token was refused: it is wrong, revoked or expired, or too many wrong "
+            "ones came from this address."
+            if token_sent
+            else "Send a bearer token or sign in."
+        )
+        super().__init__(message, "", status=401, code="login")
+        self.challenge = 'Bearer error="invalid_token"' if token_sent else "Bearer"
+
+
+def bearer_token(request) -> str | None:
+    """The token of an `Authorization: Bearer …` header, or None; the scheme is matched without
+    regard to case (RFC 7235 §2.1: `bearer` is the same scheme)."""
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
 def user_of(request):
     """A bearer token's user, else the signed-in user, else None."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        return user_for_token(header.removeprefix("Bearer ").strip())
+    token = bearer_token(request)
+    if token is not None:
+        return user_for_token(token)
     return request.user if request.user.is_authenticated else None
 
 
+FHIR_VERSIONS = {"4.0", "4.0.1"}  # the fhirVersion MIME parameter values this server answers
+
+
 def _media_types(header: str) -> list[str]:
-    """Media types of an Accept header, best first (q=0 excluded)."""
+    """Media types of an Accept header, best first (q=0 excluded, and a type asking for another
+    FHIR version: http.html#version-parameter)."""
     ranked = []
     for position, part in enumerate(header.split(",")):
         kind, *params = (p.strip() for p in part.split(";"))
@@ -83,6 +109,8 @@ def _media_types(header: str) -> list[str]:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
+            elif name.strip().lower() == "fhirversion" and value.strip('" ') not in FHIR_VERSIONS:
+                quality = 0.0
         if kind and quality > 0:
             ranked.append((-quality, position, kind.lower()))
     return [kind for _, _, kind in sorted(ranked)]
@@ -166,6 +194,26 @@ def check_if_match(request, version_id: str) -> None:
         )
 
 
+def unchanged(request, resource) -> bool:
+    """Conditional read (http.html#cread): the client's `If-None-Match` names the version it
+    holds, which is still current."""
+    meta = getattr(resource, "meta", None)
+    held = request.headers.get("If-None-Match", "").strip()
+    if not held or meta is None or not meta.versionId:
+        return False
+    tags = {tag.strip().removeprefix("W/").strip('"') for tag in held.split(",")}
+    return "*" in tags or meta.versionId in tags
+
+
+def not_modified(resource) -> HttpResponse:
+    """304, with the ETag and Last-Modified of the version the client holds, and no body."""
+    response = HttpResponse(status=304)
+    response["ETag"] = etag(resource.meta.versionId)
+    if resource.meta.lastUpdated:
+        response["Last-Modified"] = format_datetime(resource.meta.lastUpdated, usegmt=True)
+    return response
+
+
 def serialise(resource, mime: str) -> str:
     if mime == FHIR_XML:
         return resource.model_dump_xml(exclude_none=True)
@@ -196,7 +244,7 @@ def refusal(problem: FhirProblem, *, mime: str = FHIR_JSON) -> HttpResponse:
     if isinstance(problem, NotAllowed):
         response["Allow"] = ", ".join(problem.allow)
     if problem.status == 401:
-        response["WWW-Authenticate"] = "Bearer"
+        response["WWW-Authenticate"] = getattr(problem, "challenge", "Bearer")
     return response
 
 
