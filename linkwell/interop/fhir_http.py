@@ -179,35 +179,41 @@ def etag(version_id: str) -> str:
     return f'W/"{version_id}"'
 
 
+def _versions(header: str) -> set[str]:
+    """The versions an If-Match or If-None-Match header names: a list of entity tags (RFC 7232
+    §3.1), each W/"n", "n" or n."""
+    return {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",") if tag.strip()}
+
+
 def check_if_match(request, version_id: str) -> None:
-    """412 when the client's If-Match names another version than the current one."""
-    wanted = request.headers.get("If-Match", "").strip()
-    if not wanted or wanted == "*":
+    """412 when the client's If-Match names none but other versions than the current one."""
+    held = _versions(request.headers.get("If-Match", ""))
+    if not held or "*" in held or version_id in held:
         return
-    held = wanted.removeprefix("W/").strip('"')
-    if held != version_id:
-        raise FhirProblem(
-            f"You hold version {held} but the current version is {version_id}: read it again.",
-            "",
-            status=412,
-            code="conflict",
-        )
+    raise FhirProblem(
+        f"You hold version {', '.join(sorted(held))} but the current version is {version_id}: "
+        "read it again.",
+        "",
+        status=412,
+        code="conflict",
+    )
 
 
 def unchanged(request, resource) -> bool:
     """Conditional read (http.html#cread): the client's `If-None-Match` names the version it
     holds, which is still current."""
     meta = getattr(resource, "meta", None)
-    held = request.headers.get("If-None-Match", "").strip()
+    held = _versions(request.headers.get("If-None-Match", ""))
     if not held or meta is None or not meta.versionId:
         return False
-    tags = {tag.strip().removeprefix("W/").strip('"') for tag in held.split(",")}
-    return "*" in tags or meta.versionId in tags
+    return "*" in held or meta.versionId in held
 
 
 def not_modified(resource) -> HttpResponse:
-    """304, with the ETag and Last-Modified of the version the client holds, and no body."""
+    """304, with the ETag and Last-Modified of the version the client holds, and no body (nor
+    Content-Type: RFC 7232 §4.1)."""
     response = HttpResponse(status=304)
+    del response["Content-Type"]
     response["ETag"] = etag(resource.meta.versionId)
     if resource.meta.lastUpdated:
         response["Last-Modified"] = format_datetime(resource.meta.lastUpdated, usegmt=True)
@@ -274,8 +280,8 @@ def written(answer: Answer, *, base: str, mime: str, prefer: str) -> HttpRespons
         response = render(
             _done(answer.location or answer.resource.id), mime=mime, status=answer.status
         )
-    elif prefer == "minimal":
-        response = HttpResponse(status=answer.status)
+    elif prefer == "minimal":  # no body, but never Django's default text/html
+        response = HttpResponse(status=answer.status, content_type=f"{mime}; charset=utf-8")
     else:
         response = render(answer.resource, mime=mime, status=answer.status)
     meta = getattr(answer.resource, "meta", None)

@@ -239,6 +239,7 @@ def test_prefer_return(client, onward, prefer, kind):
         **bearer(volunteer),
     )
     assert reply.status_code == 200 and reply["ETag"] and reply["Location"]
+    assert reply["Content-Type"] == "application/fhir+json; charset=utf-8"  # even with no body
     if kind is None:
         assert reply.content == b""
     else:
@@ -276,6 +277,7 @@ def test_a_conditional_read_answers_304_for_the_version_held(client, onward):
     for held in (read["ETag"], read["ETag"].removeprefix("W/"), f'W/"0", {read["ETag"]}'):
         again = client.get(url, HTTP_IF_NONE_MATCH=held, **bearer(volunteer))
         assert again.status_code == 304 and again.content == b""
+        assert "Content-Type" not in again
         assert again["ETag"] == read["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH='W/"0"', **bearer(volunteer)).status_code == 200
     statement = CapabilityStatement.model_validate_json(client.get("/fhir/metadata").content)
@@ -296,3 +298,23 @@ def test_a_nul_character_is_refused_in_fhir_with_its_charset(client):
     response = client.get("/fhir/Task/%00")
     assert response.status_code == 400
     assert fhir(response).issue[0].code == "invalid"
+
+
+def test_if_match_may_list_several_versions(client, onward):
+    connection, volunteer = onward
+    url = f"/fhir/Task/connection-{connection.pk}"
+    read = client.get(url, **bearer(volunteer))
+    body = json.dumps({**json.loads(read.content), "status": "accepted"})
+
+    def put(if_match):
+        return client.put(
+            url,
+            body,
+            content_type="application/fhir+json",
+            HTTP_IF_MATCH=if_match,
+            **bearer(volunteer),
+        )
+
+    stale = put('W/"1", W/"2"')
+    assert stale.status_code == 412 and "1, 2" in fhir(stale).issue[0].diagnostics
+    assert put(f'W/"1", {read["ETag"]}').status_code == 200  # one of them is current
