@@ -436,3 +436,40 @@ def elsewhere(request, rest: str):
         status=404,
         content_type="application/json; charset=utf-8",
     )
+
+
+READ = ("GET", "HEAD")
+
+
+def read_only(view):
+    """The ORUK API is read-only: HEAD is answered as GET (RFC 9110 §9.3.2: a server that
+    answers GET answers HEAD), and any other method is a JSON 405 with Allow, not ninja's text
+    "Method not allowed"."""
+
+    @functools.wraps(view)
+    def answering(request, *args, **kwargs):
+        if request.method not in READ:
+            response = JsonResponse(
+                {"detail": f"The ORUK API is read-only: {', '.join(READ)}, not {request.method}."},
+                status=405,
+                content_type="application/json; charset=utf-8",
+            )
+            response["Allow"] = ", ".join(READ)
+            return response
+        if request.method == "HEAD":  # answered as GET; the server (gunicorn) drops the body
+            request.method = "GET"
+            try:
+                return view(request, *args, **kwargs)
+            finally:
+                request.method = "HEAD"
+        return view(request, *args, **kwargs)
+
+    return answering
+
+
+def urls():
+    """oruk.urls with every view read-only (above), for linkwell.directory.urls."""
+    patterns, app_name, namespace = oruk.urls
+    for pattern in patterns:
+        pattern.callback = read_only(pattern.callback)
+    return patterns, app_name, namespace

@@ -4,7 +4,7 @@ the top level: django-ninja reverses its own "oruk:…" names for the docs page)
 from django.urls import include, path, re_path
 
 from . import views
-from .oruk_api import elsewhere, oruk
+from .oruk_api import elsewhere, urls
 
 pages = [
     path("cases/<int:pk>/find-support/", views.find_support, name="find_support"),
@@ -17,6 +17,6 @@ pages = [
 ]
 urlpatterns = [
     path("", include((pages, "directory"))),
-    path("oruk/", oruk.urls),
+    path("oruk/", urls()),
     re_path(r"^oruk/(?P<rest>.*)$", elsewhere, name="oruk_elsewhere"),
 ]

@@ -230,3 +230,15 @@ def test_an_unknown_path_is_a_json_404(client):
         assert response.status_code == 404
         assert response["Content-Type"] == "application/json; charset=utf-8"
         assert response.json()["detail"]
+
+
+def test_every_path_answers_head_and_refuses_writes_in_json(client, directory):
+    for path in ("/oruk/", "/oruk/services", "/oruk/services/none", "/oruk/taxonomy_terms"):
+        head, get_ = client.head(path), client.get(path)
+        assert head.status_code == get_.status_code and head.content == b""
+        assert head["Content-Type"] == get_["Content-Type"]
+        for method in ("post", "put", "patch", "delete", "options"):
+            refused = getattr(client, method)(path)
+            assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD"
+            assert refused["Content-Type"] == "application/json; charset=utf-8"
+            assert refused.json()["detail"]
