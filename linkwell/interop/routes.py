@@ -211,6 +211,9 @@ def _search(request, mime: str, kind: Kind):
                 code="not-supported",
             )
         pairs += [(name, value) for name, values in request.POST.lists() for value in values]
+    # A parameter with no value (status=, or status=,) asks for nothing: it is ignored, and left
+    # out of the self link, rather than matching nothing.
+    pairs = [(name, value) for name, value in pairs if value.replace(",", "").strip()]
     bundle = kind.search(
         pairs, user=user, base=base_url(request), strict=fhir_http.strict_handling(request)
     )

@@ -2,7 +2,7 @@
 parameters are refused under strict handling, and POST _search works."""
 
 from datetime import timedelta
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.utils import timezone
@@ -233,3 +233,10 @@ def test_a_date_searches_the_period_it_names(client, worker, three):
     for value in ("2026-13", "sa2026-01-01", "ge2026-1-1"):
         bad = client.get(f"/fhir/Task?{urlencode({'_lastUpdated': value})}", **bearer(worker))
         assert bad.status_code == 400, value
+
+
+@pytest.mark.parametrize("empty", ["status=", "_lastUpdated=", "status=,", "_count=", "patient="])
+def test_a_parameter_without_a_value_is_ignored(client, worker, three, empty):
+    found = search(client, worker, empty)
+    kept = parse_qsl(urlsplit(found.link[0].url).query, keep_blank_values=True)
+    assert found.total == 4 and all(value.strip(",") for _, value in kept)
