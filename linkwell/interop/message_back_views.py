@@ -104,5 +104,5 @@ def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):
     if offset > 0:
         links["previous"] = link(max(0, offset - count))
     return fhir_referrals.searchset(
-        list(map(document_reference, found)), base=base, total=total, links=links
+        list(map(document_reference, found)), base=base, total=total, links=links, ignored=unknown
     )

@@ -251,7 +251,7 @@ def _number(pairs, name: str, default: int, low: int, high: int) -> int:
 
 def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):
     """The searchset Bundle for these (name, value) parameters, or FhirProblem 400."""
-    query, applied = Query(), []
+    query, applied, ignored = Query(), [], []
     counting = summary_count(pairs)
     for name, value in pairs:
         if name in CONTROL or name == "_count" or (counting and name == "_summary"):
@@ -266,6 +266,7 @@ def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):
                     status=400,
                     code="not-supported",
                 )
+            ignored.append(name)
             continue
         values = [v.strip() for v in value.split(",") if v.strip()]
         query.add(*apply(values))
@@ -308,4 +309,6 @@ def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):
         links["next"] = link(offset + count)
     if offset > 0:
         links["previous"] = link(max(0, offset - count))
-    return fhir_referrals.searchset(resources, base=base, total=len(rows), links=links)
+    return fhir_referrals.searchset(
+        resources, base=base, total=len(rows), links=links, ignored=ignored
+    )

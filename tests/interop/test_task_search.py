@@ -138,8 +138,16 @@ def test_last_updated(client, worker, three):
 
 
 def test_unknown_parameters_are_left_out_or_refused_under_strict_handling(client, worker, three):
-    lenient = search(client, worker, "colour=blue&_count=2")
+    lenient = search(client, worker, "colour=blue&_count=2&_sort=status")
     assert lenient.total == 4 and "colour" not in lenient.link[0].url
+    # …and named in an OperationOutcome entry (search mode "outcome"), after the matches
+    *matches, outcome = lenient.entry
+    assert [e.search.mode for e in matches] == ["match", "match"]
+    assert outcome.search.mode == "outcome" and outcome.resource.issue[0].severity == "warning"
+    assert "colour, _sort" in outcome.resource.issue[0].diagnostics
+    documents = client.get("/fhir/DocumentReference?colour=blue", **bearer(worker))
+    (warning,) = Bundle.model_validate_json(documents.content).entry
+    assert "colour" in warning.resource.issue[0].diagnostics
     strict = client.get("/fhir/Task?colour=blue", HTTP_PREFER="handling=strict", **bearer(worker))
     assert strict.status_code == 400
     assert OperationOutcome.model_validate_json(strict.content).issue[0].expression == ["colour"]
