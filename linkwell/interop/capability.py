@@ -51,8 +51,11 @@ def statement(*, base: str, kinds, transaction) -> CapabilityStatement:
                 "documentation": "Bearer token (`linkwell token create`) or a signed-in session. "
                 "POST a transaction Bundle (Patient + ServiceRequest) to the base URL to refer; "
                 "follow the returned Task. A provider's system updates the Task of an onward "
-                "referral with PUT Task/connection-N. Search answers pages of _count with "
-                "self and next links; Prefer: handling=strict refuses unknown parameters.",
+                "referral with PUT Task/connection-N. Search (GET, or POST [type]/_search) "
+                "answers pages of _count with self and next links, or the total alone with "
+                "_summary=count; a parameter it does not know is ignored and named in an "
+                "OperationOutcome entry, or refused under Prefer: handling=strict; an "
+                "unsupported modifier (status:not) is refused.",
                 "security": {"service": [{"text": "Bearer token"}]},
                 "resource": [_resource(kind) for kind in kinds],
                 "interaction": [_interaction("transaction", transaction)],
