@@ -85,7 +85,9 @@ class RefuseNulMiddleware:
         message = f"A NUL character (U+0000) in {where} cannot be accepted: remove it."
         if request.path.startswith("/fhir/"):
             outcome = operation_outcome("invalid", message).model_dump_json(exclude_none=True)
-            return HttpResponse(outcome, status=400, content_type=FHIR_JSON)
+            return HttpResponse(outcome, status=400, content_type=f"{FHIR_JSON}; charset=utf-8")
         if request.path.startswith(("/api/", "/oruk/")):
-            return JsonResponse({"detail": message}, status=400)
+            return JsonResponse(
+                {"detail": message}, status=400, content_type="application/json; charset=utf-8"
+            )
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -21,3 +21,5 @@ urlpatterns = [
     path("", include("linkwell.delivery.urls")),
     path("fhir/", include("linkwell.interop.urls")),
 ]
+# an unforeseen error under /fhir/, /oruk/ or /api/ is answered in that interface's format
+handler500 = "linkwell.server_error.server_error"

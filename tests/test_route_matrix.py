@@ -139,6 +139,7 @@ RULES = {
     "oruk:get_term": Rule(public=True, kwargs={"term_id": "none"}),
     "oruk:get_at_location": Rule(public=True, kwargs={"at_location_id": "none"}),
     "oruk:get_organisation": Rule(public=True, kwargs={"organization_id": "none"}),
+    "oruk_elsewhere": Rule(public=True, kwargs={"rest": "nothing"}),  # 404, in JSON
     **{
         f"oruk:{name}": PUBLIC
         for name in (
@@ -159,6 +160,7 @@ RULES = {
     "interop:service_request_type": Rule(C.MAKE_REFERRALS, method="POST", api=True),
     "interop:service_request": Rule(obj="referral", scope=REFERRAL_READERS, api=True),
     "interop:task_type": Rule(scope=REFERRAL_READERS, api=True),
+    "interop:task_search": Rule(scope=REFERRAL_READERS, api=True),
     "interop:elsewhere": Rule(public=True, kwargs={"rest": "Practitioner/1"}),  # 404, in FHIR
     "interop:task": Rule(obj="referral", scope=REFERRAL_READERS, api=True),
     # A referrer reads a Patient only as they described them on their own referral (the
@@ -168,6 +170,7 @@ RULES = {
     "interop:goal": Rule(C.VIEW_CASELOAD, "goal", api=True),
     # a search: anyone with a token gets a Bundle of what is theirs to see (maybe empty)
     "interop:document_reference_type": Rule(api=True),
+    "interop:document_reference_search": Rule(api=True),
     # the JSON API (paths as in the OpenAPI description)
     "GET /api/openapi.json": PUBLIC,
     "GET /api/docs": PUBLIC,

@@ -8,12 +8,12 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability
+from linkwell.dates import read_datetime
 
 from . import services
 from .models import Delivery, Status
@@ -36,9 +36,9 @@ def notify_receipt(request):
         body = json.loads(request.body)
         notification_id, status = str(body["id"]), str(body["status"])
         reference = str(body.get("reference") or "")
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: [[[[…]]]]
         return JsonResponse({"error": "Expected JSON with id and status."}, status=400)
-    at = parse_datetime(str(body.get("completed_at") or "")) or None
+    at = read_datetime(str(body.get("completed_at") or ""))
     try:
         delivery = services.notify_receipt(
             notification_id=notification_id, reference=reference, status=status, at=at

@@ -6,24 +6,31 @@ Paths, parameters and the page shape follow the ORUK profile's OpenAPI descripti
 GET /services (search, page, per_page, taxonomy_term_id, taxonomy_id, organization_id,
 modified_after, minimum_age, maximum_age, day, start_time, end_time, minimal, full, format,
 postcode or lat/long with proximity in metres), GET /services/{id} (the full service),
-/service_at_locations, /organizations, /taxonomies and /taxonomy_terms (with taxonomy_id and
-search) and each by id. A parameter Linkwell does not know is refused with 400, never ignored.
+/service_at_locations (the same service filters, without postcode and proximity, which are
+refused there), /organizations (search), /taxonomies and /taxonomy_terms (with taxonomy_id and
+search) and each by id. A parameter a path does not take, or a value it cannot honour (a
+negative age, a minimum above the maximum, a proximity that is not a positive distance, page 0,
+per_page above 100, 2026-02-30), is refused with 400 on every path, never ignored; any other
+path under /oruk/ is a JSON 404.
 Every service carries `last_modified`, so an aggregator reads the feed incrementally with
 `modified_after`. Public and read-only: directory data describes services, not people; who
 edited what is never shown.
 """
 
+import functools
 import math
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
+from django.http import JsonResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import ValidationError
 from ninja.responses import Status as Reply
 
+from linkwell.dates import read_datetime
 from linkwell.geo.postcodes import Place, locate
-from linkwell.paging import page_number
+from linkwell.paging import MAX_PAGE
 
 from . import queries
 from .models import DirectoryOrganisation, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
@@ -51,11 +58,13 @@ oruk = NinjaAPI(
 
 
 class Paging(Schema):
-    page: int = 1
-    per_page: int = 50
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(50, ge=1, le=MAX_PER_PAGE)
 
 
-class ServiceFilters(Paging):
+class ServiceNarrowing(Paging):
+    """What narrows the services, on /services and on /service_at_locations alike."""
+
     search: str = ""
     text: str = ""  # older ORUK clients' name for `search`
     taxonomy_term_id: str = ""
@@ -63,18 +72,24 @@ class ServiceFilters(Paging):
     taxonomy_id: str = ""
     organization_id: str = ""
     modified_after: str = ""  # a date and time: services changed then or since
-    minimum_age: int | None = None  # services whose minimum age is at least this
-    maximum_age: int | None = None  # services whose maximum age is at most this
+    # services whose minimum age is at least minimum_age, and maximum at most maximum_age
+    minimum_age: float | None = Field(None, ge=0, le=200, allow_inf_nan=False)
+    maximum_age: float | None = Field(None, ge=0, le=200, allow_inf_nan=False)
     day: str = ""  # a weekday (MO … SU, or Monday …) the service is open
     start_time: str = ""  # open from this time or later (HH:MM)
     end_time: str = ""  # closing at this time or earlier (HH:MM)
+    format: str = "json"  # json only (ndjson is refused)
+
+
+class ServiceFilters(ServiceNarrowing):
     minimal: bool = False  # only id and last_modified, for a sync
     full: bool = False  # every nested part of each service
-    format: str = "json"  # json only (ndjson is refused)
     postcode: str = ""
-    lat: float | None = None  # a point instead of a postcode (with long)
-    long: float | None = None
-    proximity: float | None = None  # metres from the postcode's centroid or the point
+    # a point instead of a postcode (with long)
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    long: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
+    # metres from the postcode's centroid or the point: a positive distance
+    proximity: float | None = Field(None, gt=0, le=1_000_000, allow_inf_nan=False)
 
 
 class TermFilters(Paging):
@@ -82,9 +97,17 @@ class TermFilters(Paging):
     search: str = ""
 
 
-class PlaceFilters(Paging):
+class PlaceFilters(ServiceNarrowing):
+    """/service_at_locations: the services' filters. Its postcode and proximity (in the ORUK
+    description) are not served, so are refused as unknown parameters."""
+
+
+class OrganisationFilters(Paging):
     search: str = ""
-    organization_id: str = ""
+
+
+class NoParameters(Schema):
+    """A record by id takes no parameters."""
 
 
 def page_of(items: list, *, total: int, paging: Paging) -> dict:
@@ -101,20 +124,38 @@ def page_of(items: list, *, total: int, paging: Paging) -> dict:
     }
 
 
-def _paging(paging: Paging) -> Paging:
-    return Paging(
-        page=page_number(paging.page),
-        per_page=min(max(1, paging.per_page), MAX_PER_PAGE),
-    )
-
-
-# Every operation may answer 400 (a bad request, such as a NUL character: linkwell.nul) or
-# 422 (a parameter of the wrong type).
+# Every operation may answer 400: an unknown parameter, a value of the wrong type or out of
+# range (below), or a NUL character (linkwell.nul). 422 is kept in the description for clients
+# that read it, though a parameter is never answered 422 now.
 REFUSED = {400: dict, 422: dict}
 
 
 def _problem(message: str, status: int = 400):
     return Reply(status, {"detail": message})
+
+
+@oruk.exception_handler(ValidationError)
+def _invalid_parameter(request, exc):
+    """A query parameter of the wrong type or out of range is a bad request (400), as every
+    other refusal here; ninja's default would be 422."""
+    return oruk.create_response(request, {"detail": exc.errors}, status=400)
+
+
+def takes(schema: type[Schema]):
+    """Refuse (400) a query parameter that `schema` does not name, so none is ignored."""
+    known = frozenset(schema.model_fields)
+
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            unknown = sorted(set(request.GET) - known)
+            if unknown:
+                return _problem(f"Unknown parameter {unknown[0]!r}: see /oruk/openapi.json.")
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorate
 
 
 @oruk.get("/", response={200: dict, **REFUSED}, summary="About this API")
@@ -126,7 +167,6 @@ def about(request):
     }
 
 
-SERVICE_PARAMETERS = frozenset(ServiceFilters.model_fields)
 # RRULE weekday codes (RFC 5545), as ORUK schedule.byday holds them; full names accepted too.
 DAYS = {
     "MO": "monday",
@@ -144,7 +184,7 @@ class Refused(ValueError):
 
 
 def _moment(text: str) -> datetime:
-    when = parse_datetime(text) or parse_datetime(f"{text}T00:00:00")
+    when = read_datetime(text)
     if when is None:
         raise Refused(
             f"modified_after must be a date and time like 2026-01-31T09:00:00Z, not {text!r}."
@@ -168,10 +208,19 @@ def _day(text: str) -> str:
     return code
 
 
-def narrowed(services: QuerySet, f: ServiceFilters) -> QuerySet:
-    """The ORUK filters beyond text, taxonomy and organisation (queries.filtered)."""
+def narrowed(f: ServiceNarrowing) -> QuerySet:
+    """The live services these filters select (queries.filtered, then the ORUK filters beyond
+    text, taxonomy and organisation), or Refused."""
+    services = queries.filtered(
+        text=f.search or f.text,
+        term_id=f.taxonomy_term_id,
+        taxonomy_id=f.taxonomy_id,
+        org_id=f.organization_id,
+    )
     if f.format.lower() != "json":
         raise Refused("Only format=json is served; page through the results with page.")
+    if f.minimum_age is not None and f.maximum_age is not None and f.minimum_age > f.maximum_age:
+        raise Refused("minimum_age must not be above maximum_age.")
     if f.modified_after:
         services = services.filter(last_modified__gte=_moment(f.modified_after))
     if f.minimum_age is not None:
@@ -198,9 +247,7 @@ def narrowed(services: QuerySet, f: ServiceFilters) -> QuerySet:
 def _place(f: ServiceFilters) -> Place | None:
     if (f.lat is None) != (f.long is None):
         raise Refused("Give both lat and long.")
-    if f.lat is not None:
-        if not (-90 <= f.lat <= 90 and -180 <= f.long <= 180):
-            raise Refused("lat must be within ±90 and long within ±180.")
+    if f.lat is not None:  # each within ±90 and ±180 (ServiceFilters)
         return Place("", f.lat, f.long, exact=True)
     if f.postcode:
         place = locate(f.postcode)
@@ -213,19 +260,11 @@ def _place(f: ServiceFilters) -> Place | None:
 
 
 @oruk.get("/services", response={200: dict, **REFUSED}, summary="Services, a page at a time")
+@takes(ServiceFilters)
 def list_services(request, filters: Query[ServiceFilters]):
-    unknown = sorted(set(request.GET) - SERVICE_PARAMETERS)
-    if unknown:
-        return _problem(f"Unknown parameter {unknown[0]!r}: see /oruk/openapi.json.")
-    paging = _paging(filters)
-    services = queries.filtered(
-        text=filters.search or filters.text,
-        term_id=filters.taxonomy_term_id,
-        taxonomy_id=filters.taxonomy_id,
-        org_id=filters.organization_id,
-    )
+    paging = filters
     try:
-        services = narrowed(services, filters)
+        services = narrowed(filters)
         place = _place(filters)
     except Refused as e:
         return _problem(str(e))
@@ -260,6 +299,7 @@ def _keep_distance(complete, found):
 @oruk.get(
     "/services/{service_id}", response={200: dict, 404: dict, **REFUSED}, summary="One service"
 )
+@takes(NoParameters)
 def get_service(request, service_id: str):
     service = with_children(Service.objects.filter(retired_at__isnull=True, pk=service_id)).first()
     if service is None:
@@ -268,7 +308,6 @@ def get_service(request, service_id: str):
 
 
 def _page(queryset: QuerySet, paging: Paging, write) -> dict:
-    paging = _paging(paging)
     offset = (paging.page - 1) * paging.per_page
     rows = list(queryset[offset : offset + paging.per_page])
     return page_of([write(r) for r in rows], total=queryset.count(), paging=paging)
@@ -283,11 +322,13 @@ ONE = {200: dict, 404: dict, **REFUSED}
 
 
 @oruk.get("/taxonomies", response={200: dict, **REFUSED}, summary="Taxonomies")
+@takes(Paging)
 def list_taxonomies(request, paging: Query[Paging]):
     return _page(Taxonomy.objects.order_by("name", "id"), paging, taxonomy_record)
 
 
 @oruk.get("/taxonomies/{taxonomy_id}", response=ONE, summary="One taxonomy")
+@takes(NoParameters)
 def get_taxonomy(request, taxonomy_id: str):
     return _one(Taxonomy.objects.all(), taxonomy_id, taxonomy_record, "taxonomy")
 
@@ -297,6 +338,7 @@ def _terms() -> QuerySet:
 
 
 @oruk.get("/taxonomy_terms", response={200: dict, **REFUSED}, summary="Taxonomy terms")
+@takes(TermFilters)
 def list_terms(request, filters: Query[TermFilters]):
     terms = _terms()
     if filters.taxonomy_id:
@@ -311,6 +353,7 @@ def list_terms(request, filters: Query[TermFilters]):
 
 
 @oruk.get("/taxonomy_terms/{term_id}", response=ONE, summary="One taxonomy term")
+@takes(NoParameters)
 def get_term(request, term_id: str):
     return _one(_terms(), term_id, term_record, "taxonomy term")
 
@@ -335,20 +378,19 @@ def at_location_record(row) -> dict:
 
 
 @oruk.get("/service_at_locations", response={200: dict, **REFUSED}, summary="Services at locations")
+@takes(PlaceFilters)
 def list_at_locations(request, filters: Query[PlaceFilters]):
-    rows = _at_locations()
-    for word in filters.search.split()[:5]:
-        rows = rows.filter(
-            Q(service__name__icontains=word) | Q(service__description__icontains=word)
-        )
-    if filters.organization_id:
-        rows = rows.filter(service__organisation_id=filters.organization_id)
-    return _page(rows, filters, at_location_record)
+    try:
+        services = narrowed(filters)
+    except Refused as e:
+        return _problem(str(e))
+    return _page(_at_locations().filter(service__in=services), filters, at_location_record)
 
 
 @oruk.get(
     "/service_at_locations/{at_location_id}", response=ONE, summary="One service at a location"
 )
+@takes(NoParameters)
 def get_at_location(request, at_location_id: str):
     # Its ORUK id (kept as oruk_id), else Linkwell's row number when the source gave none.
     by_id = Q(oruk_id=at_location_id)
@@ -363,7 +405,8 @@ def _organisations() -> QuerySet:
 
 
 @oruk.get("/organizations", response={200: dict, **REFUSED}, summary="Organisations")
-def list_organisations(request, filters: Query[PlaceFilters]):
+@takes(OrganisationFilters)
+def list_organisations(request, filters: Query[OrganisationFilters]):
     rows = _organisations()
     for word in filters.search.split()[:5]:
         rows = rows.filter(Q(name__icontains=word) | Q(description__icontains=word))
@@ -381,5 +424,68 @@ def organisation_with_services(organisation) -> dict:
 
 
 @oruk.get("/organizations/{organization_id}", response=ONE, summary="One organisation")
+@takes(NoParameters)
 def get_organisation(request, organization_id: str):
     return _one(_organisations(), organization_id, organisation_with_services, "organisation")
+
+
+def elsewhere(request, rest: str):
+    """Any other path under /oruk/: a JSON 404 like the API's own, not the site's HTML page."""
+    return JsonResponse(
+        {"detail": f"No such path /oruk/{rest}: see /oruk/openapi.json."},
+        status=404,
+        content_type="application/json; charset=utf-8",
+    )
+
+
+READ = ("GET", "HEAD")
+
+
+def _without_empty(query):
+    """The query without parameters given no value (minimum_age=, as a form sends an empty
+    field): absent, as on every path, rather than a 400 for a number and ignored for text."""
+    if all(value.strip() for _, values in query.lists() for value in values):
+        return query
+    kept = query.copy()
+    for name, values in query.lists():
+        given = [value for value in values if value.strip()]
+        if given:
+            kept.setlist(name, given)
+        else:
+            del kept[name]
+    return kept
+
+
+def read_only(view):
+    """The ORUK API is read-only: HEAD is answered as GET (RFC 9110 §9.3.2: a server that
+    answers GET answers HEAD), and any other method is a JSON 405 with Allow, not ninja's text
+    "Method not allowed"."""
+
+    @functools.wraps(view)
+    def answering(request, *args, **kwargs):
+        if request.method not in READ:
+            response = JsonResponse(
+                {"detail": f"The ORUK API is read-only: {', '.join(READ)}, not {request.method}."},
+                status=405,
+                content_type="application/json; charset=utf-8",
+            )
+            response["Allow"] = ", ".join(READ)
+            return response
+        request.GET = _without_empty(request.GET)
+        if request.method == "HEAD":  # answered as GET; the server (gunicorn) drops the body
+            request.method = "GET"
+            try:
+                return view(request, *args, **kwargs)
+            finally:
+                request.method = "HEAD"
+        return view(request, *args, **kwargs)
+
+    return answering
+
+
+def urls():
+    """oruk.urls with every view read-only (above), for linkwell.directory.urls."""
+    patterns, app_name, namespace = oruk.urls
+    for pattern in patterns:
+        pattern.callback = read_only(pattern.callback)
+    return patterns, app_name, namespace

@@ -1,10 +1,10 @@
 """The directory's pages (namespace "directory") and the ORUK read API (namespace "oruk", at
 the top level: django-ninja reverses its own "oruk:…" names for the docs page)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import views
-from .oruk_api import oruk
+from .oruk_api import elsewhere, urls
 
 pages = [
     path("cases/<int:pk>/find-support/", views.find_support, name="find_support"),
@@ -17,5 +17,6 @@ pages = [
 ]
 urlpatterns = [
     path("", include((pages, "directory"))),
-    path("oruk/", oruk.urls),
+    path("oruk/", urls()),
+    re_path(r"^oruk/(?P<rest>.*)$", elsewhere, name="oruk_elsewhere"),
 ]

@@ -12,8 +12,9 @@ from functools import cache
 from pathlib import Path
 
 import fastjsonschema
-from django.utils.dateparse import parse_datetime
 from jsonschema import Draft202012Validator, FormatChecker
+
+from linkwell.dates import read_datetime
 
 from .oruk import read_time
 from .profile import BYDAY
@@ -79,7 +80,7 @@ def _date(value) -> bool:
 
 
 def _date_time(value) -> bool:
-    return isinstance(value, str) and parse_datetime(value) is not None
+    return isinstance(value, str) and read_datetime(value) is not None
 
 
 @cache

@@ -20,6 +20,10 @@ def _resource(kind) -> dict:
         "readHistory": False,
         "updateCreate": False,
     }
+    if kind.read:  # If-None-Match on read: 304 when the client holds the current version
+        entry["conditionalRead"] = "not-match"
+    if kind.create and kind.create.conditional:  # If-None-Exist (referral_views.py)
+        entry["conditionalCreate"] = True
     if kind.profile:
         # supportedProfile, not profile: a self-referral's Task cannot claim Gravity's (it has
         # no requester), so the profile is supported rather than true of every instance
@@ -47,8 +51,11 @@ def statement(*, base: str, kinds, transaction) -> CapabilityStatement:
                 "documentation": "Bearer token (`linkwell token create`) or a signed-in session. "
                 "POST a transaction Bundle (Patient + ServiceRequest) to the base URL to refer; "
                 "follow the returned Task. A provider's system updates the Task of an onward "
-                "referral with PUT Task/connection-N. Search answers pages of _count with "
-                "self and next links; Prefer: handling=strict refuses unknown parameters.",
+                "referral with PUT Task/connection-N. Search (GET, or POST [type]/_search) "
+                "answers pages of _count with self and next links, or the total alone with "
+                "_summary=count; a parameter it does not know is ignored and named in an "
+                "OperationOutcome entry, or refused under Prefer: handling=strict; an "
+                "unsupported modifier (status:not) is refused.",
                 "security": {"service": [{"text": "Bearer token"}]},
                 "resource": [_resource(kind) for kind in kinds],
                 "interaction": [_interaction("transaction", transaction)],

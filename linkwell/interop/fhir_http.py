@@ -62,16 +62,42 @@ class Answer:
     bundle: bool = False  # a transaction-response: Prefer shaped its entries, not the Bundle
 
 
+class Unauthenticated(FhirProblem):
+    """401, with the `WWW-Authenticate` challenge of RFC 6750 §3: `invalid_token` when a token
+    was sent and refused (wrong, revoked, expired or from a throttled address)."""
+
+    def __init__(self, *, token_sent: bool):
+        message = (
+            "The bearer token was refused: it is wrong, revoked or expired, or too many wrong "
+            "ones came from this address."
+            if token_sent
+            else "Send a bearer token or sign in."
+        )
+        super().__init__(message, "", status=401, code="login")
+        self.challenge = 'Bearer error="invalid_token"' if token_sent else "Bearer"
+
+
+def bearer_token(request) -> str | None:
+    """The token of an `Authorization: Bearer …` header, or None; the scheme is matched without
+    regard to case (RFC 7235 §2.1: `bearer` is the same scheme)."""
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
 def user_of(request):
     """A bearer token's user, else the signed-in user, else None."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        return user_for_token(header.removeprefix("Bearer ").strip())
+    token = bearer_token(request)
+    if token is not None:
+        return user_for_token(token)
     return request.user if request.user.is_authenticated else None
 
 
+FHIR_VERSIONS = {"4.0", "4.0.1"}  # the fhirVersion MIME parameter values this server answers
+
+
 def _media_types(header: str) -> list[str]:
-    """Media types of an Accept header, best first (q=0 excluded)."""
+    """Media types of an Accept header, best first (q=0 excluded, and a type asking for another
+    FHIR version: http.html#version-parameter)."""
     ranked = []
     for position, part in enumerate(header.split(",")):
         kind, *params = (p.strip() for p in part.split(";"))
@@ -83,6 +109,8 @@ def _media_types(header: str) -> list[str]:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
+            elif name.strip().lower() == "fhirversion" and value.strip('" ') not in FHIR_VERSIONS:
+                quality = 0.0
         if kind and quality > 0:
             ranked.append((-quality, position, kind.lower()))
     return [kind for _, _, kind in sorted(ranked)]
@@ -151,19 +179,45 @@ def etag(version_id: str) -> str:
     return f'W/"{version_id}"'
 
 
+def _versions(header: str) -> set[str]:
+    """The versions an If-Match or If-None-Match header names: a list of entity tags (RFC 7232
+    §3.1), each W/"n", "n" or n."""
+    return {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",") if tag.strip()}
+
+
 def check_if_match(request, version_id: str) -> None:
-    """412 when the client's If-Match names another version than the current one."""
-    wanted = request.headers.get("If-Match", "").strip()
-    if not wanted or wanted == "*":
+    """412 when the client's If-Match names none but other versions than the current one."""
+    held = _versions(request.headers.get("If-Match", ""))
+    if not held or "*" in held or version_id in held:
         return
-    held = wanted.removeprefix("W/").strip('"')
-    if held != version_id:
-        raise FhirProblem(
-            f"You hold version {held} but the current version is {version_id}: read it again.",
-            "",
-            status=412,
-            code="conflict",
-        )
+    raise FhirProblem(
+        f"You hold version {', '.join(sorted(held))} but the current version is {version_id}: "
+        "read it again.",
+        "",
+        status=412,
+        code="conflict",
+    )
+
+
+def unchanged(request, resource) -> bool:
+    """Conditional read (http.html#cread): the client's `If-None-Match` names the version it
+    holds, which is still current."""
+    meta = getattr(resource, "meta", None)
+    held = _versions(request.headers.get("If-None-Match", ""))
+    if not held or meta is None or not meta.versionId:
+        return False
+    return "*" in held or meta.versionId in held
+
+
+def not_modified(resource) -> HttpResponse:
+    """304, with the ETag and Last-Modified of the version the client holds, and no body (nor
+    Content-Type: RFC 7232 §4.1)."""
+    response = HttpResponse(status=304)
+    del response["Content-Type"]
+    response["ETag"] = etag(resource.meta.versionId)
+    if resource.meta.lastUpdated:
+        response["Last-Modified"] = format_datetime(resource.meta.lastUpdated, usegmt=True)
+    return response
 
 
 def serialise(resource, mime: str) -> str:
@@ -196,7 +250,7 @@ def refusal(problem: FhirProblem, *, mime: str = FHIR_JSON) -> HttpResponse:
     if isinstance(problem, NotAllowed):
         response["Allow"] = ", ".join(problem.allow)
     if problem.status == 401:
-        response["WWW-Authenticate"] = "Bearer"
+        response["WWW-Authenticate"] = getattr(problem, "challenge", "Bearer")
     return response
 
 
@@ -226,8 +280,8 @@ def written(answer: Answer, *, base: str, mime: str, prefer: str) -> HttpRespons
         response = render(
             _done(answer.location or answer.resource.id), mime=mime, status=answer.status
         )
-    elif prefer == "minimal":
-        response = HttpResponse(status=answer.status)
+    elif prefer == "minimal":  # no body, but never Django's default text/html
+        response = HttpResponse(status=answer.status, content_type=f"{mime}; charset=utf-8")
     else:
         response = render(answer.resource, mime=mime, status=answer.status)
     meta = getattr(answer.resource, "meta", None)

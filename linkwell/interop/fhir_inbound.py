@@ -76,12 +76,17 @@ def _path(root: str, loc) -> str:
     return out
 
 
+TOO_DEEP = "The body nests too deeply to be a FHIR resource."
+
+
 def parse(body: bytes, *, allowed: set[str]):
     """Parse and validate one resource of an allowed type, or raise FhirProblem."""
     try:
         data = json.loads(body or b"")
     except (ValueError, UnicodeDecodeError):
         raise FhirProblem("The body is not JSON.", "", status=400, code="structure") from None
+    except RecursionError:  # [[[[…]]]] nested deeper than Python's parser goes
+        raise FhirProblem(TOO_DEEP, "", status=400, code="structure") from None
     kind = data.get("resourceType") if isinstance(data, dict) else None
     if kind not in allowed:
         raise FhirProblem(f"Send a {' or '.join(sorted(allowed))}.", "resourceType")
@@ -90,6 +95,8 @@ def parse(body: bytes, *, allowed: set[str]):
     except ModelError as e:
         first = e.errors()[0]
         raise FhirProblem(f"{first['msg']}.", _path(kind, first["loc"]), code="structure") from None
+    except RecursionError:
+        raise FhirProblem(TOO_DEEP, kind, status=400, code="structure") from None
 
 
 @dataclass

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.consent import Consent
 from fhir.resources.R4B.goal import Goal
+from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.servicerequest import ServiceRequest
 from fhir.resources.R4B.task import Task
@@ -240,21 +241,36 @@ def connection_task(connection) -> Task:
     )
 
 
-def searchset(resources, *, base: str, total: int, links: dict[str, str]) -> Bundle:
-    """One page of search results; `links` maps relation (self, next, …) to URL."""
+def searchset(resources, *, base: str, total: int, links: dict[str, str], ignored=()) -> Bundle:
+    """One page of search results; `links` maps relation (self, next, …) to URL. Parameters
+    `ignored` under lenient handling are also named in an OperationOutcome entry (search mode
+    outcome, search.html#errors), besides being left out of the self link."""
+    entries = [
+        {
+            "fullUrl": f"{base}{r.__resource_type__}/{r.id}",
+            "resource": r,
+            "search": {"mode": "match"},
+        }
+        for r in resources
+    ]
+    if ignored:
+        names = ", ".join(dict.fromkeys(ignored))
+        warning = {
+            "severity": "warning",
+            "code": "not-supported",
+            "diagnostics": f"Ignored, as this server does not support them: {names}.",
+        }
+        entries.append(
+            {
+                "resource": OperationOutcome(issue=[warning]),
+                "search": {"mode": "outcome"},
+            }
+        )
     return Bundle(
         type="searchset",
         total=total,
         link=[{"relation": r, "url": url} for r, url in links.items()],
-        entry=[
-            {
-                "fullUrl": f"{base}{r.__resource_type__}/{r.id}",
-                "resource": r,
-                "search": {"mode": "match"},
-            }
-            for r in resources
-        ]
-        or None,
+        entry=entries or None,
     )
 
 

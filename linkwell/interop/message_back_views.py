@@ -17,7 +17,15 @@ from linkwell.standards.models import MessageBack
 from . import fhir_referrals
 from .fhir_inbound import FhirProblem
 from .message_back import DOCUMENT_TYPE, TITLE
-from .task_search import CONTROL, DEFAULT_COUNT, MAX_COUNT, Param, _number
+from .task_search import (
+    CONTROL,
+    DEFAULT_COUNT,
+    MAX_COUNT,
+    Param,
+    _number,
+    refuse_modifier,
+    summary_count,
+)
 
 PARAMS = {
     "patient": Param("reference", "DocumentReference.subject: Patient/ID or ID."),
@@ -54,7 +62,14 @@ def document_reference(message: MessageBack) -> DocumentReference:
 
 def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):
     """The messages back this user may read, newest first; `patient` narrows to one person."""
-    unknown = [n for n, _ in pairs if n not in PARAMS and n not in CONTROL]
+    counting = summary_count(pairs)
+    for name, _ in pairs:
+        refuse_modifier(name, PARAMS, PARAMS, "DocumentReference")
+    unknown = [
+        n
+        for n, _ in pairs
+        if n not in PARAMS and n not in CONTROL and not (counting and n == "_summary")
+    ]
     if unknown and strict:
         raise FhirProblem(
             f"DocumentReference has no search parameter {unknown[0]!r}; it has patient.",
@@ -67,6 +82,11 @@ def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):
     for _, value in applied:
         wanted = value.rpartition("/")[2]
         sent = sent.filter(case__person_id=int(wanted)) if wanted.isdigit() else sent.none()
+    if counting:
+        self_link = f"{base}DocumentReference?{urlencode([*applied, ('_summary', 'count')])}"
+        return fhir_referrals.searchset(
+            [], base=base, total=sent.count(), links={"self": self_link}
+        )
     count = _number(pairs, "_count", DEFAULT_COUNT, 1, MAX_COUNT)
     offset = _number(pairs, "_offset", 0, 0, 10_000_000)
     total = sent.count()
@@ -84,5 +104,5 @@ def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):
     if offset > 0:
         links["previous"] = link(max(0, offset - count))
     return fhir_referrals.searchset(
-        list(map(document_reference, found)), base=base, total=total, links=links
+        list(map(document_reference, found)), base=base, total=total, links=links, ignored=unknown
     )

@@ -48,6 +48,7 @@ class Write:
     need: Capability
     object_type: str
     documentation: str = ""  # for its CapabilityStatement interaction
+    conditional: bool = False  # a create that honours If-None-Exist (conditionalCreate)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ REFERRAL = Write(
     Capability.MAKE_REFERRALS,
     "fhir.referral",
     referral_views.RETRIES,
+    conditional=True,
 )
 KINDS = {
     kind.type: kind
@@ -138,9 +140,9 @@ def _user(request):
     """The user, or 401; a session's write must also pass the CSRF check (a bearer's need not:
     no browser attaches that header by itself)."""
     user = fhir_http.user_of(request)
+    bearer = fhir_http.bearer_token(request) is not None
     if user is None:
-        raise FhirProblem("Send a bearer token or sign in.", "", status=401, code="login")
-    bearer = request.headers.get("Authorization", "").startswith("Bearer ")
+        raise fhir_http.Unauthenticated(token_sent=bearer)
     unsafe = request.method not in SAFE and not bearer
     if unsafe and CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}):
         raise FhirProblem("CSRF check failed.", "", status=403, code="forbidden")
@@ -209,6 +211,9 @@ def _search(request, mime: str, kind: Kind):
                 code="not-supported",
             )
         pairs += [(name, value) for name, values in request.POST.lists() for value in values]
+    # A parameter with no value (status=, or status=,) asks for nothing: it is ignored, and left
+    # out of the self link, rather than matching nothing.
+    pairs = [(name, value) for name, value in pairs if value.replace(",", "").strip()]
     bundle = kind.search(
         pairs, user=user, base=base_url(request), strict=fhir_http.strict_handling(request)
     )
@@ -248,12 +253,18 @@ def type_level(request, mime, kind):
 
 
 @_answering
+def search_level(request, mime, kind):
+    """[type]/_search, GET or POST (search.html#Introduction): every searchable type has one,
+    whether or not it is also read by id."""
+    kind = KINDS[kind]
+    if request.method in ("GET", "POST"):
+        return _search(request, mime, kind)
+    raise NotAllowed(f"Search {kind.type} with GET or POST.", ["GET", "POST"])
+
+
+@_answering
 def instance(request, mime, kind, pk, vid=None):
     kind = KINDS[kind]
-    if pk == "_search" and vid is None and kind.search:  # FHIR ids never start with "_"
-        if request.method in ("GET", "POST"):
-            return _search(request, mime, kind)
-        raise NotAllowed(f"Search {kind.type} with GET or POST.", ["GET", "POST"])
     if request.method in SAFE and kind.read:
         user = _user(request)
         resource = kind.read(request, user, pk)
@@ -265,6 +276,8 @@ def instance(request, mime, kind, pk, vid=None):
                 status=404,
                 code="not-found",
             )
+        if fhir_http.unchanged(request, resource):
+            return fhir_http.not_modified(resource)
         return fhir_http.render(resource, mime=mime)
     if request.method == "PUT" and kind.update and vid is None:
         return _write(request, mime, kind.update, pk)
@@ -299,6 +312,15 @@ def urlpatterns():
         if kind.type_methods:
             patterns.append(
                 path(kind.type, type_level, {"kind": kind.type}, name=f"{kind.slug}_type")
+            )
+        if kind.search:  # before the instance URLs: FHIR ids never start with "_"
+            patterns.append(
+                path(
+                    f"{kind.type}/_search",
+                    search_level,
+                    {"kind": kind.type},
+                    name=f"{kind.slug}_search",
+                )
             )
         if not kind.instance_methods:  # searched only (DocumentReference): no instance URL
             continue

@@ -5,17 +5,21 @@ The results are the referrals' Tasks and, after each, its onward referrals' subt
 referral first, a page at a time (`_count`, and `_offset` in the `next` link). Every parameter
 in PARAMS works; the CapabilityStatement is written from PARAMS. A parameter Linkwell does not
 know is left out of the `self` link (lenient handling, search.html#errors) or, under
-`Prefer: handling=strict`, refused with 400. Several values separated by commas match any of
-them; a parameter given twice must match both times.
+`Prefer: handling=strict`, refused with 400; a modifier Linkwell does not support on a parameter
+it knows (`status:not`) is refused either way, since ignoring it would answer the opposite
+question. `_summary=count` answers the total alone. Several values separated by commas match
+any of them; a parameter given twice must match both times.
 """
 
+import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+
+from linkwell.dates import read_datetime
 
 from . import fhir_referrals, task_queries
 from .fhir_inbound import FhirProblem
@@ -49,6 +53,24 @@ PARAMS = {
 # Understood everywhere but not filters: the answer format and the page a `next` link names.
 CONTROL = {"_format", "_offset"}
 PREFIXES = ("eq", "ne", "gt", "ge", "lt", "le")
+
+
+def refuse_modifier(name: str, params: dict, understood, type_: str) -> None:
+    """400 for a modifier not supported on a known parameter (`status:not`, `_id:exact`)."""
+    base, colon, modifier = name.partition(":")
+    if colon and base in params and name not in understood:
+        raise FhirProblem(
+            f"{type_} search does not support the modifier :{modifier} on {base}.",
+            name,
+            status=400,
+            code="not-supported",
+        )
+
+
+def summary_count(pairs) -> bool:
+    """`_summary=count` (search.html#summary): the total alone, no entries. Other _summary
+    values are not supported, so are ignored (or refused under strict handling) as unknown."""
+    return ("_summary", "count") in pairs
 
 
 class Query:
@@ -133,35 +155,76 @@ def _owner_identifier(values):
     return Q(organisation__ods_code__in=codes), NOTHING
 
 
-def _moment(value: str, name: str) -> tuple[str, datetime]:
+def _span(text: str) -> tuple[datetime, datetime] | None:
+    """The period a search date covers, to its precision (search.html#date): 2026 is the year,
+    2026-03 the month, 2026-03-01 the day, 2026-03-01T10:00:00Z that second (or finer, as
+    given); None if unreadable."""
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            start = datetime(int(text), 1, 1)
+            end = datetime(start.year + 1, 1, 1)
+        elif re.fullmatch(r"\d{4}-\d{2}", text):
+            start = datetime(int(text[:4]), int(text[5:]), 1)
+            end = (start + timedelta(days=31)).replace(day=1)
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            start = datetime.combine(date.fromisoformat(text), time.min)
+            end = start + timedelta(days=1)
+        else:
+            start = read_datetime(text)
+            clock = re.search(r"T\d{2}:\d{2}(:\d{2}(?:[.,](\d+))?)?", text)
+            if start is None or clock is None:
+                return None
+            digits = len(clock[2] or "")
+            step = (
+                timedelta(microseconds=10 ** (6 - min(digits, 6)))
+                if digits
+                else timedelta(seconds=1 if clock[1] else 60)
+            )
+            end = start + step
+    except ValueError:  # shaped right, out of range: 2026-13
+        return None
+    if timezone.is_naive(start):
+        zone = timezone.get_current_timezone()
+        start, end = timezone.make_aware(start, zone), timezone.make_aware(end, zone)
+    return start, end
+
+
+def _moment(value: str, name: str) -> tuple[str, datetime, datetime]:
+    """A date parameter's prefix and the period its value covers, or FhirProblem 400."""
     prefix = value[:2] if value[:2] in PREFIXES else "eq"
     text = value[2:] if value[:2] in PREFIXES else value
-    when = parse_datetime(text)
-    if when is None and parse_date(text) is not None:
-        when = datetime.combine(parse_date(text), time.min)
-    if when is None:
+    span = _span(text)
+    if span is None:
         raise FhirProblem(
             f"{name} needs a date or date and time, e.g. ge2026-01-31 or "
-            f"gt2026-01-31T10:00:00Z, not {value!r}.",
+            f"gt2026-01-31T10:00:00Z, with a prefix {', '.join(PREFIXES)} or none; "
+            f"not {value!r}.",
             name,
             status=400,
         )
-    if timezone.is_naive(when):
-        when = timezone.make_aware(when, timezone.get_current_timezone())
-    return prefix, when
+    return prefix, *span
+
+
+def _when(field: str, prefix: str, start: datetime, end: datetime) -> Q:
+    """The records whose `field` (a moment) falls as the prefix says of the period [start, end):
+    eq within it, ne outside, gt after it, ge from its start, lt before it, le by its end."""
+    within = Q(**{f"{field}__gte": start, f"{field}__lt": end})
+    return {
+        "eq": within,
+        "ne": ~within,
+        "gt": Q(**{f"{field}__gte": end}),
+        "ge": Q(**{f"{field}__gte": start}),
+        "lt": Q(**{f"{field}__lt": start}),
+        "le": Q(**{f"{field}__lt": end}),
+    }[prefix]
 
 
 def _last_updated(values):
     referrals = connections = NOTHING
-    lookup = {"eq": "exact", "gt": "gt", "ge": "gte", "lt": "lt", "le": "lte"}
     for value in values:
-        prefix, when = _moment(value, "_lastUpdated")
-        if prefix == "ne":
-            referrals |= ~Q(updated=when)
-            connections |= ~Q(status_changed_at=when)
-        else:
-            referrals |= Q(**{f"updated__{lookup[prefix]}": when})
-            connections |= Q(**{f"status_changed_at__{lookup[prefix]}": when})
+        prefix, start, end = _moment(value, "_lastUpdated")
+        referrals |= _when("updated", prefix, start, end)
+        connections |= _when("status_changed_at", prefix, start, end)
     return referrals, connections
 
 
@@ -188,10 +251,12 @@ def _number(pairs, name: str, default: int, low: int, high: int) -> int:
 
 def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):
     """The searchset Bundle for these (name, value) parameters, or FhirProblem 400."""
-    query, applied = Query(), []
+    query, applied, ignored = Query(), [], []
+    counting = summary_count(pairs)
     for name, value in pairs:
-        if name in CONTROL or name == "_count":
+        if name in CONTROL or name == "_count" or (counting and name == "_summary"):
             continue
+        refuse_modifier(name, PARAMS, FILTERS, "Task")
         apply = FILTERS.get(name)
         if apply is None:
             if strict:
@@ -201,6 +266,7 @@ def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):
                     status=400,
                     code="not-supported",
                 )
+            ignored.append(name)
             continue
         values = [v.strip() for v in value.split(",") if v.strip()]
         query.add(*apply(values))
@@ -210,6 +276,10 @@ def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):
 
     referrals = task_queries.referrals(user).filter(query.referrals)
     connections = task_queries.connections(user).filter(query.connections)
+    if counting:
+        total = referrals.count() + connections.count()
+        self_link = f"{base}Task?{urlencode([*applied, ('_summary', 'count')])}"
+        return fhir_referrals.searchset([], base=base, total=total, links={"self": self_link})
     # Order every match by its referral, newest first, each subtask after its main Task; only
     # keys are read here, the page's rows after. Row: (received, referral, 0 main | 1 sub, pk).
     rows = [(when, pk, 0, pk) for pk, when in referrals.values_list("pk", "received_at")]
@@ -239,4 +309,6 @@ def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):
         links["next"] = link(offset + count)
     if offset > 0:
         links["previous"] = link(max(0, offset - count))
-    return fhir_referrals.searchset(resources, base=base, total=len(rows), links=links)
+    return fhir_referrals.searchset(
+        resources, base=base, total=len(rows), links=links, ignored=ignored
+    )

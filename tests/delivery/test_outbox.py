@@ -191,6 +191,21 @@ def test_receipts_update_the_record_and_a_permanent_failure_adds_a_task(
     (task,) = Task.objects.filter(case=case)
     assert task.title.startswith("Check the person's phone number")
     assert receipt(a, "permanent-failure").json() == {"status": "delivered"}  # late, ignored
+    impossible = {"id": b.provider_id, "status": "delivered", "completed_at": "2026-02-30T10:00Z"}
+    answer = client.post(
+        url,
+        json.dumps(impossible),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {settings.NOTIFY_CALLBACK_TOKEN}",
+    )
+    assert answer.status_code == 200  # an unreadable time is no time, not a 500
+    deep = client.post(
+        url,
+        "[" * 5000,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {settings.NOTIFY_CALLBACK_TOKEN}",
+    )
+    assert deep.status_code == 400  # nested past the JSON parser's depth: not a 500
 
 
 def test_the_case_page_and_the_admins_outbox_show_failures(notify, database_tasks, case, client):

@@ -242,3 +242,10 @@ def test_an_organisation_given_twice_keeps_the_later_details(tmp_path, monkeypat
     third["organization"] = {**organisation, "name": "Renamed"}
     import_services(source=write(tmp_path, [first, later, third]))
     assert Service.objects.get(pk=first["id"]).organisation.name == "Renamed"
+
+
+def test_an_impossible_date_time_is_a_listed_problem(tmp_path):
+    impossible = record(name="Leap")
+    impossible["last_modified"] = "2026-02-30T10:00:00Z"  # shaped right, no such day
+    problems = refused(write(tmp_path, [impossible]))
+    assert any(p.startswith(f"{impossible['id']}: last_modified") for p in problems), problems

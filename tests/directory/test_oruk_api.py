@@ -165,3 +165,89 @@ def test_answers_are_valid_against_the_oruk_profile(client, directory):
     jsonschema.validate(
         get(client, f"organizations/{lunch.organisation_id}")[1], _schema("organization.json")
     )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"modified_after": "2026-02-30T00:00:00"},  # shaped right, no such day: was a 500
+        {"modified_after": "2026-13-01"},
+        {"modified_after": "2026-01-01T25:00:00Z"},
+        {"modified_after": "2026-01-01T10:00:00+99:00"},
+        {"minimum_age": "-1"},
+        {"maximum_age": "-5"},
+        {"minimum_age": "60", "maximum_age": "10"},
+        {"minimum_age": "abc"},
+        {"lat": "53.8", "long": "-1.5", "proximity": "-5"},
+        {"lat": "53.8", "long": "-1.5", "proximity": "0"},
+        {"lat": "53.8", "long": "-1.5", "proximity": "inf"},
+        {"lat": "nan", "long": "-1.5"},
+        {"page": "0"},
+        {"per_page": "0"},
+        {"per_page": "1000"},
+        {"minimal": "perhaps"},
+    ],
+)
+def test_values_that_cannot_be_honoured_are_400(client, directory, params):
+    status, body = get(client, "services", **params)
+    assert status == 400 and body["detail"]
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("taxonomies", {"colour": "blue"}),
+        ("taxonomy_terms", {"colour": "blue"}),
+        ("service_at_locations", {"colour": "blue"}),
+        ("service_at_locations", {"postcode": "LS6 1AB"}),  # not served here
+        ("organizations", {"organization_id": "org-1"}),  # /organizations has no such filter
+        ("services/none", {"full": "true"}),
+        ("taxonomies", {"page": "-1"}),
+    ],
+)
+def test_every_path_refuses_what_it_would_ignore(client, directory, path, params):
+    status, body = get(client, path, **params)
+    assert status == 400 and body["detail"]
+
+
+def test_services_at_locations_take_the_services_filters(client, directory):
+    def services(**params):
+        status, page = get(client, "service_at_locations", **params)
+        assert status == 200, page
+        return sorted(item["service"]["name"] for item in page["contents"])
+
+    assert services(minimum_age=60) == ["Lunch club"]
+    assert services(day="FR") == ["Youth club"]
+    assert services(search="walk") == ["Far walk"]
+    walking = directory[2]["attributes"][0]["taxonomy_term"]
+    assert services(taxonomy_term_id=walking["id"]) == ["Far walk"]
+    assert get(client, "service_at_locations", start_time="25:00")[0] == 400
+
+
+def test_an_unknown_path_is_a_json_404(client):
+    for path in ("/oruk/nothing", "/oruk/services/", "/oruk/services/x/y"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        assert response.json()["detail"]
+
+
+def test_every_path_answers_head_and_refuses_writes_in_json(client, directory):
+    for path in ("/oruk/", "/oruk/services", "/oruk/services/none", "/oruk/taxonomy_terms"):
+        head, get_ = client.head(path), client.get(path)
+        assert head.status_code == get_.status_code and head.content == b""
+        assert head["Content-Type"] == get_["Content-Type"]
+        for method in ("post", "put", "patch", "delete", "options"):
+            refused = getattr(client, method)(path)
+            assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD"
+            assert refused["Content-Type"] == "application/json; charset=utf-8"
+            assert refused.json()["detail"]
+
+
+def test_a_parameter_given_no_value_is_absent(client, directory):
+    everything = get(client, "services")[1]["total_items"]
+    for name in ("minimum_age", "page", "per_page", "proximity", "minimal", "format", "day"):
+        status, page = get(client, "services", **{name: ""})
+        assert status == 200 and page["total_items"] == everything, name
+    status, page = get(client, "services", minimum_age="", maximum_age="30")
+    assert status == 200 and names(page) == ["Youth club"]

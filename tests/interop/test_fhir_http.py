@@ -239,7 +239,82 @@ def test_prefer_return(client, onward, prefer, kind):
         **bearer(volunteer),
     )
     assert reply.status_code == 200 and reply["ETag"] and reply["Location"]
+    assert reply["Content-Type"] == "application/fhir+json; charset=utf-8"  # even with no body
     if kind is None:
         assert reply.content == b""
     else:
         assert json.loads(reply.content)["resourceType"] == kind
+
+
+def test_the_bearer_scheme_is_matched_without_regard_to_case(client, onward):
+    connection, volunteer = onward
+    token = create_token(user=volunteer)
+    url = f"/fhir/Task/connection-{connection.pk}"
+    for scheme in ("bearer", "BEARER"):
+        assert client.get(url, HTTP_AUTHORIZATION=f"{scheme} {token}").status_code == 200
+    # a bearer's write needs no CSRF token, whatever the scheme's case
+    csrf = Client(enforce_csrf_checks=True)
+    body = json.dumps({**json.loads(client.get(url, **bearer(volunteer)).content)})
+    put = csrf.put(
+        url, body, content_type="application/fhir+json", HTTP_AUTHORIZATION=f"bearer {token}"
+    )
+    assert put.status_code == 200
+
+
+def test_a_refused_token_is_challenged_as_invalid(client):
+    missing = client.get("/fhir/Task")
+    assert missing.status_code == 401 and missing["WWW-Authenticate"] == "Bearer"
+    wrong = client.get("/fhir/Task", HTTP_AUTHORIZATION="Bearer lw_nothing_here")
+    assert wrong.status_code == 401
+    assert wrong["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert "refused" in fhir(wrong).issue[0].diagnostics
+
+
+def test_a_conditional_read_answers_304_for_the_version_held(client, onward):
+    connection, volunteer = onward
+    url = f"/fhir/Task/connection-{connection.pk}"
+    read = client.get(url, **bearer(volunteer))
+    for held in (read["ETag"], read["ETag"].removeprefix("W/"), f'W/"0", {read["ETag"]}'):
+        again = client.get(url, HTTP_IF_NONE_MATCH=held, **bearer(volunteer))
+        assert again.status_code == 304 and again.content == b""
+        assert "Content-Type" not in again
+        assert again["ETag"] == read["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH='W/"0"', **bearer(volunteer)).status_code == 200
+    statement = CapabilityStatement.model_validate_json(client.get("/fhir/metadata").content)
+    resources = {r.type: r for r in statement.rest[0].resource}
+    assert resources["Task"].conditionalRead == "not-match"
+    assert resources["ServiceRequest"].conditionalCreate is True  # If-None-Exist
+
+
+def test_another_fhir_version_is_not_acceptable(client):
+    asked = "application/fhir+json; fhirVersion=3.0"
+    assert client.get("/fhir/metadata", HTTP_ACCEPT=asked).status_code == 406
+    for version in ("4.0", "4.0.1"):
+        accept = f"application/fhir+json; fhirVersion={version}"
+        assert client.get("/fhir/metadata", HTTP_ACCEPT=accept).status_code == 200
+
+
+def test_a_nul_character_is_refused_in_fhir_with_its_charset(client):
+    response = client.get("/fhir/Task/%00")
+    assert response.status_code == 400
+    assert fhir(response).issue[0].code == "invalid"
+
+
+def test_if_match_may_list_several_versions(client, onward):
+    connection, volunteer = onward
+    url = f"/fhir/Task/connection-{connection.pk}"
+    read = client.get(url, **bearer(volunteer))
+    body = json.dumps({**json.loads(read.content), "status": "accepted"})
+
+    def put(if_match):
+        return client.put(
+            url,
+            body,
+            content_type="application/fhir+json",
+            HTTP_IF_MATCH=if_match,
+            **bearer(volunteer),
+        )
+
+    stale = put('W/"1", W/"2"')
+    assert stale.status_code == 412 and "1, 2" in fhir(stale).issue[0].diagnostics
+    assert put(f'W/"1", {read["ETag"]}').status_code == 200  # one of them is current

@@ -372,3 +372,18 @@ def test_an_entry_the_referral_does_not_use_refuses_the_transaction(client, gp):
     body["entry"][1]["resource"].pop("reasonReference")
     assert problem(post(client, gp, body))[0] == "Bundle.entry[2]"
     assert not Referral.objects.exists()
+
+
+def test_a_body_nested_too_deeply_is_a_400_not_a_500(client, gp):
+    """[[[[…]]]] beyond the JSON parser's depth, and a resource whose extensions nest past what
+    the model's validator recurses through: both RecursionError, once a 500."""
+    deep = client.post("/fhir/", "[" * 5000, content_type="application/fhir+json", **bearer(gp))
+    assert "nests too deeply" in problem(deep, 400)[1]
+    extension = {"url": "urn:x", "valueString": "x"}
+    for _ in range(300):
+        extension = {"url": "urn:x", "extension": [extension]}
+    request = {**example(ACTIVE), "extension": [extension]}
+    assert problem(post(client, gp, request, path="/fhir/ServiceRequest"), 400)[0] == (
+        "ServiceRequest"
+    )
+    assert not Referral.objects.exists()

@@ -2,7 +2,7 @@
 parameters are refused under strict handling, and POST _search works."""
 
 from datetime import timedelta
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.utils import timezone
@@ -138,8 +138,16 @@ def test_last_updated(client, worker, three):
 
 
 def test_unknown_parameters_are_left_out_or_refused_under_strict_handling(client, worker, three):
-    lenient = search(client, worker, "colour=blue&_count=2")
+    lenient = search(client, worker, "colour=blue&_count=2&_sort=status")
     assert lenient.total == 4 and "colour" not in lenient.link[0].url
+    # …and named in an OperationOutcome entry (search mode "outcome"), after the matches
+    *matches, outcome = lenient.entry
+    assert [e.search.mode for e in matches] == ["match", "match"]
+    assert outcome.search.mode == "outcome" and outcome.resource.issue[0].severity == "warning"
+    assert "colour, _sort" in outcome.resource.issue[0].diagnostics
+    documents = client.get("/fhir/DocumentReference?colour=blue", **bearer(worker))
+    (warning,) = Bundle.model_validate_json(documents.content).entry
+    assert "colour" in warning.resource.issue[0].diagnostics
     strict = client.get("/fhir/Task?colour=blue", HTTP_PREFER="handling=strict", **bearer(worker))
     assert strict.status_code == 400
     assert OperationOutcome.model_validate_json(strict.content).issue[0].expression == ["colour"]
@@ -168,3 +176,75 @@ def test_post_search(client, worker, three):
 def test_nobody_elses_tasks(client, worker, three, other_practice):
     stranger = user_with_role(Role.LINK_WORKER, other_practice.parent)
     assert search(client, stranger).total == 0
+
+
+@pytest.mark.parametrize(
+    "value", ["gt2026-02-30", "2026-13-01", "ge2026-01-01T25:00:00", "le2026-01-01T10:00:00+99:00"]
+)
+def test_an_impossible_date_is_400_not_500(client, worker, value):
+    response = client.get(f"/fhir/Task?{urlencode({'_lastUpdated': value})}", **bearer(worker))
+    assert response.status_code == 400
+    issue = OperationOutcome.model_validate_json(response.content).issue[0]
+    assert issue.expression == ["_lastUpdated"]
+
+
+@pytest.mark.parametrize(
+    "path, name",
+    [
+        ("Task", "status:not"),  # ignored, it would answer the opposite question
+        ("Task", "_id:exact"),
+        ("Task", "patient:Patient"),
+        ("DocumentReference", "patient:missing"),
+    ],
+)
+def test_an_unsupported_modifier_is_refused_even_leniently(client, worker, three, path, name):
+    response = client.get(f"/fhir/{path}?{urlencode({name: 'requested'})}", **bearer(worker))
+    assert response.status_code == 400, response.content
+    issue = OperationOutcome.model_validate_json(response.content).issue[0]
+    assert issue.code == "not-supported" and issue.expression == [name]
+
+
+def test_summary_count_answers_the_total_alone(client, worker, three):
+    found = search(client, worker, "_summary=count&status=requested")
+    assert found.entry is None
+    assert found.total == search(client, worker, "status=requested").total == 4  # and a subtask
+    assert urlsplit(found.link[0].url).query == "status=requested&_summary=count"
+    documents = client.get("/fhir/DocumentReference?_summary=count", **bearer(worker))
+    assert Bundle.model_validate_json(documents.content).total == 0
+
+
+@pytest.mark.parametrize("path", ["Task", "DocumentReference"])
+def test_every_searchable_type_is_searched_by_post(client, worker, three, path):
+    response = client.post(
+        f"/fhir/{path}/_search",
+        "_count=1",
+        content_type="application/x-www-form-urlencoded",
+        **bearer(worker),
+    )
+    assert response.status_code == 200, response.content
+    assert Bundle.model_validate_json(response.content).type == "searchset"
+    wrong = client.delete(f"/fhir/{path}/_search", **bearer(worker))
+    assert wrong.status_code == 405 and wrong["Allow"] == "GET, POST"
+
+
+def test_a_date_searches_the_period_it_names(client, worker, three):
+    """search.html#date: eq2026-03-01 is that whole day, 2026-03 the month, 2026 the year."""
+    made, _ = three
+    task = search(client, worker, f"_id={made[0].referral.pk}").entry[0].resource
+    day = timezone.localtime(task.meta.lastUpdated).date()
+    for value in (f"eq{day}", str(day), day.isoformat()[:7], str(day.year), f"le{day}"):
+        assert search(client, worker, urlencode({"_lastUpdated": value})).total == 4, value
+    for value in (f"ne{day}", f"gt{day}", f"lt{day}", f"lt{day.year}", f"gt{day.year}"):
+        assert search(client, worker, urlencode({"_lastUpdated": value})).total == 0, value
+    minute = timezone.localtime(task.meta.lastUpdated).strftime("%Y-%m-%dT%H:%M")
+    assert search(client, worker, urlencode({"_id": task.id, "_lastUpdated": minute})).total == 1
+    for value in ("2026-13", "sa2026-01-01", "ge2026-1-1"):
+        bad = client.get(f"/fhir/Task?{urlencode({'_lastUpdated': value})}", **bearer(worker))
+        assert bad.status_code == 400, value
+
+
+@pytest.mark.parametrize("empty", ["status=", "_lastUpdated=", "status=,", "_count=", "patient="])
+def test_a_parameter_without_a_value_is_ignored(client, worker, three, empty):
+    found = search(client, worker, empty)
+    kept = parse_qsl(urlsplit(found.link[0].url).query, keep_blank_values=True)
+    assert found.total == 4 and all(value.strip(",") for _, value in kept)
