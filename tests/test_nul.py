@@ -54,7 +54,7 @@ def test_a_nul_in_a_fhir_body_is_an_operation_outcome(client, referrer):
         "/fhir/", bundle, content_type="application/fhir+json", **bearer(referrer)
     )
     assert response.status_code == 400
-    assert response["Content-Type"] == "application/fhir+json"
+    assert response["Content-Type"] == "application/fhir+json; charset=utf-8"
     issue = OperationOutcome.model_validate_json(response.content).issue[0]
     assert issue.code == "invalid" and NOT_ACCEPTED.format("the JSON body") in issue.diagnostics
     assert not Referral.objects.exists()
