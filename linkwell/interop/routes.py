@@ -287,6 +287,13 @@ def instance(request, mime, kind, pk, vid=None):
 @_answering
 def elsewhere(request, mime, rest):
     """Anything else under /fhir/: an unknown type, or an interaction Linkwell does not serve."""
+    if rest.endswith("/") and rest.strip("/"):
+        raise FhirProblem(
+            f"FHIR addresses end without a slash: {base_url(request)}{rest.rstrip('/')}.",
+            "",
+            status=404,
+            code="not-found",
+        )
     name, _, tail = rest.partition("/")
     kind = KINDS.get(name)
     if kind is None:

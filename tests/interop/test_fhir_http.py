@@ -53,7 +53,7 @@ def walk(world) -> list[str]:
     """Every route of the table with good and bad ids, sub-paths and parameters, and paths
     that name no route."""
     paths = ["", "metadata", "metadata?_format=nonsense", "Practitioner/1", "Nothing"]
-    paths += ["Task/1/deep/path", "$everything", "_history", "Task/_history"]
+    paths += ["Task/1/deep/path", "$everything", "_history", "Task/_history", "metadata/"]
     for kind, good in _ids(world).items():
         paths += [kind, f"{kind}?_count=lots", f"{kind}?nonsense=1", f"{kind}/_search"]
         for pk in (good, "999999", "not-a-number", "connection-999999"):
@@ -86,6 +86,14 @@ def test_unknown_types_and_history_are_404_operation_outcomes(client, link_worke
         response = client.get(f"/fhir/{path}", **bearer(link_worker))
         assert response.status_code == 404
         assert fhir(response).issue[0].code == "not-supported"
+
+
+def test_a_trailing_slash_is_a_404_naming_the_address_without_it(client, link_worker):
+    for path in ("metadata/", "Task/", "Task/1/"):
+        response = client.get(f"/fhir/{path}", **bearer(link_worker))
+        assert response.status_code == 404
+        diagnostics = fhir(response).issue[0].diagnostics
+        assert f"/fhir/{path.rstrip('/')}." in diagnostics and "without a slash" in diagnostics
 
 
 def test_a_session_write_without_the_csrf_token_is_a_403_operation_outcome(link_worker):
