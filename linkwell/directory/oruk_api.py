@@ -441,21 +441,6 @@ def elsewhere(request, rest: str):
 READ = ("GET", "HEAD")
 
 
-def _without_empty(query):
-    """The query without parameters given no value (minimum_age=, as a form sends an empty
-    field): absent, as on every path, rather than a 400 for a number and ignored for text."""
-    if all(value.strip() for _, values in query.lists() for value in values):
-        return query
-    kept = query.copy()
-    for name, values in query.lists():
-        given = [value for value in values if value.strip()]
-        if given:
-            kept.setlist(name, given)
-        else:
-            del kept[name]
-    return kept
-
-
 def read_only(view):
     """The ORUK API is read-only: HEAD is answered as GET (RFC 9110 §9.3.2: a server that
     answers GET answers HEAD), and any other method is a JSON 405 with Allow, not ninja's text
@@ -471,7 +456,6 @@ def read_only(view):
             )
             response["Allow"] = ", ".join(READ)
             return response
-        request.GET = _without_empty(request.GET)
         if request.method == "HEAD":  # answered as GET; the server (gunicorn) drops the body
             request.method = "GET"
             try:

@@ -242,12 +242,3 @@ def test_every_path_answers_head_and_refuses_writes_in_json(client, directory):
             assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD"
             assert refused["Content-Type"] == "application/json; charset=utf-8"
             assert refused.json()["detail"]
-
-
-def test_a_parameter_given_no_value_is_absent(client, directory):
-    everything = get(client, "services")[1]["total_items"]
-    for name in ("minimum_age", "page", "per_page", "proximity", "minimal", "format", "day"):
-        status, page = get(client, "services", **{name: ""})
-        assert status == 200 and page["total_items"] == everything, name
-    status, page = get(client, "services", minimum_age="", maximum_age="30")
-    assert status == 200 and names(page) == ["Youth club"]
