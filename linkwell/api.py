@@ -5,7 +5,10 @@ browsers may use their session (with CSRF). Errors share one shape: {"detail": [
 "type"}]} for 422 (as the request validation errors), {"detail": "..."} otherwise.
 """
 
+import functools
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
@@ -59,3 +62,30 @@ def domain_validation_error(request, exc):
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+def _json_405(view):
+    """ninja answers a method a path does not take with a text "Method not allowed"; an API
+    client gets the API's {"detail": ...} instead, with Allow kept."""
+
+    @functools.wraps(view)
+    def answering(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            return response
+        allowed = response["Allow"]
+        refused = JsonResponse({"detail": f"{request.method} is not allowed: {allowed}."})
+        refused.status_code, refused["Allow"] = 405, allowed
+        return refused
+
+    return answering
+
+
+def urls():
+    """api.urls with every view answering a wrong method in JSON (above), for linkwell.urls."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = _json_405(pattern.callback)
+    return patterns, app_name, namespace

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from linkwell.api import api
+from linkwell import api
 from linkwell.cases.views import home
 from linkwell.healthz import healthz
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("accounts/", include("linkwell.accounts.urls")),
     path("", include("linkwell.people.urls")),
     path("", include("linkwell.portal.urls")),
-    path("api/", api.urls),
+    path("api/", api.urls()),
     path("", include("linkwell.directory.urls")),  # before cases: cases/<pk>/find-support/
     path("", include("linkwell.cases.urls")),
     path("", include("linkwell.outcomes.urls")),
