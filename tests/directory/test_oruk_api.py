@@ -165,3 +165,10 @@ def test_answers_are_valid_against_the_oruk_profile(client, directory):
     jsonschema.validate(
         get(client, f"organizations/{lunch.organisation_id}")[1], _schema("organization.json")
     )
+
+
+@pytest.mark.parametrize("at_location_id", ["%C2%B2", "9" * 25])
+def test_a_service_at_location_id_that_names_no_row_is_404(client, db, at_location_id):
+    # "²" passed str.isdigit() and failed int(); a number past bigint overflowed the query.
+    response = client.get(f"/oruk/service_at_locations/{at_location_id}")
+    assert response.status_code == 404

@@ -372,3 +372,11 @@ def test_an_entry_the_referral_does_not_use_refuses_the_transaction(client, gp):
     body["entry"][1]["resource"].pop("reasonReference")
     assert problem(post(client, gp, body))[0] == "Bundle.entry[2]"
     assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize("reference", ["Patient/²", "Patient/" + "9" * 25])
+def test_a_service_request_for_a_patient_id_that_names_no_record_is_refused(client, gp, reference):
+    request = example(ACTIVE)
+    request["subject"] = {"reference": reference}
+    response = post(client, gp, request, path="/fhir/ServiceRequest")
+    assert 400 <= response.status_code < 500, response.content
