@@ -36,7 +36,7 @@ def notify_receipt(request):
         body = json.loads(request.body)
         notification_id, status = str(body["id"]), str(body["status"])
         reference = str(body.get("reference") or "")
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # nested past Python's limit
         return JsonResponse({"error": "Expected JSON with id and status."}, status=400)
     at = parse_datetime(str(body.get("completed_at") or "")) or None
     try:

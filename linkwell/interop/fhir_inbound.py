@@ -81,7 +81,7 @@ def parse(body: bytes, *, allowed: set[str]):
     """Parse and validate one resource of an allowed type, or raise FhirProblem."""
     try:
         data = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested past Python's limit
         raise FhirProblem("The body is not JSON.", "", status=400, code="structure") from None
     kind = data.get("resourceType") if isinstance(data, dict) else None
     if kind not in allowed:

@@ -348,3 +348,14 @@ def test_a_misconfiguration_keeps_the_message_queued_and_says_why(notify, databa
     assert delivery.status == Status.QUEUED and delivery.error.startswith(
         "Unexpected error: KeyError"
     )
+
+
+def test_a_receipt_nested_past_pythons_limit_is_400(client, settings):
+    settings.NOTIFY_CALLBACK_TOKEN = "callback-secret-" + "x" * 20
+    response = client.post(
+        reverse("delivery:notify_receipt"),
+        "[" * 5000 + "]" * 5000,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {settings.NOTIFY_CALLBACK_TOKEN}",
+    )
+    assert response.status_code == 400

@@ -380,3 +380,10 @@ def test_a_service_request_for_a_patient_id_that_names_no_record_is_refused(clie
     request["subject"] = {"reference": reference}
     response = post(client, gp, request, path="/fhir/ServiceRequest")
     assert 400 <= response.status_code < 500, response.content
+
+
+def test_json_nested_past_pythons_limit_is_400_not_a_server_error(client, gp):
+    # json.loads raised RecursionError, which is no ValueError.
+    body = '{"resourceType": "Bundle", "entry": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = client.post("/fhir/", body, content_type="application/fhir+json", **bearer(gp))
+    assert problem(response, 400) == ("", "The body is not JSON.")
