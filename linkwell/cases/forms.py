@@ -151,7 +151,7 @@ class ReferralForm(NHSFormMixin, forms.Form):
         if all(parts):
             try:
                 dob = date(*parts)
-            except ValueError:
+            except (ValueError, OverflowError):  # 31 February; a year past a C long
                 self.add_error("dob_day", "Date of birth must be a real date.")
             else:
                 if dob > timezone.localdate():
