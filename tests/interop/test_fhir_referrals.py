@@ -23,7 +23,7 @@ from linkwell.directory.models import Service
 from linkwell.interop import fhir_inbound
 from linkwell.people.models import Person
 from tests.connections.factories import connect, provider_service, provider_with_user
-from tests.factories import arrange, user_with_role
+from tests.factories import PracticeFactory, arrange, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -387,3 +387,17 @@ def test_json_nested_past_pythons_limit_is_400_not_a_server_error(client, gp):
     body = '{"resourceType": "Bundle", "entry": ' + "[" * 5000 + "]" * 5000 + "}"
     response = client.post("/fhir/", body, content_type="application/fhir+json", **bearer(gp))
     assert problem(response, 400) == ("", "The body is not JSON.")
+
+
+def test_a_referrer_is_not_told_that_another_practices_patient_was_found(client, gp, practice):
+    # The PCN already holds this person (referred by another practice): "200 OK" on the
+    # Patient entry would tell this referrer so. Their own later retry may say it.
+    patient = example(PATIENT)
+    patient["identifier"] = [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}]
+    elsewhere = user_with_role(Role.REFERRER, PracticeFactory(parent=practice.parent))
+    assert post(client, elsewhere, gravity_bundle(patient=patient)).status_code == 201
+    first = Bundle.model_validate_json(post(client, gp, gravity_bundle(patient=patient)).content)
+    assert Referral.objects.values("person").distinct().count() == 1  # matched, one record
+    assert first.entry[0].response.status == "201 Created"
+    second = Bundle.model_validate_json(post(client, gp, gravity_bundle(patient=patient)).content)
+    assert second.entry[0].response.status == "200 OK"  # now their practice referred them
