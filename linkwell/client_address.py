@@ -28,9 +28,12 @@ def _address(text: str):
     elif text.count(":") == 1:  # v4:port
         text = text.split(":", 1)[0]
     try:
-        return ipaddress.ip_address(text)
+        address = ipaddress.ip_address(text)
     except ValueError:
         return None
+    # An IPv4 address as a dual-stack socket reports it (::ffff:a.b.c.d) is that IPv4 address,
+    # both for matching TRUSTED_PROXIES and for counting one client's attempts.
+    return getattr(address, "ipv4_mapped", None) or address
 
 
 def client_address(request) -> str | None:

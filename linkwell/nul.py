@@ -20,6 +20,8 @@ NUL = "\x00"
 # `\u0000` in JSON text, unless its backslash is itself escaped (`\\u0000` is six characters).
 _JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Where a body is read as JSON whatever its declared type (django-ninja, FHIR writes).
+JSON_PATHS = ("/api/", "/fhir/")
 # Byte-order marks, and the encodings they announce.
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -56,14 +58,14 @@ def where_nul(request) -> str | None:
         return "the query string"
     if any(NUL in value for key, value in request.META.items() if key.startswith("HTTP_")):
         return "a header"  # an Idempotency-Key or a cookie is looked up in the database
-    if request.content_type in FORMS:
+    form = request.content_type in FORMS
+    if form and request.body and _carries(request.POST):
         # The body is read whole before the form is parsed, so a view that reads the body
         # itself still can. (Linkwell takes no file uploads, so nothing is streamed to disk.)
-        if request.body and _carries(request.POST):
-            return "the form"
-    elif request.body:
-        # Whatever is declared (JSON sent as text/plain or with no type is still parsed as
-        # JSON by the API and FHIR), check the text a parser would read.
+        return "the form"
+    if request.body and (not form or request.path.startswith(JSON_PATHS)):
+        # Whatever is declared (JSON sent as text/plain, with no type, or even as a form is
+        # still parsed as JSON by the API and FHIR), check the text a parser would read.
         text = body_text(request.body)
         if NUL in text or _JSON_NUL.search(text):
             return "the JSON body" if "json" in request.content_type else "the body"

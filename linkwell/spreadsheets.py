@@ -53,6 +53,16 @@ def csv_writer(out) -> _SafeWriter:
     return _SafeWriter(out)
 
 
+def frame(table):
+    """A copy of a pandas DataFrame with every text cell through `cell`, for
+    `DataFrame.to_csv` (the evaluation's tables: names and reasons read from others' files)."""
+    table = table.copy()
+    for column in table.columns:
+        if table[column].dtype.kind == "O" or str(table[column].dtype) == "string":
+            table[column] = table[column].map(cell)
+    return table
+
+
 def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
     """A workbook of one sheet per title, every cell through `cell` (openpyxl itself stores any
     string starting with `=` as a live formula)."""

@@ -46,6 +46,10 @@ def address(settings, remote, forwarded=None, *, proxies=(), count=0):
         ("::1", "2001:db8::5", ("::1",), 0, "2001:db8::5"),
         ("127.0.0.1", "198.51.100.1:4711", ("127.0.0.1",), 0, "198.51.100.1"),
         ("::1", "[2001:db8::5]:4711", ("::1",), 0, "2001:db8::5"),
+        # a dual-stack socket gives the IPv4 proxy as ::ffff:127.0.0.1: still the trusted proxy
+        # (else every client was the proxy, and one client's wrong tokens throttled them all)
+        ("::ffff:127.0.0.1", "198.51.100.1", ("127.0.0.1",), 0, "198.51.100.1"),
+        ("127.0.0.1", "::ffff:198.51.100.1", ("127.0.0.1",), 0, "198.51.100.1"),
         # more hops claimed than there are: the leftmost
         ("10.0.0.2", "198.51.100.1", (), 3, "198.51.100.1"),
     ],

@@ -142,3 +142,22 @@ def test_a_utf16_body_without_a_nul_is_not_refused_for_its_zero_bytes(client, re
         "POST", "/api/v1/referrals", body, content_type="application/json", **bearer(referrer)
     )
     assert response.status_code != 400 or "U+0000" not in response.content.decode(errors="replace")
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
+)
+def test_json_declared_as_a_form_is_still_checked_as_json(client, case, link_worker, content_type):
+    # django-ninja reads the body as JSON whatever its type; its form parse holds no NUL, so
+    # the form check alone let the note through to PostgreSQL (a 500 there).
+    body = {"at": "2026-01-01T10:00:00Z", "mode": "phone", "minutes": 5, "notes": "a\x00b"}
+    response = client.generic(
+        "POST",
+        f"/api/v1/cases/{case.pk}/contacts",
+        json.dumps(body).encode(),
+        content_type=content_type,
+        **bearer(link_worker),
+    )
+    assert response.status_code == 400, response.content
+    assert NOT_ACCEPTED.format("the body") in response.json()["detail"]
+    assert not case.contacts.exists()

@@ -201,14 +201,30 @@ def _offer_two_factor_setup(user: User) -> None:
             issue_link(user=user, purpose=LinkPurpose.TWO_FACTOR_SETUP, by=None)
 
 
+# Reset links one account is sent per lock-out window: anyone may ask for one, and each new
+# link retires the last, so without a limit a stranger could flood the inbox and keep
+# spoiling the holder's own link.
+RESET_LINK_LIMIT = 3
+
+
 @transaction.atomic
 def request_password_reset(*, email: str) -> None:
-    """Email a reset link to the active person with this address. Says nothing about whether
-    there is one, so the page cannot be used to find out who has an account."""
+    """Email a reset link to the active person with this address, unless RESET_LINK_LIMIT
+    were sent in the lock-out window. Says nothing about whether there is one (or whether it
+    was sent), so the page cannot be used to find out who has an account."""
     users = User.objects.filter(
         email__iexact=email.strip(), is_active=True, is_service_account=False
     )
+    since = timezone.now() - settings.LOGIN_LOCKOUT_WINDOW
     for user in users:
+        sent = AccountLink.objects.filter(
+            user=user, purpose=LinkPurpose.PASSWORD_RESET, created_at__gte=since
+        )
+        if sent.count() >= RESET_LINK_LIMIT:
+            audit.record(
+                user=None, action=AuditAction.ACCOUNT, obj=user, event="password reset: limit"
+            )
+            continue
         issue_link(user=user, purpose=LinkPurpose.PASSWORD_RESET, by=None)
     if not users:
         audit.record(user=None, action=AuditAction.ACCOUNT, event="password reset: no account")

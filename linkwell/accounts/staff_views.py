@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from . import staff
-from .access import visible_or_404
+from .access import record_id, visible_or_404
 from .decorators import requires
 from .forms import InviteForm, RoleForm, ServiceAccountForm
 from .permissions import Capability
@@ -70,7 +70,7 @@ ACTIONS = {
     "reset_two_factor": lambda member, data, by: staff.reset_two_factor(user=member, by=by),
     "resend_invitation": lambda member, data, by: staff.resend_invitation(user=member, by=by),
     "remove_role": lambda member, data, by: staff.remove_role(
-        membership=member.memberships.get(pk=int(data.get("membership") or 0)), by=by
+        membership=member.memberships.get(pk=record_id(data.get("membership")) or 0), by=by
     ),
 }
 DONE = {

@@ -15,7 +15,7 @@ from django_otp import login as otp_login
 from linkwell.paging import page_number
 
 from . import services, single_sign_on, two_factor
-from .access import visible_or_404
+from .access import record_id, visible_or_404
 from .decorators import requires
 from .forms import AccountLinkForm, InboxDigestForm, PasswordResetForm, SignInForm, TwoFactorForm
 from .models import AuditEntry
@@ -156,7 +156,11 @@ def audit_log(request):
     entries = AuditEntry.objects.visible_to(request.user)
     for field in ("username", "action", "person_id"):
         value = request.GET.get(field, "").strip()
-        if value and (field != "person_id" or value.isdigit()):
+        if field == "person_id" and value:
+            # Not a record number ("²", past bigint): matches no entry, never a database error.
+            value = record_id(value)
+            entries = entries.filter(person_id=value) if value else entries.none()
+        elif value:
             entries = entries.filter(**{field: value})
     page = Paginator(entries, 50).get_page(page_number(request.GET.get("page")))
     return render(request, "accounts/audit.html", {"page": page})

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from linkwell.accounts.access import record_id
 from linkwell.forms import NHSFormMixin
 from linkwell.people.models import ContactMethod, Ethnicity, Sex
 from linkwell.people.services import PersonDetails, check_details
@@ -150,7 +151,7 @@ class ReferralForm(NHSFormMixin, forms.Form):
         if all(parts):
             try:
                 dob = date(*parts)
-            except ValueError:
+            except (ValueError, OverflowError):  # 31 February; a year past a C long
                 self.add_error("dob_day", "Date of birth must be a real date.")
             else:
                 if dob > timezone.localdate():
@@ -415,7 +416,7 @@ class BulkForm(NHSFormMixin, forms.Form):
         """The cases ticked when the form came back, so a refused action keeps the ticks."""
         if not self.is_bound:
             return set()
-        return {int(v) for v in self.data.getlist("cases") if v.isdigit()}
+        return {pk for pk in map(record_id, self.data.getlist("cases")) if pk is not None}
 
     def clean(self):
         data = super().clean()

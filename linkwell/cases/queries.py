@@ -92,7 +92,7 @@ def caseload(
     mine: bool = False,
     status: str = "",
     sort: str = Sort.WAITING,
-    pages: dict[str, str] | None = None,
+    pages: dict[str, int] | None = None,
     per_page: int = PAGE_SIZE,
 ) -> Caseload:
     """The user's caseload in sections, each counted and paged on its own (`pages` maps a

@@ -16,6 +16,7 @@ from linkwell.accounts import permissions
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability, can
+from linkwell.paging import page_number
 from linkwell.people.duplicates import likely_duplicates
 from linkwell.standards.gaps import missing
 
@@ -53,7 +54,7 @@ def _caseload_page(request, bulk_form=None, status=200):
         mine=mine,
         status=status_filter,
         sort=sort,
-        pages={key: request.GET.get(f"{key}_page") for key in queries.SECTION_KEYS},
+        pages={key: page_number(request.GET.get(f"{key}_page")) for key in queries.SECTION_KEYS},
     )
     for section in data.sections:
         section.previous_query = _page_query(request, section, "previous_page_number")

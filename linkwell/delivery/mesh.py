@@ -134,7 +134,7 @@ def itk3_response(body: bytes) -> Acknowledgement | None:
         header = next(r for r in entries if r.get("resourceType") == "MessageHeader")
         response = header["response"]
         answered = uuid.UUID(response["identifier"].removeprefix("urn:uuid:")).hex
-    except (ValueError, AttributeError, KeyError, StopIteration):
+    except (ValueError, AttributeError, KeyError, StopIteration, RecursionError):
         return None
     issues = [
         coding

@@ -40,13 +40,31 @@ def new_reference() -> str:
 
 class DeliveryQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Deliveries about cases the user may see. Admins, who read the whole audit log, see
-        the whole outbox (its page shows no addresses and no content)."""
-        from linkwell.accounts.permissions import Capability, can
+        """Deliveries about cases the user may see. Admins also see the outbox of the
+        organisations they look after, as they do the audit log (AuditEntry.visible_to): about
+        those organisations' cases, or to their members and practices; a message to no
+        organisation's member or practice only admins of a top-level organisation see. (The
+        page shows no addresses and no content, but the errors and case numbers are theirs.)"""
+        from linkwell.accounts.models import Organisation, User
+        from linkwell.accounts.permissions import Capability, can, managed_organisations
 
+        seen = models.Q(case__in=Case.objects.visible_to(user))
         if can(user, Capability.READ_AUDIT):
-            return self.all()
-        return self.filter(case__in=Case.objects.visible_to(user))
+            tree = managed_organisations(user)
+            members = User.objects.filter(memberships__organisation__in=tree).exclude(email="")
+            practices = tree.exclude(ods_code="")
+            seen |= models.Q(case__organisation__in=tree) | models.Q(
+                models.Q(to__in=members.values("email"))
+                | models.Q(to__in=practices.values("ods_code")),
+                case__isnull=True,
+            )
+            if tree.filter(parent__isnull=True).exists():
+                anyone = User.objects.filter(memberships__isnull=False).exclude(email="")
+                seen |= models.Q(case__isnull=True) & ~models.Q(
+                    models.Q(to__in=anyone.values("email"))
+                    | models.Q(to__in=Organisation.objects.exclude(ods_code="").values("ods_code"))
+                )
+        return self.filter(seen)
 
 
 class Delivery(models.Model):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability
 from linkwell.dates import read_datetime
+from linkwell.paging import page_number
 
 from . import services
 from .models import Delivery, Status
@@ -53,7 +54,7 @@ def outbox(request):
     """Admins: what is failing or waiting, then everything, newest first."""
     rows = Delivery.objects.visible_to(request.user).select_related("case")
     problems = rows.filter(status__in=[Status.FAILED, Status.QUEUED, Status.SENDING])
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = Paginator(rows, 50).get_page(page_number(request.GET.get("page")))
     return render(
         request,
         "delivery/outbox.html",

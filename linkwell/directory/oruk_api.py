@@ -28,6 +28,7 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 from ninja.responses import Status as Reply
 
+from linkwell.accounts.access import record_id
 from linkwell.dates import read_datetime
 from linkwell.geo.postcodes import Place, locate
 from linkwell.paging import MAX_PAGE
@@ -394,8 +395,8 @@ def list_at_locations(request, filters: Query[PlaceFilters]):
 def get_at_location(request, at_location_id: str):
     # Its ORUK id (kept as oruk_id), else Linkwell's row number when the source gave none.
     by_id = Q(oruk_id=at_location_id)
-    if at_location_id.isdigit():
-        by_id |= Q(oruk_id="", pk=int(at_location_id))
+    if record_id(at_location_id) is not None:
+        by_id |= Q(oruk_id="", pk=record_id(at_location_id))
     row = _at_locations().filter(by_id).first()
     return at_location_record(row) if row else _problem("No such service at location.", 404)
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from linkwell import spreadsheets
 from linkwell.evaluation.errors import EvaluationError
 
 
@@ -146,7 +147,7 @@ def _exposure(args: argparse.Namespace) -> int:
         )
         table["census"] = table["census"].dt.strftime("%Y-%m")
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out, index=False)
+        spreadsheets.frame(table).to_csv(args.out, index=False)
         print(f"\nWrote {len(table):,} practice-census rows to {args.out}")
     for note in ledger.notes:
         print(f"note: {note}", file=sys.stderr)

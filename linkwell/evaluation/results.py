@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from linkwell import spreadsheets
 from linkwell.evaluation.exposure import ABSENT_PCN
 from linkwell.evaluation.outcomes import OUTCOMES
 from linkwell.evaluation.pipeline import Evaluation
@@ -146,6 +147,6 @@ def write_tables(evaluation: Evaluation, out: Path) -> list[Path]:
     paths = []
     for name, frame in frames.items():
         path = tables / f"{name}.csv"
-        frame.to_csv(path, index=False)
+        spreadsheets.frame(frame).to_csv(path, index=False)
         paths.append(path)
     return paths

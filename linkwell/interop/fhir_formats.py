@@ -52,4 +52,10 @@ def to_json(body: bytes) -> bytes:
         ) from None
     except (ValueError, TypeError, etree.LxmlError) as e:
         raise FhirProblem(f"Unreadable FHIR XML: {e}.", name.localname, code="structure") from None
+    except KeyError as e:  # an element the resource does not have (fhir.resources' own lookup)
+        raise FhirProblem(
+            f"Unreadable FHIR XML: {name.localname} has no element {e.args[0]!r}.",
+            name.localname,
+            code="structure",
+        ) from None
     return resource.model_dump_json(exclude_none=True).encode()

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError as ModelError
 
+from linkwell.accounts.access import record_id
 from linkwell.cases import queries
 from linkwell.cases.models import Urgency
 from linkwell.cases.needs import Need
@@ -246,9 +247,10 @@ def _known_person(reference, root: str, user) -> PersonDetails:
         described = None if record else queries.as_referred(user, nhs_number=nhs)
     else:
         kind, _, pk = (reference.reference or "").partition("/")
-        known = kind == "Patient" and pk.isdigit()
-        record = Person.objects.visible_to(user).filter(pk=int(pk)).first() if known else None
-        described = queries.as_referred(user, person_id=int(pk)) if known and not record else None
+        wanted = record_id(pk) if kind == "Patient" else None
+        known = wanted is not None
+        record = Person.objects.visible_to(user).filter(pk=wanted).first() if known else None
+        described = queries.as_referred(user, person_id=wanted) if known and not record else None
     if record is not None:
         return PersonDetails(
             **{

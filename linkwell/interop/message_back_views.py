@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fhir.resources.R4B.documentreference import DocumentReference
 
 from linkwell.accounts import audit
+from linkwell.accounts.access import record_id
 from linkwell.standards.models import MessageBack
 
 from . import fhir_referrals
@@ -80,8 +81,8 @@ def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):
     sent = MessageBack.objects.visible_to(user).select_related("case__person")
     applied = [(n, v) for n, v in pairs if n == "patient"]
     for _, value in applied:
-        wanted = value.rpartition("/")[2]
-        sent = sent.filter(case__person_id=int(wanted)) if wanted.isdigit() else sent.none()
+        wanted = record_id(value.rpartition("/")[2])
+        sent = sent.filter(case__person_id=wanted) if wanted is not None else sent.none()
     if counting:
         self_link = f"{base}DocumentReference?{urlencode([*applied, ('_summary', 'count')])}"
         return fhir_referrals.searchset(

@@ -126,7 +126,7 @@ def transaction(request, user) -> Answer:
     # found or registered, the ServiceRequest made or found (a retry, a conditional create),
     # each other entry read into the referral. The Task that fulfils it comes last. Entries
     # are shaped by the client's `Prefer: return=`.
-    new_person = created and referral.person.created_at >= started
+    new_person = created and (referral.person.created_at >= started or not _knew_of(user, referral))
     entries = []
     for entry, role in zip(bundle.entry, inbound.entries, strict=True):
         if role == "subject":
@@ -150,6 +150,17 @@ def transaction(request, user) -> Answer:
         201 if created else 200,
         location=_versioned(task),
         bundle=True,
+    )
+
+
+def _knew_of(user, referral) -> bool:
+    """Whether the user could already reach this referral's person: PCN staff, or a referrer
+    whose organisation referred them before. Anyone else is told the Patient was created, as
+    it was for them: "found" would say the PCN already holds a record of this person."""
+    others = Referral.objects.visible_to(user).filter(person_id=referral.person_id)
+    return (
+        Person.objects.visible_to(user).filter(pk=referral.person_id).exists()
+        or others.exclude(pk=referral.pk).exists()
     )
 
 

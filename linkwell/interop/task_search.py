@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.utils import timezone
 
+from linkwell.accounts.access import record_id
 from linkwell.dates import read_datetime
 
 from . import fhir_referrals, task_queries
@@ -88,6 +89,11 @@ class Query:
 NOTHING = Q(pk__in=[])
 
 
+def _numbers(values) -> list[int]:
+    """The record numbers among `values` (record_id: "²" or a number past bigint names none)."""
+    return [pk for pk in map(record_id, values) if pk is not None]
+
+
 def _ids(values, kind: str) -> list[int]:
     """Record numbers of references `Kind/ID`, full URLs ending so, or bare IDs."""
     found = []
@@ -95,18 +101,13 @@ def _ids(values, kind: str) -> list[int]:
         head, _, tail = value.rpartition("/")
         if head and head.rpartition("/")[2] != kind:
             continue  # another type's reference: matches nothing of this kind
-        if tail.isdigit():
-            found.append(int(tail))
+        found += _numbers([tail])
     return found
 
 
 def _id(values):
-    referrals = [int(v) for v in values if v.isdigit()]
-    connections = [
-        int(v.removeprefix(CONNECTION))
-        for v in values
-        if v.startswith(CONNECTION) and v.removeprefix(CONNECTION).isdigit()
-    ]
+    referrals = _numbers(values)
+    connections = _numbers(v.removeprefix(CONNECTION) for v in values if v.startswith(CONNECTION))
     return Q(pk__in=referrals), Q(pk__in=connections)
 
 
@@ -244,9 +245,14 @@ def _number(pairs, name: str, default: int, low: int, high: int) -> int:
     values = [v for n, v in pairs if n == name]
     if not values:
         return default
-    if not values[-1].isdigit() or not low <= int(values[-1]) <= high:
+    text = values[-1]
+    # ASCII digits only: "²" is a digit to str.isdigit but not to int(); and short enough
+    # for int() (which refuses over 4300 digits) and any bound here.
+    if not (text.isascii() and text.isdigit() and len(text) <= 19) or not (
+        low <= int(text) <= high
+    ):
         raise FhirProblem(f"{name} must be a whole number from {low} to {high}.", name, status=400)
-    return int(values[-1])
+    return int(text)
 
 
 def search(pairs: list[tuple[str, str]], *, user, base: str, strict: bool):

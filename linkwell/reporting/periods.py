@@ -3,13 +3,21 @@ time differs by at most an hour, at the edges of a month)."""
 
 from datetime import UTC, date, datetime
 
+# Months a report may name: the arithmetic on a period (the year before it, the month after)
+# must stay inside the years a date and a database timestamp hold (0001-01 and 9999-12 were
+# ValueError or OverflowError: 500s on the dashboard, its exports and the national return).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
 
 def parse_month(text: str) -> date:
     """'YYYY-MM' → its first day; ValueError with a message a person can act on."""
     try:
-        return datetime.strptime(str(text).strip(), "%Y-%m").date()
+        month = datetime.strptime(str(text).strip(), "%Y-%m").date()
     except ValueError:
         raise ValueError(f"{text!r} is not a month: give it as YYYY-MM, e.g. 2026-01.") from None
+    if not FIRST_YEAR <= month.year <= LAST_YEAR:
+        raise ValueError(f"{text!r} is not a month to report on: give one from {FIRST_YEAR} on.")
+    return month
 
 
 def next_month(first: date) -> date:

@@ -69,3 +69,13 @@ def test_only_admins_read_the_audit_log(client, link_worker, pcn):
     client.force_login(admin)
     page = client.get("/accounts/audit/?person_id=42")
     assert page.status_code == 200 and link_worker.username in page.content.decode()
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 25, "x"])
+def test_an_audit_filter_by_a_person_number_that_names_no_one_finds_nothing(
+    client, link_worker, pcn, value
+):
+    audit.record(user=link_worker, action=AuditAction.VIEW, person_id=42)
+    client.force_login(user_with_role(Role.ADMIN, pcn.parent))
+    page = client.get("/accounts/audit/", {"person_id": value})
+    assert page.status_code == 200 and link_worker.username not in page.content.decode()

@@ -250,3 +250,29 @@ def test_a_new_reset_link_retires_the_old_one_and_links_expire(client, pcn):
 def test_provider_staff_are_administered_by_their_icbs_admin(admin_client, pcn):
     provider = Organisation.objects.create(name="Befrienders", kind="provider", parent=pcn.parent)
     assert invite(admin_client, provider, Role.PROVIDER).status_code == 302
+
+
+@pytest.mark.parametrize("membership", ["x", "²", "9" * 25])
+def test_removing_a_role_that_names_no_membership_says_so(admin_client, pcn, membership):
+    # int() of the posted value raised ValueError (a 500); past bigint, the query overflowed.
+    user = user_with_role(Role.LINK_WORKER, pcn)
+    page = admin_client.post(
+        f"/accounts/staff/{user.pk}/remove_role/", {"membership": membership}, follow=True
+    )
+    assert page.status_code == 200 and "No such role." in page.content.decode()
+    assert user.memberships.count() == 1
+
+
+def test_reset_links_are_limited_per_account_and_the_page_says_the_same(client, pcn):
+    from linkwell.accounts.services import RESET_LINK_LIMIT
+
+    user_with_role(Role.LINK_WORKER, pcn, email="target@example.org")
+    pages = [
+        client.post("/accounts/password-reset/", {"email": "TARGET@example.org"}).content
+        for _ in range(RESET_LINK_LIMIT + 3)
+    ]
+    assert len(mail.outbox) == RESET_LINK_LIMIT  # a stranger cannot flood the inbox
+    assert len(set(pages)) == 1  # nor learn from the page that the limit was reached
+    last = emailed_link()
+    assert client.get(last).status_code == 200  # the holder's newest link still works
+    assert AuditEntry.objects.filter(detail__event="password reset: limit").count() == 3

@@ -135,3 +135,10 @@ def test_an_attempted_contact_is_kept_but_is_not_contact(link_worker, pcn):
     )
     case.refresh_from_db()
     assert case.status == "contacted" and case.first_contact_at is not None
+
+
+def test_bulk_with_ticks_that_name_no_case_is_refused_not_a_server_error(client, link_worker):
+    # "²" passed str.isdigit() and then failed int() while the form was shown again.
+    client.force_login(link_worker)
+    response = client.post("/caseload/bulk/", {"cases": ["²", "9" * 25], "action": "assign"})
+    assert response.status_code == 422

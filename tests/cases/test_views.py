@@ -49,6 +49,7 @@ def test_a_referrer_refers_and_lands_on_the_status_page(client, referrer):
         ({"nhs_number": "9434765918"}, "not a valid NHS number"),
         ({"dob_year": "2990"}, "must be in the past"),
         ({"dob_day": "31", "dob_month": "2"}, "must be a real date"),
+        ({"dob_year": "9" * 25}, "must be a real date"),  # past a C long: was OverflowError
         ({"postcode": "LS1"}, "real UK postcode"),
         ({"reasons": ["astrology"]}, "Select a valid choice"),
         ({"details": "x" * 5001}, "at most 5000 characters"),

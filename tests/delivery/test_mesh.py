@@ -20,6 +20,7 @@ from fhir.resources.STU3.bundle import Bundle as STU3Bundle
 from linkwell.accounts.services import create_token
 from linkwell.delivery import services
 from linkwell.delivery.mesh import MeshBackend
+from linkwell.delivery.mesh import itk3_response as read_itk3_response
 from linkwell.delivery.models import Delivery, Status
 from linkwell.interop import itk3
 from linkwell.standards.models import MessageBack
@@ -240,3 +241,7 @@ def test_a_practice_without_a_mailbox_for_the_workflow_fails_visibly(mesh, datab
     assert (
         delivery.error == "No MESH mailbox for practice Y99999 and workflow GPFED_CONSULT_REPORT."
     )
+
+
+def test_an_inbox_message_nested_past_pythons_limit_is_no_response():
+    assert read_itk3_response(b"[" * 5000 + b"]" * 5000) is None

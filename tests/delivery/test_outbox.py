@@ -381,3 +381,47 @@ def test_a_misconfiguration_keeps_the_message_queued_and_says_why(notify, databa
     assert delivery.status == Status.QUEUED and delivery.error.startswith(
         "Unexpected error: KeyError"
     )
+
+
+def test_a_receipt_nested_past_pythons_limit_is_400(client, settings):
+    settings.NOTIFY_CALLBACK_TOKEN = "callback-secret-" + "x" * 20
+    response = client.post(
+        reverse("delivery:notify_receipt"),
+        "[" * 5000 + "]" * 5000,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {settings.NOTIFY_CALLBACK_TOKEN}",
+    )
+    assert response.status_code == 400
+
+
+def test_an_admin_sees_the_outbox_of_the_organisations_they_look_after_only(
+    case, pcn, other_practice
+):
+    theirs = make_case(pcn=other_practice.parent)
+    our_staff = user_with_role(Role.LINK_WORKER, pcn, email="ours@example.org")
+    their_staff = user_with_role(Role.LINK_WORKER, other_practice.parent, email="them@example.org")
+    sent = {
+        "our case": services.queue(key="a", what="x", channel="text", to="07700 900001", case=case),
+        "their case": services.queue(
+            key="b", what="x", channel="text", to="07700 900002", case=theirs
+        ),
+        "our staff": services.queue(key="c", what="x", channel="email", to=our_staff.email),
+        "their staff": services.queue(key="d", what="x", channel="email", to=their_staff.email),
+        "their practice": services.queue(
+            key="e", what="x", channel="mesh", to=other_practice.ods_code
+        ),
+        "no one's": services.queue(key="f", what="x", channel="email", to="gone@example.org"),
+    }
+
+    def seen(admin_of):
+        visible = Delivery.objects.visible_to(user_with_role(Role.ADMIN, admin_of))
+        return {name for name, d in sent.items() if visible.filter(pk=d.pk).exists()}
+
+    assert seen(pcn) == {"our case", "our staff"}
+    assert seen(pcn.parent) == {"our case", "our staff", "no one's"}  # a top-level ICB
+    assert seen(other_practice.parent.parent) == {
+        "their case",
+        "their staff",
+        "their practice",
+        "no one's",
+    }

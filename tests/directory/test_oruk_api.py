@@ -242,3 +242,10 @@ def test_every_path_answers_head_and_refuses_writes_in_json(client, directory):
             assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD"
             assert refused["Content-Type"] == "application/json; charset=utf-8"
             assert refused.json()["detail"]
+
+
+@pytest.mark.parametrize("at_location_id", ["%C2%B2", "9" * 25])
+def test_a_service_at_location_id_that_names_no_row_is_404(client, db, at_location_id):
+    # "²" passed str.isdigit() and failed int(); a number past bigint overflowed the query.
+    response = client.get(f"/oruk/service_at_locations/{at_location_id}")
+    assert response.status_code == 404

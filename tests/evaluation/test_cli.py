@@ -140,3 +140,23 @@ def test_covariates_option_adjusts_the_main_model_and_shows_it_without(
             gpps_dir=gpps_for_fixture_practices,
             settings=Settings(covariates=("share_65_plus",)),
         )
+
+
+def test_the_exposure_table_carries_no_live_formula(tmp_path):
+    # A practice code from the payments file that starts "=" must not reach a spreadsheet
+    # as a formula.
+    inputs = []
+    for folder in ("pcn_workforce", "payments"):
+        copy = tmp_path / folder
+        copy.mkdir()
+        for source in (FIXTURES / folder).iterdir():
+            if source.suffix == ".csv":
+                text = source.read_text(encoding="cp1252").replace(",J81039,", ',"=J81039",')
+                (copy / source.name).write_text(text, encoding="cp1252")
+            else:
+                (copy / source.name).write_bytes(source.read_bytes())
+        inputs += [f"--{folder.split('_')[-1]}", str(copy)]
+    out = tmp_path / "exposure.csv"
+    assert main(["exposure", *inputs, "--out", str(out)]) == 0
+    cells = [c for line in out.read_text().splitlines() for c in line.split(",")]
+    assert "'=J81039" in cells and "=J81039" not in cells

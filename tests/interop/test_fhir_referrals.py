@@ -23,7 +23,7 @@ from linkwell.directory.models import Service
 from linkwell.interop import fhir_inbound
 from linkwell.people.models import Person
 from tests.connections.factories import connect, provider_service, provider_with_user
-from tests.factories import arrange, user_with_role
+from tests.factories import PracticeFactory, arrange, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -387,3 +387,25 @@ def test_a_body_nested_too_deeply_is_a_400_not_a_500(client, gp):
         "ServiceRequest"
     )
     assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize("reference", ["Patient/²", "Patient/" + "9" * 25])
+def test_a_service_request_for_a_patient_id_that_names_no_record_is_refused(client, gp, reference):
+    request = example(ACTIVE)
+    request["subject"] = {"reference": reference}
+    response = post(client, gp, request, path="/fhir/ServiceRequest")
+    assert 400 <= response.status_code < 500, response.content
+
+
+def test_a_referrer_is_not_told_that_another_practices_patient_was_found(client, gp, practice):
+    # The PCN already holds this person (referred by another practice): "200 OK" on the
+    # Patient entry would tell this referrer so. Their own later retry may say it.
+    patient = example(PATIENT)
+    patient["identifier"] = [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}]
+    elsewhere = user_with_role(Role.REFERRER, PracticeFactory(parent=practice.parent))
+    assert post(client, elsewhere, gravity_bundle(patient=patient)).status_code == 201
+    first = Bundle.model_validate_json(post(client, gp, gravity_bundle(patient=patient)).content)
+    assert Referral.objects.values("person").distinct().count() == 1  # matched, one record
+    assert first.entry[0].response.status == "201 Created"
+    second = Bundle.model_validate_json(post(client, gp, gravity_bundle(patient=patient)).content)
+    assert second.entry[0].response.status == "200 OK"  # now their practice referred them

@@ -178,3 +178,16 @@ def test_a_document_type_is_refused_whatever_the_encoding(client, gp, encoding, 
     )
     assert not Referral.objects.exists()
     assert "lollol" not in str(list(AuditEntry.objects.values_list("detail", flat=True)))
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        # XInclude is never processed, and an element no FHIR resource has was a KeyError (500)
+        '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="/etc/passwd" parse="text"/>',
+        "<colour/>",
+    ],
+)
+def test_an_element_the_resource_does_not_have_is_refused_not_a_server_error(client, gp, element):
+    body = f'<Bundle xmlns="http://hl7.org/fhir"><type value="transaction"/>{element}</Bundle>'
+    assert problem(post_xml(client, gp, body), 422) == "Bundle"

@@ -248,3 +248,38 @@ def test_a_parameter_without_a_value_is_ignored(client, worker, three, empty):
     found = search(client, worker, empty)
     kept = parse_qsl(urlsplit(found.link[0].url).query, keep_blank_values=True)
     assert found.total == 4 and all(value.strip(",") for _, value in kept)
+
+
+# "²" is a digit to str.isdigit() but not to int(); a number past bigint overflowed the
+# database; 5000 digits is past int()'s limit. Each was a 500.
+NOT_RECORD_NUMBERS = [
+    "²",
+    "9" * 25,
+    "Patient/" + "9" * 25,
+    "connection-²",
+    "connection-" + "9" * 25,
+]
+
+
+@pytest.mark.parametrize("name", ["_id", "patient", "subject", "based-on"])
+@pytest.mark.parametrize("value", NOT_RECORD_NUMBERS)
+def test_ids_that_name_no_record_find_nothing(client, worker, three, name, value):
+    assert search(client, worker, urlencode({name: value})).total == 0
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000])
+@pytest.mark.parametrize("name", ["_count", "_offset"])
+@pytest.mark.parametrize("kind", ["Task", "DocumentReference"])
+def test_page_numbers_that_are_no_number_are_400(client, worker, kind, name, value):
+    response = client.get(f"/fhir/{kind}?{urlencode({name: value})}", **bearer(worker))
+    assert response.status_code == 400
+    assert OperationOutcome.model_validate_json(response.content).issue[0].expression == [name]
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 25, "Patient/²"])
+def test_document_references_of_an_id_that_names_no_record_are_none(client, worker, value):
+    response = client.get(
+        f"/fhir/DocumentReference?{urlencode({'patient': value})}", **bearer(worker)
+    )
+    assert response.status_code == 200
+    assert Bundle.model_validate_json(response.content).total == 0

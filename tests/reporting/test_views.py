@@ -183,3 +183,18 @@ def test_completeness_by_standard_item_is_a_report_page(client, world, settings)
 def test_an_unknown_report_page_is_404(client, world):
     client.force_login(world.manager)
     assert client.get("/reporting/?page=nope").status_code == 404
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12"])
+def test_a_month_at_the_end_of_the_calendar_is_a_form_error_not_a_server_error(
+    client, world, month
+):
+    # The period's arithmetic (a year before, the month after) left the dates Python and the
+    # database hold: ValueError or OverflowError, a 500 on each of these.
+    client.force_login(world.manager)
+    national = client.get(f"/reporting/national-return.csv?month={month}")
+    assert national.status_code == 400 and b"to report on" in national.content
+    for url in ("/reporting/", "/reporting/export/all.csv", "/reporting/report.pdf"):
+        response = client.get(f"{url}?start={month}&end={month}")
+        assert response.status_code in (200, 400), (url, response.status_code)
+        assert b"to report on" in response.content, url

@@ -13,6 +13,7 @@ from linkwell.accounts.models import Role
 from linkwell.accounts.services import create_token
 from linkwell.cases import services as cases
 from linkwell.cases.models import Referral
+from linkwell.people.services import PersonDetails
 from linkwell.standards.services import record_referrer, send_message_back
 from tests.factories import PracticeFactory, user_with_role
 from tests.interop.test_fhir_referrals import gravity_bundle
@@ -151,3 +152,26 @@ def test_the_gp_practice_fetches_what_was_sent_with_its_token(client, practice):
     assert search(gp, "Patient/999999") == []
     assert search(user_with_role(Role.REFERRER, PracticeFactory()), case.person_id) == []
     assert client.get(f"/fhir/DocumentReference?patient={case.person_id}").status_code == 401
+
+
+def test_the_letter_page_names_the_person_as_the_referrer_sent_them_not_as_recorded(
+    client, practice
+):
+    # A referrer's near-miss spelling is matched to the PCN's record (same NHS number and date
+    # of birth, one typo): the letter page must not correct it from the record.
+    case, _worker = recorded_case(practice, given_name="Jo", family_name="Bloggs")
+    referrer = user_with_role(Role.REFERRER, PracticeFactory(parent=practice.parent))
+    details = dict(vars(case.referral.as_referred), family_name="Blogs")
+    del details["pk"], details["updated_at"]
+    referral, _ = cases.make_referral(
+        pcn_code=practice.parent.ods_code,
+        person=PersonDetails(**details),
+        source="gp_practice",
+        reasons=["loneliness"],
+        consent_given=True,
+        by=referrer,
+    )
+    assert referral.person_id == case.person_id  # matched, not a new record
+    client.force_login(referrer)
+    page = client.get(reverse("standards:referral_letter", args=[referral.pk])).content.decode()
+    assert "Jo Blogs" in page and "Bloggs" not in page
