@@ -15,6 +15,7 @@ from ninja.security import HttpBearer, django_auth
 from linkwell.accounts.services import user_for_token
 from linkwell.cases.api import router as cases_router
 from linkwell.cases.services import IdempotencyConflict
+from linkwell.interfaces import with_each_view
 
 
 class BearerToken(HttpBearer):
@@ -85,7 +86,4 @@ def _json_405(view):
 
 def urls():
     """api.urls with every view answering a wrong method in JSON (above), for linkwell.urls."""
-    patterns, app_name, namespace = api.urls
-    for pattern in patterns:
-        pattern.callback = _json_405(pattern.callback)
-    return patterns, app_name, namespace
+    return with_each_view(api.urls, _json_405)

@@ -11,10 +11,9 @@ OperationOutcome for FHIR, plain text for pages.
 import codecs
 import re
 
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest
 
-from linkwell.interop.fhir_outcomes import operation_outcome
-from linkwell.interop.views import FHIR_JSON
+from linkwell.interfaces import refusal
 
 NUL = "\x00"
 # `\u0000` in JSON text, unless its backslash is itself escaped (`\\u0000` is six characters).
@@ -85,11 +84,7 @@ class RefuseNulMiddleware:
         if where is None:
             return self.get_response(request)
         message = f"A NUL character (U+0000) in {where} cannot be accepted: remove it."
-        if request.path.startswith("/fhir/"):
-            outcome = operation_outcome("invalid", message).model_dump_json(exclude_none=True)
-            return HttpResponse(outcome, status=400, content_type=f"{FHIR_JSON}; charset=utf-8")
-        if request.path.startswith(("/api/", "/oruk/")):
-            return JsonResponse(
-                {"detail": message}, status=400, content_type="application/json; charset=utf-8"
-            )
-        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        answer = refusal(request, 400, message, fhir_code="invalid")
+        if answer is None:
+            answer = HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return answer

@@ -31,6 +31,7 @@ from ninja.responses import Status as Reply
 from linkwell.accounts.access import record_id
 from linkwell.dates import read_datetime
 from linkwell.geo.postcodes import Place, locate
+from linkwell.interfaces import with_each_view
 from linkwell.paging import MAX_PAGE
 
 from . import queries
@@ -470,7 +471,4 @@ def read_only(view):
 
 def urls():
     """oruk.urls with every view read-only (above), for linkwell.directory.urls."""
-    patterns, app_name, namespace = oruk.urls
-    for pattern in patterns:
-        pattern.callback = read_only(pattern.callback)
-    return patterns, app_name, namespace
+    return with_each_view(oruk.urls, read_only)
