@@ -27,9 +27,7 @@ Exits 1 if any check fails.
 import argparse
 import os
 import random
-import signal
 import socket
-import subprocess  # nosec B404 — starts our own worker and the sandbox with argument lists
 import sys
 import tempfile
 import threading
@@ -44,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench_resilience import fresh_database  # noqa: E402
+from processes import Process  # noqa: E402
 
 from scripts import run_mesh_sandbox  # noqa: E402
 from tests.delivery.notify_server import NotifyServer  # noqa: E402
@@ -57,30 +56,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-class Process:
-    """A child process in its own group, so SIGKILL takes all of it, as a crash would."""
-
-    def __init__(self, args: list[str], env: dict, log: Path):
-        self.args, self.env, self.log = args, env, log
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with self.log.open("a") as out:
-            self.proc = subprocess.Popen(  # noqa: S603
-                self.args,
-                cwd=ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
 
 
 def configure(url: str, notify: NotifyServer, mesh_port: int) -> dict:

@@ -41,6 +41,7 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from processes import Process  # noqa: E402
 from resilience_checks import check_database, check_log  # noqa: E402
 from resilience_clients import Client, call, run_duel  # noqa: E402
 
@@ -144,28 +145,17 @@ def _case_with_plan(services, worker, case_id):
     return case_id
 
 
-class Server:
+class Server(Process):
     """Our gunicorn, in its own process group so a SIGKILL takes the master and every worker."""
 
     def __init__(self, port: int, env: dict, log_path: Path):
-        self.port, self.env, self.log_path = port, env, log_path
-        self.proc: subprocess.Popen | None = None
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        self.command = [gunicorn, "-c", str(ROOT / "gunicorn.conf.py")]
+        command = [gunicorn, "-c", str(ROOT / "gunicorn.conf.py")]
         help_text = subprocess.run([gunicorn, "--help"], capture_output=True, text=True).stdout  # noqa: S603
         if "--no-control-socket" in help_text:
-            self.command.append("--no-control-socket")  # never touch ~/.gunicorn
-
-    def start(self) -> None:
-        with self.log_path.open("a") as log:
-            self.proc = subprocess.Popen(  # noqa: S603
-                self.command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            command.append("--no-control-socket")  # never touch ~/.gunicorn
+        super().__init__(command, env, log_path)
+        self.port = port
 
     def wait_healthy(self, timeout: float = 60) -> float:
         deadline = time.monotonic() + timeout

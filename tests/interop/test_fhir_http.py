@@ -1,6 +1,7 @@
 """Every answer under /fhir/ is FHIR; versions, formats and Prefer as the RESTful API says
 (http://hl7.org/fhir/R4/http.html)."""
 
+import functools
 import json
 
 import pytest
@@ -166,6 +167,12 @@ def test_a_declined_task_reads_back_with_its_reason(client, onward):
     assert again.statusReason.text == "The group is full until spring"
 
 
+def put_with_if_match(client, user, url, body, if_match):
+    return client.put(
+        url, body, content_type="application/fhir+json", HTTP_IF_MATCH=if_match, **bearer(user)
+    )
+
+
 def test_versions_etags_and_if_match(client, onward):
     connection, volunteer = onward
     url = f"/fhir/Task/connection-{connection.pk}"
@@ -174,14 +181,7 @@ def test_versions_etags_and_if_match(client, onward):
     assert read["ETag"] == f'W/"{task.meta.versionId}"' and read["Last-Modified"]
     body = json.dumps({**json.loads(read.content), "status": "accepted"})
 
-    def put(if_match):
-        return client.put(
-            url,
-            body,
-            content_type="application/fhir+json",
-            HTTP_IF_MATCH=if_match,
-            **bearer(volunteer),
-        )
+    put = functools.partial(put_with_if_match, client, volunteer, url, body)
 
     assert put('W/"12345"').status_code == 412  # a version it never had
     connection.refresh_from_db()
@@ -314,14 +314,7 @@ def test_if_match_may_list_several_versions(client, onward):
     read = client.get(url, **bearer(volunteer))
     body = json.dumps({**json.loads(read.content), "status": "accepted"})
 
-    def put(if_match):
-        return client.put(
-            url,
-            body,
-            content_type="application/fhir+json",
-            HTTP_IF_MATCH=if_match,
-            **bearer(volunteer),
-        )
+    put = functools.partial(put_with_if_match, client, volunteer, url, body)
 
     stale = put('W/"1", W/"2"')
     assert stale.status_code == 412 and "1, 2" in fhir(stale).issue[0].diagnostics
