@@ -53,3 +53,23 @@ def referrer(practice):
 def other_practice(db):
     """A practice in a different PCN (and ICB): nothing of ours should be visible from here."""
     return PracticeFactory()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end any other session still on it (PostgreSQL),
+    naming it: a CI run once failed after every test had passed, because DROP DATABASE found
+    one left by something a test started. The names say what to fix."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid), application_name, state, left(query, 200) "
+            "FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        for _, application, state, query in cursor.fetchall():
+            print(f"\nEnded a session left on the test database: {application!r} {state} {query}")
