@@ -11,6 +11,7 @@ Run by hand (never in the test suite): `make bench`, or
     .venv/bin/python bench/bench_caseload.py
 The database named in DATABASE_URL (default: linkwell_bench on the local PostgreSQL) is emptied
 and refilled; on PostgreSQL it is created if absent. Never point it at a database you need.
+`--reuse` keeps a database an earlier run filled (for profiling one change after another).
 """
 
 import argparse
@@ -43,7 +44,8 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
-def setup(url: str):
+def setup(url: str, reuse: bool) -> bool:
+    """Django set up on `url`, migrated; True when it still holds an earlier run's cases."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("LOG_REQUESTS_LEVEL", "WARNING")  # figures, not a line per request
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linkwell.settings")
@@ -52,15 +54,13 @@ def setup(url: str):
     django.setup()
     from django.core.management import call_command
 
-    if _has_tables():
-        call_command("flush", "--no-input", verbosity=0)
     call_command("migrate", "--no-input", verbosity=0)
+    from linkwell.cases.models import Case
 
-
-def _has_tables() -> bool:
-    from django.db import connection
-
-    return "accounts_organisation" in connection.introspection.table_names()
+    if reuse and Case.objects.exists():
+        return True
+    call_command("flush", "--no-input", verbosity=0)
+    return False
 
 
 def load(cases_total: int, pcns_total: int, workers_per_pcn: int, seed: int = 1):
@@ -181,6 +181,7 @@ def load(cases_total: int, pcns_total: int, workers_per_pcn: int, seed: int = 1)
             [
                 Task(
                     case=c,
+                    organisation=c.organisation,
                     title="Follow-up call",
                     due_on=(now + timedelta(days=rng.randint(-20, 30))).date(),
                     assigned_to=c.link_worker,
@@ -195,6 +196,16 @@ def load(cases_total: int, pcns_total: int, workers_per_pcn: int, seed: int = 1)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return workers, referrers
+
+
+def loaded():
+    """The link workers and referrers `load` made, in the order it made them."""
+    from linkwell.accounts.models import User
+
+    by_pk = User.objects.order_by("pk")
+    return list(by_pk.filter(username__startswith="lw")), list(
+        by_pk.filter(username__startswith="gp")
+    )
 
 
 def measure(label, fn, repeat):
@@ -231,10 +242,11 @@ def main():
     parser.add_argument("--pcns", type=int, default=50)
     parser.add_argument("--workers-per-pcn", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--reuse", action="store_true", help="keep an earlier run's cases")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
-    setup(url)
+    reused = setup(url, args.reuse)
 
     from django.db import connection
     from django.test import Client
@@ -243,12 +255,16 @@ def main():
     from linkwell.write_guard import allowed
 
     t0 = time.perf_counter()
-    with allowed("benchmark seeding: 100,000 rows in bulk, not one service call each"):
-        workers, referrers = load(args.cases, args.pcns, args.workers_per_pcn)
-    print(
-        f"{connection.vendor}: loaded {args.cases:,} cases, {len(workers)} link workers "
-        f"in {time.perf_counter() - t0:.0f} s"
-    )
+    if reused:
+        workers, referrers = loaded()
+        print(f"{connection.vendor}: reusing the cases an earlier run loaded")
+    else:
+        with allowed("benchmark seeding: 100,000 rows in bulk, not one service call each"):
+            workers, referrers = load(args.cases, args.pcns, args.workers_per_pcn)
+        print(
+            f"{connection.vendor}: loaded {args.cases:,} cases, {len(workers)} link workers "
+            f"in {time.perf_counter() - t0:.0f} s"
+        )
 
     rng = random.Random(2)
     client = Client(HTTP_HOST="localhost")

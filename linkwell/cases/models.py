@@ -335,10 +335,23 @@ class Action(models.Model):
         ordering = ["id"]
 
 
+class TaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Tasks of the cases the user sees (CaseQuerySet.visible_to), by the task's own PCN."""
+        return self.filter(
+            organisation_id__in=permissions.pcn_ids(user, permissions.Capability.VIEW_CASELOAD)
+        )
+
+
 class Task(models.Model):
     """A follow-up or other task on a case, with a due date."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    # The case's PCN, kept on the task (set on save) so that a PCN's open tasks are read from
+    # their own index, not found among every PCN's by way of the PCN's cases.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     title = models.CharField(max_length=200)
     due_on = models.DateField(db_index=True)
     assigned_to = models.ForeignKey(
@@ -351,9 +364,23 @@ class Task(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = TaskQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["case", "done_at", "due_on"])]
+        indexes = [
+            models.Index(fields=["case", "done_at", "due_on"]),
+            models.Index(
+                fields=["organisation", "due_on"],
+                condition=models.Q(done_at__isnull=True),
+                name="cases_task_open_by_pcn",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.organisation_id is None:
+            self.organisation_id = self.case.organisation_id
+        super().save(*args, **kwargs)
 
     @property
     def is_overdue(self) -> bool:

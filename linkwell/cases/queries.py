@@ -111,7 +111,8 @@ def caseload(
     matched = cases.count() if searched else None
     today = timezone.localdate()
     overdue = (
-        Task.objects.filter(case__in=cases.values("pk"), done_at__isnull=True, due_on__lt=today)
+        Task.objects.visible_to(user)
+        .filter(case__in=cases.values("pk"), done_at__isnull=True, due_on__lt=today)
         .select_related("case__person")
         .order_by(*_TASK_ORDER[sort])
     )

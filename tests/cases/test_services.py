@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -6,7 +6,7 @@ from django.utils import timezone
 from linkwell.accounts.models import AuditEntry
 from linkwell.cases import queries, services
 from linkwell.cases.lifecycle import Status
-from linkwell.cases.models import Case, CaseEvent, Referral
+from linkwell.cases.models import Case, CaseEvent, Referral, Task
 from linkwell.people.models import Person
 from tests.factories import make_case, person_details, user_with_role, valid_nhs_number
 
@@ -186,10 +186,14 @@ def test_caseload_shows_waiting_overdue_and_active(pcn, link_worker):
         by=link_worker,
     )
     other = make_case(by=None, given_name="Elsewhere")  # another PCN
+    elsewhere = Task.objects.create(case=other, title="Theirs", due_on=date(2020, 1, 1))
+    # Each task carries its case's PCN: the overdue section reads a PCN's tasks by it.
+    assert elsewhere.organisation_id == other.organisation_id != pcn.pk
     load = queries.caseload(link_worker)
     assert [c.pk for c in load.new_referrals] == [waiting.pk]
     assert [c.pk for c in load.active_cases] == [active.pk]
     assert [t.case_id for t in load.overdue_tasks] == [active.pk]
+    assert [t.organisation_id for t in load.overdue_tasks] == [pcn.pk]
     assert other.pk not in {c.pk for c in load.new_referrals}
 
 
