@@ -14,6 +14,7 @@ http://hl7.org/fhir/R4/http.html).
 - Every refusal is an OperationOutcome with the HTTP status of http.html#Status-Codes.
 """
 
+import re
 from dataclasses import dataclass
 from email.utils import format_datetime
 
@@ -179,15 +180,31 @@ def etag(version_id: str) -> str:
     return f'W/"{version_id}"'
 
 
-def _versions(header: str) -> set[str]:
-    """The versions an If-Match or If-None-Match header names: a list of entity tags (RFC 7232
-    §3.1), each W/"n", "n" or n."""
-    return {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",") if tag.strip()}
+# An entity tag naming a FHIR version id (RFC 7232 §2.3; FHIR id rules): W/"n", "n", or n bare
+# as some clients send it.
+_TAG = re.compile(r'(?:W/)?(?:"([A-Za-z0-9.-]{1,64})"|([A-Za-z0-9.-]{1,64}))')
+
+
+def _versions(request, header: str) -> set[str]:
+    """The versions an If-Match or If-None-Match header names ("*": any); 400 when it is not a
+    list of entity tags, rather than a 412 or a read that says nothing of the mistake."""
+    value = request.headers.get(header, "").strip()
+    if value == "*":
+        return {"*"}
+    tags = [_TAG.fullmatch(tag.strip()) for tag in value.split(",")] if value else []
+    if not all(tags):
+        raise FhirProblem(
+            f'{header} must name versions as entity tags, such as W/"3" (RFC 7232).',
+            "",
+            status=400,
+            code="invalid",
+        )
+    return {tag[1] or tag[2] for tag in tags}
 
 
 def check_if_match(request, version_id: str) -> None:
     """412 when the client's If-Match names none but other versions than the current one."""
-    held = _versions(request.headers.get("If-Match", ""))
+    held = _versions(request, "If-Match")
     if not held or "*" in held or version_id in held:
         return
     raise FhirProblem(
@@ -203,7 +220,7 @@ def unchanged(request, resource) -> bool:
     """Conditional read (http.html#cread): the client's `If-None-Match` names the version it
     holds, which is still current."""
     meta = getattr(resource, "meta", None)
-    held = _versions(request.headers.get("If-None-Match", ""))
+    held = _versions(request, "If-None-Match")
     if not held or meta is None or not meta.versionId:
         return False
     return "*" in held or meta.versionId in held

@@ -184,6 +184,10 @@ def test_versions_etags_and_if_match(client, onward):
     put = functools.partial(put_with_if_match, client, volunteer, url, body)
 
     assert put('W/"12345"').status_code == 412  # a version it never had
+    for malformed in ('W/"1', 'W/""', "W/", '"1" "2"', "1;2", 'W/"1", ,'):
+        refused = put(malformed)  # not an entity tag: the client's mistake, said as such
+        assert refused.status_code == 400, malformed
+        assert "entity tags" in fhir(refused).issue[0].diagnostics
     connection.refresh_from_db()
     assert connection.status == Status.SENT
     done = put(read["ETag"])
@@ -288,6 +292,7 @@ def test_a_conditional_read_answers_304_for_the_version_held(client, onward):
         assert "Content-Type" not in again
         assert again["ETag"] == read["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH='W/"0"', **bearer(volunteer)).status_code == 200
+    assert client.get(url, HTTP_IF_NONE_MATCH='W/"0', **bearer(volunteer)).status_code == 400
     statement = CapabilityStatement.model_validate_json(client.get("/fhir/metadata").content)
     resources = {r.type: r for r in statement.rest[0].resource}
     assert resources["Task"].conditionalRead == "not-match"
