@@ -212,7 +212,8 @@ def request_password_reset(*, email: str) -> None:
     """Email a reset link to the active person with this address, unless RESET_LINK_LIMIT
     were sent in the lock-out window. Says nothing about whether there is one (or whether it
     was sent), so the page cannot be used to find out who has an account."""
-    users = User.objects.filter(
+    # Locked, so that requests sent at once for one account count each other's links.
+    users = User.objects.select_for_update().filter(
         email__iexact=email.strip(), is_active=True, is_service_account=False
     )
     since = timezone.now() - settings.LOGIN_LOCKOUT_WINDOW

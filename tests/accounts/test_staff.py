@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from linkwell.accounts.models import AuditEntry, Membership, Organisation, Role, User
 from linkwell.accounts.services import create_token
 from tests.accounts.test_two_factor import code_for
+from tests.concurrency import at_once, needs_concurrent_writers
 from tests.factories import PASSWORD, PracticeFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -276,3 +277,13 @@ def test_reset_links_are_limited_per_account_and_the_page_says_the_same(client, 
     last = emailed_link()
     assert client.get(last).status_code == 200  # the holder's newest link still works
     assert AuditEntry.objects.filter(detail__event="password reset: limit").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reset_requests_sent_at_once_are_held_to_the_limit():
+    from linkwell.accounts.services import RESET_LINK_LIMIT, request_password_reset
+
+    needs_concurrent_writers()
+    user_with_role(Role.LINK_WORKER, PracticeFactory().parent, email="target@example.org")
+    at_once(lambda: request_password_reset(email="target@example.org"), RESET_LINK_LIMIT + 5)
+    assert len(mail.outbox) == RESET_LINK_LIMIT

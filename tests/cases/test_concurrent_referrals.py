@@ -7,16 +7,15 @@ new person record with it.
 """
 
 import json
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from linkwell.accounts.models import AuditEntry, Role
 from linkwell.accounts.services import create_token
 from linkwell.cases.models import Case, Referral
 from linkwell.people.models import Person
+from tests.concurrency import at_once, needs_concurrent_writers
 from tests.factories import PracticeFactory, user_with_role, valid_nhs_number
 from tests.interop.test_fhir_referrals import social_prescribing_bundle
 
@@ -31,39 +30,28 @@ def post_all_at_once(
     key="retry-storm-1",
 ) -> list[int]:
     """POST the same referral from ATTEMPTS threads released together; their statuses."""
-    start = threading.Barrier(ATTEMPTS)
-    statuses: list[int] = []
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
 
     def attempt():
-        try:
-            start.wait()
-            headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
-            response = Client().post(
+        return (
+            Client()
+            .post(
                 path,
                 json.dumps(body),
                 content_type=content_type,
                 HTTP_AUTHORIZATION=f"Bearer {token}",
                 **headers,
             )
-            statuses.append(response.status_code)
-        finally:
-            connection.close()  # each thread has its own database connection
+            .status_code
+        )
 
-    threads = [threading.Thread(target=attempt) for _ in range(ATTEMPTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    return at_once(attempt, ATTEMPTS)
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("nhs_number", ["", valid_nhs_number(5)])
 def test_simultaneous_retries_make_one_referral_and_one_person(nhs_number):
-    if connection.vendor == "sqlite":
-        # SQLite lets one writer at a time hold the database: the others fail with
-        # "database is locked" rather than race, so there is no race to test there.
-        pytest.skip("SQLite serialises writers; this race needs PostgreSQL")
+    needs_concurrent_writers()
     gp = user_with_role(Role.REFERRER, PracticeFactory())
     body = {
         "person": {
@@ -87,8 +75,7 @@ def test_simultaneous_retries_make_one_referral_and_one_person(nhs_number):
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_fhir_retries_with_one_identifier_make_one_referral():
     """The FHIR ServiceRequest.identifier is a key of its own (issue 18): the same race."""
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; this race needs PostgreSQL")
+    needs_concurrent_writers()
     gp = user_with_role(Role.REFERRER, PracticeFactory())
     statuses = post_all_at_once(
         social_prescribing_bundle(),
