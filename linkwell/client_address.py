@@ -8,6 +8,10 @@ as far as it was written by proxies we trust: `TRUSTED_PROXIES` (addresses or ne
 app). Reading from the right of the chain (`client, proxy1, proxy2` + REMOTE_ADDR), each
 trusted hop is stepped over, at most `TRUSTED_PROXY_COUNT` of them; the first hop that is not
 trusted is the client. With neither set, X-Forwarded-For is ignored (REMOTE_ADDR is the client).
+
+Limits per client (self-referrals, wrong API tokens) count by `limit_key`: an IPv6 client is
+its /64, since one home or server is given a whole /64 and can take a new address from it
+for every request.
 """
 
 import ipaddress
@@ -56,3 +60,16 @@ def client_address(request) -> str | None:
             break
         client, stepped = hop, stepped + 1
     return str(client)
+
+
+IPV6_CLIENT_PREFIX = 64
+
+
+def limit_key(address: str | None) -> str:
+    """What a limit per client counts by: the IPv4 address, or the IPv6 address's /64."""
+    parsed = _address(address or "")
+    if parsed is None:
+        return ""
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(parsed)

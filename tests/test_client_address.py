@@ -10,7 +10,7 @@ from django.test import RequestFactory
 
 from linkwell.accounts.models import AuditEntry, SignInAttempt
 from linkwell.cases.models import Referral
-from linkwell.client_address import client_address
+from linkwell.client_address import client_address, limit_key
 from tests.factories import PASSWORD
 from tests.portal.test_self_referral import answers
 
@@ -124,3 +124,36 @@ def test_the_request_log_carries_the_client_address(client, settings, caplog):
     from linkwell.logs import JsonFormatter
 
     assert json.loads(JsonFormatter().format(line))["client"] == "198.51.100.9"
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("198.51.100.1", "198.51.100.1"),
+        ("::ffff:198.51.100.1", "198.51.100.1"),  # IPv4 as a dual-stack socket gives it
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),  # one home's or host's whole /64
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        (None, ""),
+        ("not-an-address", ""),
+    ],
+)
+def test_limits_count_an_ipv6_client_by_its_64(address, key):
+    assert limit_key(address) == key
+
+
+@pytest.mark.django_db
+def test_a_new_ipv6_address_from_the_same_64_does_not_dodge_the_self_referral_limit(
+    client, practice, settings
+):
+    settings.SELF_REFERRALS_PER_HOUR = 1
+    first = client.post("/refer-yourself/", answers(), REMOTE_ADDR="2001:db8:1:2::a")
+    assert first.status_code == 200
+    rotated = client.post(
+        "/refer-yourself/", answers(family_name="B"), REMOTE_ADDR="2001:db8:1:2::b"
+    )
+    assert rotated.status_code == 422
+    neighbour = client.post(
+        "/refer-yourself/", answers(family_name="C"), REMOTE_ADDR="2001:db8:1:3::a"
+    )
+    assert neighbour.status_code == 200

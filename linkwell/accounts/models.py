@@ -170,6 +170,8 @@ class SignInAttempt(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     succeeded = models.BooleanField()
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # What wrong tokens are counted by: the address, or an IPv6 address's /64 (client_address).
+    client = models.CharField(max_length=50, blank=True, db_index=True)
 
 
 class AuditAction(models.TextChoices):

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from linkwell.client_address import limit_key
+
 from . import audit, emails, two_factor
 from .models import AccountLink, ApiToken, AuditAction, LinkPurpose, SignInAttempt, User
 from .secrets_store import LinkRefused, by_secret, digest, live, new_secret
@@ -57,8 +59,12 @@ def _refuse_if_locked_out(username: str, user: User | None = None) -> None:
 
 
 def _attempt(username: str, *, succeeded: bool) -> None:
+    address = _client_address()
     SignInAttempt.objects.create(
-        username=username, succeeded=succeeded, ip_address=_client_address()
+        username=username,
+        succeeded=succeeded,
+        ip_address=address,
+        client=limit_key(address),
     )
 
 
@@ -320,7 +326,7 @@ def _token_throttled(address: str | None) -> bool:
     since = timezone.now() - settings.LOGIN_LOCKOUT_WINDOW
     return (
         SignInAttempt.objects.filter(
-            username=TOKEN_FAILURES, ip_address=address, succeeded=False, at__gte=since
+            username=TOKEN_FAILURES, client=limit_key(address), succeeded=False, at__gte=since
         ).count()
         >= settings.LOGIN_FAILURE_LIMIT
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from linkwell.accounts import audit
 from linkwell.accounts.models import AuditAction
+from linkwell.client_address import limit_key
 
 from .models import SelfReferralAttempt
 
@@ -39,7 +40,8 @@ def form_stamp() -> str:
 
 
 def client_key(ip: str | None) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), (ip or "").encode(), hashlib.sha256).hexdigest()
+    key = limit_key(ip)
+    return hmac.new(settings.SECRET_KEY.encode(), key.encode(), hashlib.sha256).hexdigest()
 
 
 def check(*, ip: str | None, honeypot: str, stamp: str) -> None:

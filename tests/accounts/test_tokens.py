@@ -43,6 +43,15 @@ def test_wrong_secrets_are_audited_and_an_address_sending_them_is_throttled(clie
     assert api(client, token, address="10.0.0.2") == 200
 
 
+def test_wrong_secrets_from_one_ipv6_64_are_counted_together(client, link_worker):
+    token = create_token(user=link_worker)
+    wrong = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for i in range(settings.LOGIN_FAILURE_LIMIT):  # a new address from the /64 for each
+        assert api(client, wrong, address=f"2001:db8:7:7::{i + 1:x}") == 401
+    assert api(client, token, address="2001:db8:7:7:ffff::1") == 401
+    assert api(client, token, address="2001:db8:7:8::1") == 200
+
+
 def test_a_locked_out_accounts_token_stops(client, link_worker):
     token = create_token(user=link_worker)
     for _ in range(settings.LOGIN_FAILURE_LIMIT):
