@@ -216,7 +216,7 @@ def reads_after(client, user, referral) -> str:
         f"/referrals/{referral.pk}/",
         "/api/v1/referrals",
         f"/api/v1/referrals/{referral.pk}",
-        f"/fhir/Patient/{referral.person_id}",
+        f"/fhir/Patient/referral-{referral.pk}",  # as this referral described them
         f"/fhir/ServiceRequest/{referral.pk}",
         f"/fhir/Task/{referral.pk}",
         f"/fhir/Task?based-on=ServiceRequest/{referral.pk}",

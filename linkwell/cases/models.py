@@ -29,16 +29,30 @@ class Urgency(models.TextChoices):
     URGENT = "urgent", "Urgent"
 
 
+AS_REFERRED = "referral-"
+
+
+def as_referred_id(referral_pk: int) -> str:
+    """The id under which a referrer sees the person as their referral described them: the
+    referral's, never the record's, whose age would tell them the PCN knew the person before."""
+    return f"{AS_REFERRED}{referral_pk}"
+
+
+def referral_named_by(patient_id: str) -> str | None:
+    """The referral's id in an as_referred_id, or None for any other id."""
+    return patient_id.removeprefix(AS_REFERRED) if patient_id.startswith(AS_REFERRED) else None
+
+
 @dataclass
 class AsReferred(PersonDetails):
-    """The person as a referral described them, with the id of the record it was filed on."""
+    """The person as a referral described them, under the referral's own id (as_referred_id)."""
 
-    pk: int | None = None
+    pk: str | None = None
     # When the referral described them: the version of what a referrer reads (FHIR meta).
     updated_at: datetime | None = None
 
     @property
-    def id(self) -> int | None:
+    def id(self) -> str | None:
         return self.pk
 
 
@@ -137,9 +151,9 @@ class Referral(GuardedModel):
 
     @property
     def as_referred(self) -> "AsReferred":
-        """What a referrer sees of the person: their own words, under the record's id."""
+        """What a referrer sees of the person: their own words, under this referral's id."""
         details = PersonDetails.from_json(self.submitted_person or {})
-        return AsReferred(pk=self.person_id, updated_at=self.received_at, **vars(details))
+        return AsReferred(pk=as_referred_id(self.pk), updated_at=self.received_at, **vars(details))
 
     def reason_labels(self) -> list[str]:
         from .needs import Need

@@ -177,21 +177,12 @@ def referrals_for(user) -> QuerySet:
     )
 
 
-def as_referred(user, *, person_id=None, nhs_number: str = ""):
-    """The person as the user's own organisation last described them on a referral (by the
-    record's id or by the NHS number they gave), or None: what a referrer may see of them."""
-    referrals = Referral.objects.visible_to(user)
-    if person_id is not None:
-        referrals = referrals.filter(person_id=person_id)
-    if nhs_number:
-        referrals = referrals.filter(submitted_person__nhs_number=nhs_number)
+def as_referred(user, *, nhs_number: str):
+    """The person with this NHS number as the user's own organisation last described them on
+    a referral, or None: what a referrer may see of them."""
+    referrals = Referral.objects.visible_to(user).filter(submitted_person__nhs_number=nhs_number)
     latest = referrals.order_by("-received_at", "-pk").first()
     return latest.as_referred if latest is not None else None
-
-
-def referred_people(user) -> QuerySet:
-    """Ids of the records the user's own referrals were filed on (not their contents)."""
-    return Referral.objects.visible_to(user).values("person_id")
 
 
 @dataclass

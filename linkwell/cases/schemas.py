@@ -66,19 +66,31 @@ class ReferralIn(Schema):
     )
 
 
-class PersonOut(Schema):
-    id: int
+class PersonDetailsOut(Schema):
     given_name: str
     family_name: str
     nhs_number: str
     date_of_birth: date | None = Field(..., description="Empty once the record is erased")
 
 
+class PersonOut(PersonDetailsOut):
+    id: int
+
+
+class AsReferredOut(PersonDetailsOut):
+    id: str = Field(
+        ...,
+        description="The person as this referral described them: the FHIR Patient id "
+        "(GET /fhir/Patient/{id}), the referral's own, not the PCN's record's.",
+        examples=["referral-42"],
+    )
+
+
 class ReferralOut(Schema):
     id: int
     case_id: int = Field(..., alias="case.id")
     status: Status = Field(..., alias="case.status")
-    person: PersonOut = Field(
+    person: AsReferredOut = Field(
         ...,
         alias="as_referred",
         description="The person as the referral described them (a referrer never sees more).",

@@ -17,7 +17,7 @@ from pydantic import ValidationError as ModelError
 
 from linkwell.accounts.access import record_id
 from linkwell.cases import queries
-from linkwell.cases.models import Urgency
+from linkwell.cases.models import Referral, Urgency, referral_named_by
 from linkwell.cases.needs import Need
 from linkwell.cases.services import fingerprint
 from linkwell.people.identifiers import normalise_nhs_number, validate_nhs_number
@@ -235,22 +235,30 @@ def _check_nhs_number(value: str, expression: str) -> None:
 
 
 def _known_person(reference, root: str, user) -> PersonDetails:
-    """A Patient the caller has referred before: `Patient/<id>` or an NHS number identifier.
+    """A Patient the caller has referred before: an NHS number identifier, `Patient/<id>` of a
+    record (the PCN's staff) or `Patient/referral-<id>`, the person as one of the caller's
+    referrals described them (the id a referrer is given).
 
     Staff of the person's PCN refer from the record; anyone else from the details they sent
-    themselves last time, never the record (which may hold more than they know).
+    themselves, never the record (which may hold more than they know).
     """
+    records = Person.objects.visible_to(user)
     if reference.identifier is not None and reference.identifier.system in NHS_NUMBER_SYSTEMS:
         nhs = normalise_nhs_number(reference.identifier.value)
         _check_nhs_number(nhs, f"{root}.subject.identifier.value")
-        record = Person.objects.visible_to(user).filter(nhs_number=nhs).first()
+        record = records.filter(nhs_number=nhs).first()
         described = None if record else queries.as_referred(user, nhs_number=nhs)
     else:
         kind, _, pk = (reference.reference or "").partition("/")
-        wanted = record_id(pk) if kind == "Patient" else None
-        known = wanted is not None
-        record = Person.objects.visible_to(user).filter(pk=wanted).first() if known else None
-        described = queries.as_referred(user, person_id=wanted) if known and not record else None
+        named = referral_named_by(pk) if kind == "Patient" else None
+        referral = (
+            Referral.objects.visible_to(user).filter(pk=record_id(named)).first()
+            if named is not None
+            else None
+        )
+        wanted = referral.person_id if referral else record_id(pk) if kind == "Patient" else None
+        record = records.filter(pk=wanted).first() if wanted is not None else None
+        described = referral.as_referred if referral and not record else None
     if record is not None:
         return PersonDetails(
             **{

@@ -31,6 +31,7 @@ from fhir.resources.R4B.servicerequest import ServiceRequest
 from fhir.resources.R4B.task import Task
 
 from linkwell.cases.lifecycle import Status as CaseStatus
+from linkwell.cases.models import as_referred_id
 from linkwell.cases.needs import Need
 from linkwell.connections.lifecycle import NEEDS_REASON
 from linkwell.connections.lifecycle import Status as ConnectionStatus
@@ -172,8 +173,16 @@ def fulfil(request: dict, patient: dict) -> dict:
     }
 
 
-def _referral_task_base(referral) -> dict:
-    return fulfil(_ref("ServiceRequest", referral.pk), _ref("Patient", referral.person_id))
+def subject(referral, sees_record: bool) -> dict:
+    """The referral's Patient as its reader sees it (task_queries: `sees_record`): the record
+    for the PCN's staff; for anyone else the person as the referral described them, under the
+    referral's id, since the record's id would tell them by its age that the PCN knew the
+    person before."""
+    return _ref("Patient", referral.person_id if sees_record else as_referred_id(referral.pk))
+
+
+def _referral_task_base(referral, sees_record: bool) -> dict:
+    return fulfil(_ref("ServiceRequest", referral.pk), subject(referral, sees_record))
 
 
 # Task statuses whose case event note says why (the statusReason of a Task that stopped).
@@ -198,7 +207,7 @@ def _requester(organisation) -> dict | None:
 
 def referral_task(referral) -> Task:
     """The main Task: the PCN's social prescribing service fulfilling the referral.
-    `referral` comes from task_queries.referrals (with `updated` and `under_way`)."""
+    `referral` comes from task_queries.referrals (with `updated`, `under_way`, `sees_record`)."""
     case = referral.case
     status = task_status(case, referral.under_way)
     last = case.events.last() if status in STOPPED else None
@@ -213,12 +222,13 @@ def referral_task(referral) -> Task:
         authoredOn=referral.received_at,
         lastModified=referral.updated,
         owner=_owner(case.organisation),
-        **_referral_task_base(referral),
+        **_referral_task_base(referral, referral.sees_record),
     )
 
 
 def connection_task(connection) -> Task:
-    """A subtask: the onward referral to one community service."""
+    """A subtask: the onward referral to one community service. `connection` comes from
+    task_queries.connections (with `sees_record`)."""
     referral = connection.case.referral
     last = connection.events.last() if connection.status in NEEDS_REASON else None
     return Task(
@@ -237,7 +247,7 @@ def connection_task(connection) -> Task:
             "reference": f"HealthcareService/{connection.service_id}",
             "display": connection.service.name,
         },
-        **_referral_task_base(referral),
+        **_referral_task_base(referral, connection.sees_record),
     )
 
 
@@ -348,7 +358,7 @@ def service_request(referral, task: Task) -> ServiceRequest:
         category=sdoh_categories(referral.reasons) + sent.get("category", []),
         priority=sent.get("priority") or referral.urgency,  # Urgency's codes are FHIR's
         code=sent.get("code") or {"coding": [snomed.coding(snomed.REFERRAL_TO_SOCIAL_PRESCRIBING)]},
-        subject=_ref("Patient", referral.person_id),
+        subject=subject(referral, referral.sees_record),
         authoredOn=referral.received_at,
         requester={"display": referral.referring_organisation.name}
         if referral.referring_organisation

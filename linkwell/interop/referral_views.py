@@ -6,14 +6,12 @@ element's FHIRPath in `issue.expression`; a refused referral is audited and save
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.permissions import Capability, require
-from linkwell.cases import queries
-from linkwell.cases.models import Case, Goal, Referral
+from linkwell.cases.models import Case, Goal, Referral, referral_named_by
 from linkwell.cases.services import IdempotencyConflict, make_referral
 from linkwell.people.models import Consent, Person
 
@@ -83,9 +81,9 @@ def _referral(user, pk):
     return visible_or_404(task_queries.referrals(user), pk, user)
 
 
-def _made(referral):
+def _made(referral, user):
     """The referral just made or found, as its Tasks read it (the referrer may not track it)."""
-    return task_queries.annotated(Referral.objects.filter(pk=referral.pk)).get()
+    return task_queries.annotated(Referral.objects.filter(pk=referral.pk), user).get()
 
 
 CREATED, FOUND = "201 Created", "200 OK"
@@ -119,14 +117,17 @@ def transaction(request, user) -> Answer:
     inbound.idempotency_key = request.headers.get("Idempotency-Key", "")
     started = timezone.now()
     referral, created = _make(request, user, inbound)
-    task = fhir_referrals.referral_task(_made(referral))
+    made = _made(referral, user)
+    task = fhir_referrals.referral_task(made)
     status = CREATED if created else FOUND
     prefer = fhir_http.return_preference(request)
     # One response per request entry, in order, saying what was done with it: the Patient
     # found or registered, the ServiceRequest made or found (a retry, a conditional create),
     # each other entry read into the referral. The Task that fulfils it comes last. Entries
     # are shaped by the client's `Prefer: return=`.
-    new_person = created and (referral.person.created_at >= started or not _knew_of(user, referral))
+    # The PCN's staff are told whether the record is new; anyone else sees the person as this
+    # referral describes them (fhir_referrals.subject), new with the referral.
+    new_person = created and (referral.person.created_at >= started or not made.sees_record)
     entries = []
     for entry, role in zip(bundle.entry, inbound.entries, strict=True):
         if role == "subject":
@@ -134,7 +135,7 @@ def transaction(request, user) -> Answer:
                 fhir_http.entry(
                     None,
                     status=CREATED if new_person else FOUND,
-                    location=f"Patient/{referral.person_id}",
+                    location=fhir_referrals.subject(made, made.sees_record)["reference"],
                     prefer=prefer,
                 )
             )
@@ -153,17 +154,6 @@ def transaction(request, user) -> Answer:
     )
 
 
-def _knew_of(user, referral) -> bool:
-    """Whether the user could already reach this referral's person: PCN staff, or a referrer
-    whose organisation referred them before. Anyone else is told the Patient was created, as
-    it was for them: "found" would say the PCN already holds a record of this person."""
-    others = Referral.objects.visible_to(user).filter(person_id=referral.person_id)
-    return (
-        Person.objects.visible_to(user).filter(pk=referral.person_id).exists()
-        or others.exclude(pk=referral.pk).exists()
-    )
-
-
 def service_request_create(request, user) -> Answer:
     resource = fhir_inbound.parse(request.body, allowed={"ServiceRequest"})
     inbound = fhir_inbound.from_service_request(
@@ -172,7 +162,7 @@ def service_request_create(request, user) -> Answer:
     inbound.if_none_exist = request.headers.get("If-None-Exist", "")
     inbound.idempotency_key = request.headers.get("Idempotency-Key", "")
     referral, created = _make(request, user, inbound)
-    written = _service_request(_made(referral))
+    written = _service_request(_made(referral, user))
     return Answer(written, 201 if created else 200, location=_versioned(written))
 
 
@@ -195,15 +185,15 @@ def service_request(request, user, pk):
 
 
 def patient(request, user, pk):
-    """Staff of the person's PCN read the record. A referrer reads the person only as their
-    own organisation last described them on a referral, never the record: it may hold more
-    than they know, or, after a mistyped NHS number, be someone else."""
-    records = Person.objects.visible_to(user)
-    reachable = Q(pk__in=records.values("pk")) | Q(pk__in=queries.referred_people(user))
-    person = visible_or_404(Person.objects.filter(reachable), pk, user)
-    if records.filter(pk=person.pk).exists():
-        return fhir_referrals.patient(person)
-    return fhir_referrals.patient(queries.as_referred(user, person_id=person.pk))
+    """Staff of the person's PCN read the record, Patient/<record id>. A referrer reads the
+    person only as one of their referrals described them, Patient/referral-<id> (the id their
+    referral's Task and ServiceRequest name), never the record: it may hold more than they
+    know, or, after a mistyped NHS number, be someone else."""
+    referral_pk = referral_named_by(pk)
+    if referral_pk is not None:
+        referral = visible_or_404(Referral.objects.visible_to(user), referral_pk, user)
+        return fhir_referrals.patient(referral.as_referred)
+    return fhir_referrals.patient(visible_or_404(Person.objects.visible_to(user), pk, user))
 
 
 def consent(request, user, pk):

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from linkwell.accounts.access import record_id
+from linkwell.cases.models import referral_named_by
 from linkwell.dates import read_datetime
 
 from . import fhir_referrals, task_queries
@@ -31,6 +32,12 @@ MAX_COUNT = 100
 CONNECTION = "connection-"
 
 
+PATIENT_IDS = (
+    "Patient/ID or ID: the PCN's record (for its staff), or referral-ID, the person as that "
+    "referral described them (the id a referrer is given)."
+)
+
+
 @dataclass(frozen=True)
 class Param:
     type: str  # the FHIR search parameter type (search.html#ptypes)
@@ -40,8 +47,8 @@ class Param:
 PARAMS = {
     "_id": Param("token", "A Task id: the referral's number, or connection-N for a subtask."),
     "status": Param("token", "Task.status: requested, accepted, in-progress, on-hold, …"),
-    "patient": Param("reference", "Task.for: Patient/ID or ID."),
-    "subject": Param("reference", "Task.for: Patient/ID or ID (the same as patient)."),
+    "patient": Param("reference", f"Task.for: {PATIENT_IDS}"),
+    "subject": Param("reference", f"Task.for: {PATIENT_IDS} (the same as patient)"),
     "based-on": Param("reference", "Task.basedOn: ServiceRequest/ID or ID."),
     "owner": Param(
         "reference",
@@ -94,14 +101,14 @@ def _numbers(values) -> list[int]:
     return [pk for pk in map(record_id, values) if pk is not None]
 
 
-def _ids(values, kind: str) -> list[int]:
-    """Record numbers of references `Kind/ID`, full URLs ending so, or bare IDs."""
+def _tails(values, kind: str) -> list[str]:
+    """The IDs of references `Kind/ID`, full URLs ending so, or bare IDs."""
     found = []
     for value in values:
         head, _, tail = value.rpartition("/")
         if head and head.rpartition("/")[2] != kind:
             continue  # another type's reference: matches nothing of this kind
-        found += _numbers([tail])
+        found.append(tail)
     return found
 
 
@@ -130,13 +137,22 @@ def _status(values):
     return referrals, connections
 
 
-def _patient(values):
-    people = _ids(values, "Patient")
-    return Q(person_id__in=people), Q(case__person_id__in=people)
+def patient_filters(values):
+    """Patient/<record id> finds only what its reader sees the record of (the PCN's staff:
+    to anyone else a match would say which record their referral was filed on, and so how
+    long the PCN has known the person); Patient/referral-<id>, the person as that referral
+    described them (fhir_referrals.subject), finds that referral's Tasks."""
+    ids = _tails(values, "Patient")
+    records = _numbers(ids)
+    described = _numbers(filter(None, map(referral_named_by, ids)))
+    return (
+        Q(sees_record=True, person_id__in=records) | Q(pk__in=described),
+        Q(sees_record=True, case__person_id__in=records) | Q(case__referral_id__in=described),
+    )
 
 
 def _based_on(values):
-    requests = _ids(values, "ServiceRequest")
+    requests = _numbers(_tails(values, "ServiceRequest"))
     return Q(pk__in=requests), Q(case__referral_id__in=requests)
 
 
@@ -232,8 +248,8 @@ def _last_updated(values):
 FILTERS = {
     "_id": _id,
     "status": _status,
-    "patient": _patient,
-    "subject": _patient,
+    "patient": patient_filters,
+    "subject": patient_filters,
     "based-on": _based_on,
     "owner": _owner,
     "owner:identifier": _owner_identifier,

@@ -21,7 +21,7 @@ from linkwell.accounts.access import visible_or_404
 from linkwell.connections import queries, services
 from linkwell.connections.lifecycle import Status
 
-from . import fhir_http, fhir_inbound, fhir_referrals
+from . import fhir_http, fhir_inbound, fhir_referrals, task_queries
 from .fhir_http import Answer
 from .fhir_inbound import FhirProblem
 
@@ -101,7 +101,7 @@ def update(request, user, pk) -> Answer:
             raise FhirProblem(
                 messages[0], ELEMENT.get(field, "Task"), code="business-rule"
             ) from None
-    connection = queries.for_provider(user).get(pk=connection.pk)
+    connection = task_queries.connections(user).get(pk=connection.pk)
     written = fhir_referrals.connection_task(connection)
     location = f"Task/{written.id}/_history/{written.meta.versionId}"
     return Answer(written, location=location)

@@ -17,7 +17,12 @@ from linkwell.accounts.models import Role
 from linkwell.cases.models import Referral
 from linkwell.people.models import Person
 from tests.factories import arrange, make_case, user_with_role
-from tests.interop.test_fhir_referrals import bearer, post, social_prescribing_bundle
+from tests.interop.test_fhir_referrals import (
+    bearer,
+    patient_location,
+    post,
+    social_prescribing_bundle,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +66,10 @@ def test_the_same_identifier_with_a_different_referral_is_a_conflict(client, gp)
 
 
 def test_a_service_request_reusing_an_identifier_is_a_conflict_at_its_identifier(client, gp):
-    assert post(client, gp, social_prescribing_bundle()).status_code == 201
+    made = post(client, gp, social_prescribing_bundle())
+    assert made.status_code == 201
     request = social_prescribing_bundle()["entry"][1]["resource"]
-    request["subject"] = {"reference": f"Patient/{Person.objects.get().pk}"}
+    request["subject"] = {"reference": patient_location(made)}
     request.pop("reasonCode")
     first = post(client, gp, request, path="/fhir/ServiceRequest")
     # The same identifier for a referral sent differently (alone, without its reasons)

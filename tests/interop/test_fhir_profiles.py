@@ -73,7 +73,8 @@ def test_a_referral_claims_gravity_with_what_the_profiles_require(client, practi
     request = read(client, gp, f"ServiceRequest/{case.referral_id}", ServiceRequest)
     assert request.meta.profile == [SDOHCC_SERVICE_REQUEST]
     assert request.status and request.intent == "order" and request.code.coding
-    assert request.subject.reference == f"Patient/{case.person_id}"
+    # the person as the GP's referral described them, not the PCN's record
+    assert request.subject.reference == f"Patient/referral-{case.referral_id}"
     # category:SDOHCC 1..*: the referral's reason (loneliness) is Gravity's social connection
     assert [(c.coding[0].system, c.coding[0].code) for c in request.category] == [
         (SDOH_CATEGORIES, "social-connection")

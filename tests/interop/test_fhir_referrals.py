@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -70,6 +71,12 @@ def bearer(user):
 
 def post(client, user, body, path="/fhir/"):
     return client.post(path, json.dumps(body), content_type="application/fhir+json", **bearer(user))
+
+
+def patient_location(response) -> str:
+    """Where a transaction's response puts the Patient it referred: what the client refers
+    to the person by next time."""
+    return Bundle.model_validate_json(response.content).entry[0].response.location
 
 
 def problem(response, status=422) -> tuple[str, str]:
@@ -266,11 +273,12 @@ def test_a_service_request_alone_refers_from_what_the_referrer_sent_before(clien
     from the details they sent, not from the PCN's record, which they may not read."""
     patient = example(PATIENT)
     patient["identifier"] = [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}]
-    assert post(client, gp, gravity_bundle(patient=patient)).status_code == 201
+    made = post(client, gp, gravity_bundle(patient=patient))
+    assert made.status_code == 201
     person = Person.objects.get()
     arrange(person, phone="07700 900555")  # the link worker's note
     request = example(ACTIVE)
-    request["subject"] = {"reference": f"Patient/{person.pk}"}
+    request["subject"] = {"reference": patient_location(made)}
     response = post(client, gp, request, path="/fhir/ServiceRequest")
     assert response.status_code == 201, response.content
     first, second = Referral.objects.order_by("pk")
@@ -328,14 +336,15 @@ def test_the_legacy_nhs_number_system_is_the_nhs_number(client, gp):
 def test_conditional_create_makes_one_referral(client, gp):
     body = social_prescribing_bundle()
     body["entry"][1]["request"]["ifNoneExist"] = "identifier=urn:gp-system|R-42"
-    assert post(client, gp, body).status_code == 201
+    made = post(client, gp, body)
+    assert made.status_code == 201
     body["entry"][1]["resource"].pop("identifier")  # no key: only the condition finds it
     again = post(client, gp, body)
     assert again.status_code == 200 and Referral.objects.count() == 1
     statuses = [e.response.status for e in Bundle.model_validate_json(again.content).entry]
     assert set(statuses) == {"200 OK"}
     request = example(ACTIVE)
-    request["subject"] = {"reference": f"Patient/{Person.objects.get().pk}"}
+    request["subject"] = {"reference": patient_location(made)}
     response = client.post(
         "/fhir/ServiceRequest",
         json.dumps(request),
@@ -354,9 +363,13 @@ def test_a_transaction_reports_each_entry_truthfully(client, gp):
     assert "Condition" in first.entry[2].response.outcome.issue[0].diagnostics
     patient = example(PATIENT)
     patient["identifier"] = [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}]
-    post(client, gp, gravity_bundle(patient=patient))
-    second = Bundle.model_validate_json(post(client, gp, gravity_bundle(patient=patient)).content)
-    assert second.entry[0].response.status == "200 OK"  # the same person, found by NHS number
+    first = post(client, gp, gravity_bundle(patient=patient))
+    second = post(client, gp, gravity_bundle(patient=patient))
+    numbered = Referral.objects.filter(person__nhs_number="9434765919")
+    assert numbered.values("person").distinct().count() == 1  # found by NHS number
+    # A referrer is given the person as each referral described them: new with the referral.
+    assert patient_location(first) != patient_location(second)
+    assert Bundle.model_validate_json(second.content).entry[0].response.status == "201 Created"
 
 
 @pytest.mark.parametrize("method", ["DELETE", "PUT"])
@@ -397,15 +410,37 @@ def test_a_service_request_for_a_patient_id_that_names_no_record_is_refused(clie
     assert 400 <= response.status_code < 500, response.content
 
 
-def test_a_referrer_is_not_told_that_another_practices_patient_was_found(client, gp, practice):
-    # The PCN already holds this person (referred by another practice): "200 OK" on the
-    # Patient entry would tell this referrer so. Their own later retry may say it.
+def test_a_referrer_is_told_nothing_of_the_record_the_pcn_already_held(client, gp, practice):
+    # The PCN already holds this person (referred by another practice): neither "200 OK" on
+    # the Patient entry nor the record's id, older than any this referrer was given, may say so.
     patient = example(PATIENT)
     patient["identifier"] = [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}]
     elsewhere = user_with_role(Role.REFERRER, PracticeFactory(parent=practice.parent))
     assert post(client, elsewhere, gravity_bundle(patient=patient)).status_code == 201
-    first = Bundle.model_validate_json(post(client, gp, gravity_bundle(patient=patient)).content)
-    assert Referral.objects.values("person").distinct().count() == 1  # matched, one record
-    assert first.entry[0].response.status == "201 Created"
-    second = Bundle.model_validate_json(post(client, gp, gravity_bundle(patient=patient)).content)
-    assert second.entry[0].response.status == "200 OK"  # now their practice referred them
+    record = Person.objects.get()
+    made = post(client, gp, gravity_bundle(patient=patient))
+    referral = Referral.objects.latest("pk")
+    assert referral.person_id == record.pk  # matched, one record
+    entry = Bundle.model_validate_json(made.content).entry[0].response
+    assert (entry.status, entry.location) == ("201 Created", f"Patient/referral-{referral.pk}")
+    reads = [
+        f"/fhir/{entry.location}",
+        f"/fhir/Task/{referral.pk}",
+        f"/fhir/ServiceRequest/{referral.pk}",
+        f"/fhir/Task?patient={entry.location}",
+        f"/api/v1/referrals/{referral.pk}",
+    ]
+    answers = [made.content.decode()]
+    for path in reads:
+        answer = client.get(path, **bearer(gp))
+        assert answer.status_code == 200, path
+        answers.append(answer.content.decode())
+    assert json.loads(answers[1])["id"] == f"referral-{referral.pk}"
+    assert all(f"Patient/referral-{referral.pk}" in a for a in answers[2:5])
+    assert json.loads(answers[-1])["person"]["id"] == f"referral-{referral.pk}"
+    for answer in answers:
+        assert not re.search(rf"Patient/{record.pk}\b", answer)
+    # and the record's id reads nothing and finds nothing for them
+    assert client.get(f"/fhir/Patient/{record.pk}", **bearer(gp)).status_code == 404
+    found = client.get(f"/fhir/Task?patient=Patient/{record.pk}", **bearer(gp))
+    assert Bundle.model_validate_json(found.content).total == 0

@@ -136,19 +136,29 @@ def test_the_gp_practice_fetches_what_was_sent_with_its_token(client, practice):
     sent = send_message_back(case=case, recipient="gp", consent_given=True, by=worker)
     gp = user_with_role(Role.REFERRER, practice)  # any referrer at the recipient practice
 
-    def search(user, patient):
+    def search(user, patient, param="patient"):
         response = client.get(
-            f"/fhir/DocumentReference?patient={patient}",
+            f"/fhir/DocumentReference?{param}={patient}",
             HTTP_AUTHORIZATION=f"Bearer {create_token(user=user)}",
         )
         assert response.status_code == 200, response.content[:300]
         return Bundle.model_validate_json(response.content).entry or []
 
-    (entry,) = search(gp, f"Patient/{case.person_id}")
+    # The practice finds it by their patient's NHS number, or as their referral named them.
+    by_number = search(gp, case.person.nhs_number, param="patient:identifier")
+    (entry,) = search(gp, f"Patient/referral-{case.referral_id}")
+    assert by_number == [entry]
     attachment = entry.resource.content[0].attachment
     document = json.loads(attachment.data)  # fhir.resources decodes base64Binary
     assert document == sent.bundle and attachment.contentType == "application/fhir+json"
     Bundle.model_validate(document)
+    # Named by NHS number, never by the PCN's record (its id would tell its age), which finds
+    # nothing for them; the case's link worker finds it by the record.
+    assert entry.resource.subject.identifier.value == case.person.nhs_number
+    assert entry.resource.subject.reference is None
+    assert search(gp, f"Patient/{case.person_id}") == []
+    (staff,) = search(worker, f"Patient/{case.person_id}")
+    assert staff.resource.subject.reference == f"Patient/{case.person_id}"
     assert search(gp, "Patient/999999") == []
     assert search(user_with_role(Role.REFERRER, PracticeFactory()), case.person_id) == []
     assert client.get(f"/fhir/DocumentReference?patient={case.person_id}").status_code == 401
