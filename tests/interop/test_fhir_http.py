@@ -131,6 +131,23 @@ def onward(pcn, link_worker):
     return connect(case, service, link_worker), volunteer
 
 
+def test_a_provider_sees_the_person_as_referred_and_the_pcn_sees_the_record(
+    client, onward, link_worker
+):
+    connection, volunteer = onward
+    url = f"/fhir/Task/connection-{connection.pk}"
+    case = connection.case
+    provider = json.loads(client.get(url, **bearer(volunteer)).content)
+    assert provider["for"]["reference"] == f"Patient/referral-{case.referral_id}"
+    staff = json.loads(client.get(url, **bearer(link_worker)).content)
+    assert staff["for"]["reference"] == f"Patient/{case.person_id}"
+    accepted = {**provider, "status": "accepted"}
+    written = client.put(
+        url, json.dumps(accepted), content_type="application/fhir+json", **bearer(volunteer)
+    )
+    assert json.loads(written.content)["for"] == provider["for"]
+
+
 def test_read_modify_write_of_status_alone(client, onward):
     connection, volunteer = onward
     read = client.get(f"/fhir/Task/connection-{connection.pk}", **bearer(volunteer))
