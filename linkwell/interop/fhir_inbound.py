@@ -251,12 +251,12 @@ def _known_person(reference, root: str, user) -> PersonDetails:
     else:
         kind, _, pk = (reference.reference or "").partition("/")
         named = referral_named_by(pk) if kind == "Patient" else None
-        referral = (
-            Referral.objects.visible_to(user).filter(pk=record_id(named)).first()
-            if named is not None
-            else None
-        )
-        wanted = referral.person_id if referral else record_id(pk) if kind == "Patient" else None
+        if named is not None:  # Patient/referral-<id>: as that referral described them
+            referral = Referral.objects.visible_to(user).filter(pk=record_id(named)).first()
+            wanted = referral.person_id if referral else None
+        else:
+            referral = None
+            wanted = record_id(pk) if kind == "Patient" else None
         record = records.filter(pk=wanted).first() if wanted is not None else None
         described = referral.as_referred if referral and not record else None
     if record is not None:

@@ -268,6 +268,15 @@ def test_a_referral_that_fails_late_saves_nothing_and_a_fixed_retry_saves_once(c
     assert list(referral.case.shortlist.values_list("service_id", flat=True)) == [service.pk]
 
 
+def test_another_practices_referral_names_no_patient_for_a_referrer(client, gp, practice):
+    elsewhere = user_with_role(Role.REFERRER, PracticeFactory(parent=practice.parent))
+    theirs = post(client, elsewhere, gravity_bundle())
+    request = example(ACTIVE)
+    request["subject"] = {"reference": patient_location(theirs)}
+    expression, _ = problem(post(client, gp, request, path="/fhir/ServiceRequest"))
+    assert expression == "ServiceRequest.subject" and Referral.objects.count() == 1
+
+
 def test_a_service_request_alone_refers_from_what_the_referrer_sent_before(client, gp):
     """A referrer naming a patient they referred before (by NHS number or Patient id) refers
     from the details they sent, not from the PCN's record, which they may not read."""
@@ -402,7 +411,10 @@ def test_a_body_nested_too_deeply_is_a_400_not_a_500(client, gp):
     assert not Referral.objects.exists()
 
 
-@pytest.mark.parametrize("reference", ["Patient/²", "Patient/" + "9" * 25])
+@pytest.mark.parametrize(
+    "reference",
+    ["Patient/²", "Patient/" + "9" * 25, "Patient/referral-99999", "Patient/referral-x"],
+)
 def test_a_service_request_for_a_patient_id_that_names_no_record_is_refused(client, gp, reference):
     request = example(ACTIVE)
     request["subject"] = {"reference": reference}
