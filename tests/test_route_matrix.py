@@ -16,10 +16,12 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from linkwell.accounts.models import AuditEntry, Role
+from linkwell.accounts.permissions import CAPABILITIES
 from linkwell.accounts.permissions import Capability as C
 from linkwell.accounts.services import create_token
 from linkwell.api import api
 from linkwell.cases import services
+from linkwell.cases.models import as_referred_id
 from linkwell.outcomes.services import record_administration
 from tests.connections.factories import connect, provider_service
 from tests.factories import PracticeFactory, make_case, user_with_role
@@ -462,7 +464,12 @@ def test_role(client, route, role, own):
     mine, theirs = build_world(), build_world("Otherington")
     user = member(role, mine)
     target_world = mine if own else theirs
-    url = url_for(route, rule, target_world.obj(rule.obj) if rule.obj else None)
+    target = target_world.obj(rule.obj) if rule.obj else None
+    if route == "interop:patient" and C.VIEW_CASELOAD not in CAPABILITIES[role]:
+        # Outside the PCN a person is read as their referral described them: the PCN's
+        # record id is never theirs to know (a record id finds nothing for them).
+        target = SimpleNamespace(pk=as_referred_id(target_world.case.referral.pk))
+    url = url_for(route, rule, target)
     before = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
     response = send(client, route, rule, url, user)
     outcome = expected(rule, role, own)
@@ -490,8 +497,6 @@ def test_role(client, route, role, own):
 
 def reader_of(rule: Rule) -> Role:
     """A role that may reach the record a rule names."""
-    from linkwell.accounts.permissions import CAPABILITIES
-
     return next(
         role
         for role in ROLES

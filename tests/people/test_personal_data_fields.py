@@ -180,6 +180,7 @@ FIELDS = {
         "assigned_to": INTERNAL,
         "done_at": KEEP,
         "created_at": INTERNAL,
+        "organisation": INTERNAL,  # the case's PCN, copied for the caseload's index
     },
     "connections.Connection": {
         "id": INTERNAL,
