@@ -45,8 +45,12 @@ def validate_postcode(value: str) -> None:
 _GP_PRACTICE = re.compile(r"^[A-Z][0-9]{5}$")
 
 
+def is_gp_practice_code(value: str) -> bool:
+    return bool(_GP_PRACTICE.match((value or "").strip().upper()))
+
+
 def validate_gp_practice_code(value: str) -> None:
-    if not _GP_PRACTICE.match((value or "").strip().upper()):
+    if not is_gp_practice_code(value):
         raise ValidationError(
             "Enter the practice's ODS code: a letter and 5 digits, like A81001 "
             "(V81997 if they are not registered with a GP, V81999 if not known)."

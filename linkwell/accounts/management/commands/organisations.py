@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from linkwell.accounts.area import AreaFileError, build_area, read_icb_lookup, read_payments
+from linkwell.accounts.area import AreaFileError, import_area
 
 
 class Command(BaseCommand):
@@ -13,7 +13,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        build = sub.add_parser("import", help="Build PCNs and practices; all or nothing.")
+        build = sub.add_parser(
+            "import",
+            help="Build PCNs and practices; all or nothing: any problem in the files is reported, "
+            "with every other, and nothing is written.",
+        )
         build.add_argument("files", nargs="+", type=Path, help="Payments CSVs (.csv or .csv.gz)")
         build.add_argument(
             "--icb-lookup",
@@ -25,13 +29,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, files, icb_lookup, icb, **options):
         try:
-            built = build_area(
-                practices=read_payments(files),
-                icbs=read_icb_lookup(icb_lookup),
-                only_icb=icb.strip().upper(),
-            )
+            built = import_area(files=files, icb_lookup=icb_lookup, only_icb=icb.strip().upper())
         except AreaFileError as e:
-            raise CommandError(f"{e} Nothing was changed.") from e
+            count = len(e.problems)
+            these = "this problem" if count == 1 else f"these {count} problems"
+            raise CommandError(f"Nothing was changed: fix {these} and run it again.\n{e}") from e
+        if not built.created and not built.changed:
+            self.stdout.write(
+                f"Nothing changed: Linkwell already has these {built.unchanged} organisations "
+                "as the files give them."
+            )
+            return
         for kind in ("icb", "pcn", "practice"):
             self.stdout.write(
                 f"{kind}: {built.created.get(kind, 0)} created, "
