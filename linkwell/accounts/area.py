@@ -155,28 +155,26 @@ def _read_payments(paths: list[Path], problems: list[str]) -> tuple[dict, dict]:
     for path in paths:
         seen: dict[str, int] = {}
         for row in _rows(path, PAYMENTS_COLUMNS, optional, PAYMENTS_FIX, problems):
+            count = len(problems)
             code = row.values["practice"].upper()
             if not code:
                 problems.append(f"{row.at('practice')}: blank; give the practice's ODS code.")
-                continue
-            if not is_gp_practice_code(code):
+            elif not is_gp_practice_code(code):
                 problems.append(
                     f"{row.at('practice')}: {code!r} is not a GP practice ODS code "
                     "(a letter and five digits, like B86034)."
                 )
-                continue
-            if code in seen:
+            elif code in seen:
                 problems.append(
                     f"{row.at('practice')}: {code} is also on line {seen[code]}; a practice has "
                     "one row a file."
                 )
-                continue
-            seen[code] = row.line
+            else:
+                seen[code] = row.line
             pcn = row.values["pcn"].upper()
             if row.values.get("closed") or pcn == NO_PCN:
                 practices.pop(code, None)
                 continue
-            count = len(problems)
             if not PCN_CODE_SHAPE.match(pcn):
                 problems.append(
                     f"{row.at('pcn')}: {pcn!r} is not a PCN ODS code (U and five digits, like "

@@ -46,7 +46,7 @@ def test_every_problem_is_reported_at_once_with_its_line_and_column(tmp_path):
         tmp_path / "22-23.csv",
         practice("B86001"),
         practice(""),
-        practice("86002"),
+        practice("86002", pcn="U1139"),
         practice("B86003", pcn="U1139"),
         practice("B86004", pcn=""),
         practice("B86005", sub_icb=""),
@@ -58,6 +58,8 @@ def test_every_problem_is_reported_at_once_with_its_line_and_column(tmp_path):
         f"{payments}, line 3, Practice Code: blank; give the practice's ODS code.",
         f"{payments}, line 4, Practice Code: '86002' is not a GP practice ODS code (a letter "
         "and five digits, like B86034).",
+        f"{payments}, line 4, PCN Code: 'U1139' is not a PCN ODS code (U and five digits, like "
+        "U11393); write 'Unknown or no PCN' for a practice in none.",
         f"{payments}, line 5, PCN Code: 'U1139' is not a PCN ODS code (U and five digits, like "
         "U11393); write 'Unknown or no PCN' for a practice in none.",
         f"{payments}, line 6, PCN Code: '' is not a PCN ODS code (U and five digits, like "
