@@ -6,6 +6,10 @@ whose every role is in those organisations, so an ICB's admin cannot touch the a
 someone who also works for another ICB.
 """
 
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
@@ -13,7 +17,16 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
-from .models import ApiToken, AuditAction, LinkPurpose, Membership, Organisation, Role, User
+from .models import (
+    AccountLink,
+    ApiToken,
+    AuditAction,
+    LinkPurpose,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
 from .permissions import managed_organisations
 from .services import AccountError, issue_link
 
@@ -117,21 +130,39 @@ def remove_role(*, membership: Membership, by: User) -> None:
 
 @transaction.atomic
 def set_active(*, user: User, active: bool, by: User) -> None:
-    """Deactivate or reactivate an account. Deactivated, its sessions stop at their next
-    request (Django's authentication refuses an inactive user), its tokens are revoked and its
-    emailed links refused."""
+    """Deactivate or reactivate an account. Deactivating spends everything it had outstanding:
+    its sessions are deleted, its tokens revoked and its unused emailed links spent, so that
+    reactivating it later revives none of them."""
     if user == by:
         raise AccountError("You cannot deactivate your own account.")
-    if user.is_active == active:
+    # Locked, so that two admins deactivating at once change (and audit) it once.
+    if User.objects.select_for_update().get(pk=user.pk).is_active == active:
         return
     user.is_active = active
     user.save(update_fields=["is_active"])
     detail = {}
     if not active:
+        now = timezone.now()
         detail["tokens_revoked"] = ApiToken.objects.filter(
             user=user, revoked_at__isnull=True
-        ).update(revoked_at=timezone.now())
+        ).update(revoked_at=now)
+        detail["links_spent"] = AccountLink.objects.filter(user=user, used_at__isnull=True).update(
+            used_at=now
+        )
+        detail["sessions_ended"] = _end_sessions(user)
     _changed(by, user, "reactivated" if active else "deactivated", **detail)
+
+
+def _end_sessions(user: User) -> int:
+    """Delete `user`'s sessions. They are database rows (SESSION_ENGINE is Django's default,
+    `db`), and only a session's encoded data says whose it is (`_auth_user_id`), so each live
+    one is decoded: with sessions ending after SESSION_IDLE_MINUTES idle, they are few."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    live = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    theirs = [s.pk for s in live.iterator() if s.get_decoded().get(SESSION_KEY) == str(user.pk)]
+    for key in theirs:
+        store(session_key=key).delete()  # through the store, so a cached_db cache forgets it too
+    return len(theirs)
 
 
 @transaction.atomic

@@ -3,10 +3,12 @@
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from linkwell.accounts import staff
 from linkwell.accounts.models import AuditEntry, Membership, Organisation, Role, User
 from linkwell.accounts.services import create_token
 from tests.accounts.test_two_factor import code_for
@@ -171,6 +173,38 @@ def test_deactivation_ends_live_sessions_and_tokens_at_once(admin_client, pcn, c
     worker.refresh_from_db()
     assert worker.is_active
     assert other.get("/api/v1/cases", **bearer).status_code == 401  # revoked for good
+
+
+def test_deactivation_spends_emailed_links_and_deletes_sessions_for_good(
+    admin_client, admin, pcn, client
+):
+    worker = user_with_role(Role.LINK_WORKER, pcn, email="leaving@example.org")
+    client.post("/accounts/password-reset/", {"email": "leaving@example.org"})
+    link = emailed_link()
+    client.force_login(worker)
+    session = client.session.session_key
+    admin_session = admin_client.session.session_key
+
+    admin_client.post(f"/accounts/staff/{worker.pk}/deactivate/")
+    assert not Session.objects.filter(pk=session).exists()
+    assert Session.objects.filter(pk=admin_session).exists()  # only theirs
+    assert AuditEntry.objects.filter(
+        detail__event="deactivated", detail__links_spent=1, detail__sessions_ended=1
+    ).exists()
+    admin_client.post(f"/accounts/staff/{worker.pk}/reactivate/")
+    assert client.get(link).status_code == 410  # reactivating revives no old link
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admins_deactivating_an_account_at_once_change_and_audit_it_once():
+    needs_concurrent_writers()
+    pcn = PracticeFactory().parent
+    admin = user_with_role(Role.ADMIN, pcn.parent)
+    worker = user_with_role(Role.LINK_WORKER, pcn)
+    at_once(
+        lambda: staff.set_active(user=User.objects.get(pk=worker.pk), active=False, by=admin), 5
+    )
+    assert AuditEntry.objects.filter(detail__event="deactivated").count() == 1
 
 
 def test_account_changes_are_shown_in_the_audit_log(admin_client, pcn):
