@@ -174,13 +174,25 @@ LINK_LIFETIME = {
 }
 
 
+# An invitation and a password reset both set the password: a new one of either retires the
+# other, and using one spends both, so no older emailed link can set it again.
+SETS_PASSWORD = (LinkPurpose.INVITATION, LinkPurpose.PASSWORD_RESET)
+
+
+def spend_links(user: User, purposes=LinkPurpose.values) -> int:
+    """Mark `user`'s unused links of these purposes used, so they stop working; how many."""
+    return AccountLink.objects.filter(user=user, purpose__in=purposes, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+
+
 def issue_link(*, user: User, purpose: LinkPurpose, by: User | None) -> AccountLink:
-    """Email `user` a new single-use link (older live ones of the same purpose stop working).
+    """Email `user` a new single-use link (older live ones for the same step stop working).
     Called inside the operations that issue one, which are atomic."""
     if not user.email:
         raise AccountError({"email": f"{user.username} has no email address to send a link to."})
+    spend_links(user, SETS_PASSWORD if purpose in SETS_PASSWORD else [purpose])
     now = timezone.now()
-    AccountLink.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=now)
     secret = new_secret()
     link = AccountLink.objects.create(
         user=user,
@@ -252,7 +264,7 @@ def open_link(*, secret: str) -> LinkSteps:
     purpose = link.purpose
     return LinkSteps(
         link,
-        password=purpose in (LinkPurpose.INVITATION, LinkPurpose.PASSWORD_RESET),
+        password=purpose in SETS_PASSWORD,
         code=purpose == LinkPurpose.TWO_FACTOR_SETUP
         or (purpose == LinkPurpose.INVITATION and two_factor.required_for(link.user)),
     )
@@ -267,8 +279,10 @@ class LinkUsed:
 
 @transaction.atomic
 def use_link(*, secret: str, password: str = "", code: str = "") -> LinkUsed:
-    """Set the password and/or confirm the authenticator the link asks for, then spend it.
-    Nothing is changed unless every step succeeds."""
+    """Set the password and/or confirm the authenticator the link asks for, then spend it and
+    every other live link for the same steps: one that sets the password could set it again,
+    and a two-factor set-up link could replace the authenticator just set up (links are the
+    only way to set one up). Nothing is changed unless every step succeeds."""
     steps = open_link(secret=secret)
     link = live(AccountLink.objects.select_for_update().get(pk=steps.link.pk))
     user = steps.link.user
@@ -287,8 +301,12 @@ def use_link(*, secret: str, password: str = "", code: str = "") -> LinkUsed:
             raise AccountError(
                 {"code": "That code is not right. Enter the 6 digits the app shows now."}
             )
-    link.used_at = timezone.now()
-    link.save(update_fields=["used_at"])
+    spend_links(
+        user,
+        {link.purpose}
+        | set(SETS_PASSWORD if steps.password else ())
+        | ({LinkPurpose.TWO_FACTOR_SETUP} if steps.code else set()),
+    )
     signed_in = link.purpose == LinkPurpose.INVITATION
     if signed_in:
         # The invitation is the new account's credential: accepting it signs its holder in.

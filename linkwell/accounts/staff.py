@@ -17,18 +17,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
-from .models import (
-    AccountLink,
-    ApiToken,
-    AuditAction,
-    LinkPurpose,
-    Membership,
-    Organisation,
-    Role,
-    User,
-)
+from .models import ApiToken, AuditAction, LinkPurpose, Membership, Organisation, Role, User
 from .permissions import managed_organisations
-from .services import AccountError, issue_link
+from .services import AccountError, issue_link, spend_links
 
 
 def administrable(admin: User):
@@ -142,13 +133,10 @@ def set_active(*, user: User, active: bool, by: User) -> None:
     user.save(update_fields=["is_active"])
     detail = {}
     if not active:
-        now = timezone.now()
         detail["tokens_revoked"] = ApiToken.objects.filter(
             user=user, revoked_at__isnull=True
-        ).update(revoked_at=now)
-        detail["links_spent"] = AccountLink.objects.filter(user=user, used_at__isnull=True).update(
-            used_at=now
-        )
+        ).update(revoked_at=timezone.now())
+        detail["links_spent"] = spend_links(user)
         detail["sessions_ended"] = _end_sessions(user)
     _changed(by, user, "reactivated" if active else "deactivated", **detail)
 

@@ -1,15 +1,26 @@
 """Staff administration: invitations, roles, deactivation, two-factor resets, password resets."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from linkwell.accounts import staff
-from linkwell.accounts.models import AuditEntry, Membership, Organisation, Role, User
+from linkwell.accounts.models import (
+    AccountLink,
+    AuditEntry,
+    LinkPurpose,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
+from linkwell.accounts.secrets_store import digest, new_secret
 from linkwell.accounts.services import create_token
 from tests.accounts.test_two_factor import code_for
 from tests.concurrency import at_once, needs_concurrent_writers
@@ -263,12 +274,6 @@ def test_forgotten_password_by_email(client, pcn):
 
 
 def test_a_new_reset_link_retires_the_old_one_and_links_expire(client, pcn):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from linkwell.accounts.models import AccountLink
-
     user_with_role(Role.LINK_WORKER, pcn, email="w@example.org")
     client.post("/accounts/password-reset/", {"email": "w@example.org"})
     first = emailed_link()
@@ -280,6 +285,50 @@ def test_a_new_reset_link_retires_the_old_one_and_links_expire(client, pcn):
     )
     assert "expired" in client.get(second).content.decode()
     assert client.get("/accounts/link/not-a-link/").status_code == 404
+
+
+def test_an_invitation_and_a_password_reset_retire_each_other(admin_client, pcn, client):
+    invite(admin_client, pcn)
+    invitation = emailed_link()
+    user = User.objects.get(email="new.worker@example.org")
+    client.post("/accounts/password-reset/", {"email": "new.worker@example.org"})
+    reset = emailed_link()
+    assert client.get(invitation).status_code == 410
+    admin_client.post(f"/accounts/staff/{user.pk}/resend_invitation/")
+    assert client.get(reset).status_code == 410
+    assert client.get(emailed_link()).status_code == 200
+
+
+def test_setting_the_password_spends_every_link_that_sets_it(admin_client, pcn, client):
+    invite(admin_client, pcn)
+    invitation = emailed_link()
+    user = User.objects.get(email="new.worker@example.org")
+    # A reset link issued beside it before invitations and resets retired each other.
+    secret = new_secret()
+    AccountLink.objects.create(
+        user=user,
+        purpose=LinkPurpose.PASSWORD_RESET,
+        token_hash=digest(secret),
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    client.post(invitation, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+    assert client.get(f"/accounts/link/{secret}/").status_code == 410
+
+
+def test_an_authenticator_set_up_spends_the_set_up_links_still_live(admin_client, pcn, client):
+    pcn.require_two_factor = True
+    pcn.save()
+    invite(admin_client, pcn)
+    invitation = emailed_link()
+    user = User.objects.get(email="new.worker@example.org")
+    admin_client.post(f"/accounts/staff/{user.pk}/reset_two_factor/")
+    set_up = emailed_link()
+    client.get(invitation)
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    answer = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD, "code": code_for(device)}
+    assert client.post(invitation, answer).url == "/"
+    # Left live, the set-up link would replace the authenticator just set up.
+    assert client.get(set_up).status_code == 410
 
 
 def test_provider_staff_are_administered_by_their_icbs_admin(admin_client, pcn):
