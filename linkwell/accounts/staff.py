@@ -95,6 +95,8 @@ def resend_invitation(*, user: User, by: User) -> None:
 
 @transaction.atomic
 def add_role(*, user: User, organisation: Organisation, role: str, by: User) -> Membership:
+    if user == by:  # else an admin could make themselves a link worker and read records
+        raise AccountError("You cannot give yourself a role: ask another admin.")
     _check_organisation(organisation, by)
     _check_role(organisation, role)
     membership, created = Membership.objects.get_or_create(

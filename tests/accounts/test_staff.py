@@ -226,9 +226,19 @@ def test_account_changes_are_shown_in_the_audit_log(admin_client, pcn):
 
 
 def test_an_admin_cannot_deactivate_themselves(admin_client, admin):
-    admin_client.post(f"/accounts/staff/{admin.pk}/deactivate/")
+    page = admin_client.post(f"/accounts/staff/{admin.pk}/deactivate/", follow=True)
+    assert "You cannot deactivate your own account." in page.content.decode()
     admin.refresh_from_db()
     assert admin.is_active
+
+
+def test_an_admin_cannot_give_themselves_a_role(admin_client, admin, pcn):
+    page = admin_client.post(
+        f"/accounts/staff/{admin.pk}/add_role/", {"organisation": pcn.pk, "role": Role.LINK_WORKER}
+    )
+    assert page.status_code == 400
+    assert "You cannot give yourself a role" in page.content.decode()
+    assert not admin.has_role(Role.LINK_WORKER)
 
 
 def test_a_two_factor_reset_removes_the_authenticator_and_emails_a_set_up_link(
