@@ -6,12 +6,13 @@ whose every role is in those organisations, so an ICB's admin cannot touch the a
 someone who also works for another ICB.
 """
 
+import functools
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -56,12 +57,38 @@ def _check_role(organisation: Organisation, role: str) -> None:
         raise AccountError({"role": f"A {Role(role).label.lower()} cannot work for a {kind}."})
 
 
+def _refusals_audited(operation):
+    """Audit an operation's refusal (its AccountError) as DENIED with what was tried. Wrapped
+    around the atomic operation, so the entry is written after its transaction rolled back,
+    and is kept."""
+
+    @functools.wraps(operation)
+    def refusing(*, by: User, **tried):
+        try:
+            return operation(by=by, **tried)
+        except AccountError as e:
+            target = tried.pop("user", None) or getattr(tried.get("membership"), "user", None)
+            audit.record(
+                user=by,
+                action=AuditAction.DENIED,
+                obj=target,
+                event=operation.__name__.replace("_", " "),
+                refused="; ".join(e.messages),
+                **({"account": target.username} if target else {}),
+                **{k: v.pk if isinstance(v, models.Model) else v for k, v in tried.items()},
+            )
+            raise
+
+    return refusing
+
+
 def _changed(by: User, user: User, event: str, **detail) -> None:
     audit.record(
         user=by, action=AuditAction.ACCOUNT, obj=user, event=event, account=user.username, **detail
     )
 
 
+@_refusals_audited
 @transaction.atomic
 def invite(
     *, email: str, first_name: str, last_name: str, organisation: Organisation, role: str, by: User
@@ -86,6 +113,7 @@ def invite(
     return user
 
 
+@_refusals_audited
 @transaction.atomic
 def resend_invitation(*, user: User, by: User) -> None:
     if user.has_usable_password() or user.is_service_account:
@@ -93,6 +121,7 @@ def resend_invitation(*, user: User, by: User) -> None:
     issue_link(user=user, purpose=LinkPurpose.INVITATION, by=by)
 
 
+@_refusals_audited
 @transaction.atomic
 def add_role(*, user: User, organisation: Organisation, role: str, by: User) -> Membership:
     if user == by:  # else an admin could make themselves a link worker and read records
@@ -108,6 +137,7 @@ def add_role(*, user: User, organisation: Organisation, role: str, by: User) -> 
     return membership
 
 
+@_refusals_audited
 @transaction.atomic
 def remove_role(*, membership: Membership, by: User) -> None:
     user = membership.user
@@ -121,6 +151,7 @@ def remove_role(*, membership: Membership, by: User) -> None:
     )
 
 
+@_refusals_audited
 @transaction.atomic
 def set_active(*, user: User, active: bool, by: User) -> None:
     """Deactivate or reactivate an account. Deactivating spends everything it had outstanding:
@@ -155,6 +186,7 @@ def _end_sessions(user: User) -> int:
     return len(theirs)
 
 
+@_refusals_audited
 @transaction.atomic
 def reset_two_factor(*, user: User, by: User) -> None:
     """For a lost authenticator: remove it and email the holder a link to set up a new one."""
@@ -163,6 +195,7 @@ def reset_two_factor(*, user: User, by: User) -> None:
     issue_link(user=user, purpose=LinkPurpose.TWO_FACTOR_SETUP, by=by)
 
 
+@_refusals_audited
 @transaction.atomic
 def create_service_account(*, name: str, organisation: Organisation, role: str, by: User) -> User:
     """An identity for another system's API tokens: no password, never signs in on a page."""

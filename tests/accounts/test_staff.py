@@ -21,7 +21,7 @@ from linkwell.accounts.models import (
     User,
 )
 from linkwell.accounts.secrets_store import digest, new_secret
-from linkwell.accounts.services import create_token
+from linkwell.accounts.services import AccountError, create_token
 from tests.accounts.test_two_factor import code_for
 from tests.concurrency import at_once, needs_concurrent_writers
 from tests.factories import PASSWORD, PracticeFactory, user_with_role
@@ -122,6 +122,11 @@ def test_invitations_are_refused_outside_the_admins_tree_and_for_unfit_roles(
     )
     assert not User.objects.filter(email="new.worker@example.org").exists()
     assert mail.outbox == []
+    # (the form offers only the admin's organisations; the service refuses the role)
+    refused = AuditEntry.objects.get(action="denied", detail__event="invite")
+    assert refused.detail["organisation"] == practice.pk
+    assert refused.detail["role"] == Role.LINK_WORKER
+    assert refused.detail["email"] == "new.worker@example.org"
 
 
 def test_an_email_already_in_use_is_refused(admin_client, pcn):
@@ -239,6 +244,62 @@ def test_an_admin_cannot_give_themselves_a_role(admin_client, admin, pcn):
     assert page.status_code == 400
     assert "You cannot give yourself a role" in page.content.decode()
     assert not admin.has_role(Role.LINK_WORKER)
+
+
+# One refusal through each staff operation that can refuse.
+REFUSALS = {
+    "invite": lambda admin, worker, elsewhere: staff.invite(
+        email="x@example.org",
+        first_name="X",
+        last_name="Y",
+        organisation=elsewhere,
+        role=Role.LINK_WORKER,
+        by=admin,
+    ),
+    "add role": lambda admin, worker, elsewhere: staff.add_role(
+        user=admin,
+        organisation=worker.memberships.get().organisation,
+        role=Role.MANAGER,
+        by=admin,
+    ),
+    "remove role": lambda admin, worker, elsewhere: staff.remove_role(
+        membership=worker.memberships.get(), by=admin
+    ),
+    "set active": lambda admin, worker, elsewhere: staff.set_active(
+        user=admin, active=False, by=admin
+    ),
+    "resend invitation": lambda admin, worker, elsewhere: staff.resend_invitation(
+        user=worker, by=admin
+    ),
+    "create service account": lambda admin, worker, elsewhere: staff.create_service_account(
+        name="Lab", organisation=elsewhere, role=Role.LINK_WORKER, by=admin
+    ),
+}
+
+
+@pytest.mark.parametrize("operation", REFUSALS)
+def test_every_refused_staff_change_is_audited_with_what_was_tried(admin, pcn, operation):
+    worker = user_with_role(Role.LINK_WORKER, pcn)
+    elsewhere = PracticeFactory().parent
+    with pytest.raises(AccountError) as refusal:
+        REFUSALS[operation](admin, worker, elsewhere)
+    entry = AuditEntry.objects.get(action="denied", user=admin)
+    assert entry.detail["event"] == operation
+    assert entry.detail["refused"] == "; ".join(refusal.value.messages)
+
+
+def test_a_refusal_after_a_change_is_kept_in_the_log_as_the_change_rolls_back(
+    admin_client, admin, pcn
+):
+    worker = user_with_role(Role.LINK_WORKER, pcn, email="")
+    TOTPDevice.objects.create(user=worker, name="phone", confirmed=True)
+    admin_client.post(f"/accounts/staff/{worker.pk}/reset_two_factor/")
+    assert TOTPDevice.objects.filter(user=worker).exists()  # no link to send: nothing removed
+    refused = AuditEntry.objects.get(action="denied", detail__event="reset two factor")
+    assert refused.object_id == str(worker.pk) and refused.detail["account"] == worker.username
+    assert "no email address" in refused.detail["refused"]
+    log = admin_client.get("/accounts/audit/").content.decode()
+    assert f"Denied access: reset two factor ({worker.username})" in log
 
 
 def test_a_two_factor_reset_removes_the_authenticator_and_emails_a_set_up_link(
