@@ -23,6 +23,7 @@ from linkwell.client_address import limit_key
 from . import audit, emails, two_factor
 from .models import AccountLink, ApiToken, AuditAction, LinkPurpose, SignInAttempt, User
 from .secrets_store import LinkRefused, by_secret, digest, live, new_secret
+from .usernames import ascii_iexact
 
 
 class AccountError(ValidationError):
@@ -42,7 +43,7 @@ def is_locked_out(username: str) -> bool:
     """Locked when the failures since the last completed sign-in, within the window, reach
     the limit."""
     since = timezone.now() - settings.LOGIN_LOCKOUT_WINDOW
-    recent = SignInAttempt.objects.filter(username__iexact=username, at__gte=since)
+    recent = SignInAttempt.objects.filter(ascii_iexact("username", username), at__gte=since)
     last_success = recent.filter(succeeded=True).order_by("-at").values_list("at", flat=True)
     if last_success:
         recent = recent.filter(at__gt=last_success[0])
@@ -113,7 +114,9 @@ def sign_in_with_identity(*, email: str, issuer: str, subject: str) -> PasswordC
         users = [pinned] if pinned.is_active and not pinned.is_service_account else []
     else:
         users = list(
-            User.objects.filter(email__iexact=email, is_active=True, is_service_account=False)[:2]
+            User.objects.filter(
+                ascii_iexact("email", email), is_active=True, is_service_account=False
+            )[:2]
         )
     if len(users) != 1 or not (email or pinned):
         _refuse_identity(reason="no invited account" if not users else "several accounts", **via)
@@ -232,7 +235,7 @@ def request_password_reset(*, email: str) -> None:
     was sent), so the page cannot be used to find out who has an account."""
     # Locked, so that requests sent at once for one account count each other's links.
     users = User.objects.select_for_update().filter(
-        email__iexact=email.strip(), is_active=True, is_service_account=False
+        ascii_iexact("email", email.strip()), is_active=True, is_service_account=False
     )
     since = timezone.now() - settings.LOGIN_LOCKOUT_WINDOW
     for user in users:

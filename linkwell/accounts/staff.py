@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -21,6 +20,7 @@ from . import audit
 from .models import ApiToken, AuditAction, LinkPurpose, Membership, Organisation, Role, User
 from .permissions import managed_organisations
 from .services import AccountError, issue_link, spend_links
+from .usernames import ascii_iexact, ascii_lower
 
 
 def administrable(admin: User):
@@ -97,8 +97,8 @@ def invite(
     choose one (and to set up two-factor sign-in if the organisation requires it)."""
     _check_organisation(organisation, by)
     _check_role(organisation, role)
-    email = email.strip().lower()
-    if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
+    email = ascii_lower(email.strip())
+    if User.objects.filter(ascii_iexact("email", email) | ascii_iexact("username", email)).exists():
         raise AccountError({"email": "Someone already has an account with this email address."})
     user = User.objects.create(
         username=email,
@@ -201,8 +201,8 @@ def create_service_account(*, name: str, organisation: Organisation, role: str, 
     """An identity for another system's API tokens: no password, never signs in on a page."""
     _check_organisation(organisation, by)
     _check_role(organisation, role)
-    username = f"system.{name.strip().lower().replace(' ', '-')}"[:150]
-    if User.objects.filter(username__iexact=username).exists():
+    username = f"system.{ascii_lower(name.strip()).replace(' ', '-')}"[:150]
+    if User.objects.filter(ascii_iexact("username", username)).exists():
         raise AccountError({"name": "There is already a service account with this name."})
     user = User.objects.create(
         username=username,
