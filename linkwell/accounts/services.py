@@ -101,24 +101,31 @@ def _first_step_passed(user: User, **via) -> PasswordChecked:
     return PasswordChecked(user, "enrol")
 
 
-def sign_in_with_identity(*, email: str, issuer: str, subject: str) -> PasswordChecked:
+def sign_in_with_identity(
+    *, email: str, issuer: str, subject: str, email_verified: bool = True
+) -> PasswordChecked:
     """Single sign-on (OpenID Connect): the identity provider has checked who this is; the
     account must be one an admin invited. No account or role is ever made from the provider's
     word alone. The first sign-in finds the account by its email address and pins it to the
     provider's identity (issuer and subject); from then on only that identity signs in to it,
     whatever email the provider sends, and another identity with the same email is refused
-    (an email address can be given to someone else). Then as after a password."""
+    (an email address can be given to someone else). An address the provider says it has not
+    verified is refused (`single_sign_on` says when it says so). Then as after a password."""
     via = {"via": "single sign-on", "issuer": issuer, "subject": subject}
+    if not email_verified:
+        _refuse_identity(reason="email not verified", message=UNVERIFIED_EMAIL, **via)
     pinned = subject and User.objects.filter(sso_issuer=issuer, sso_subject=subject).first()
     if pinned:
         users = [pinned] if pinned.is_active and not pinned.is_service_account else []
+    elif not email:
+        _refuse_identity(reason="no email", message=NO_EMAIL, **via)
     else:
         users = list(
             User.objects.filter(
                 ascii_iexact("email", email), is_active=True, is_service_account=False
             )[:2]
         )
-    if len(users) != 1 or not (email or pinned):
+    if len(users) != 1:
         _refuse_identity(reason="no invited account" if not users else "several accounts", **via)
     user = users[0]
     if not pinned and user.sso_issuer == issuer and user.sso_subject:
@@ -129,12 +136,23 @@ def sign_in_with_identity(*, email: str, issuer: str, subject: str) -> PasswordC
     return _first_step_passed(user, **via)
 
 
-def _refuse_identity(obj=None, **detail) -> None:
+NOT_INVITED = (
+    "No Linkwell account uses this identity. Ask your organisation's Linkwell admin to "
+    "invite you with the email address your NHS identity has."
+)
+UNVERIFIED_EMAIL = (
+    "Your identity provider says your email address is not verified, so it cannot sign you "
+    "in to Linkwell. Verify the address there, or sign in with your password."
+)
+NO_EMAIL = (
+    "Your identity provider did not send your email address, so Linkwell cannot find your "
+    "account. Ask your organisation's Linkwell admin."
+)
+
+
+def _refuse_identity(obj=None, message: str = NOT_INVITED, **detail) -> None:
     audit.record(user=None, action=AuditAction.SIGN_IN_FAILED, obj=obj, **detail)
-    raise AccountError(
-        "No Linkwell account uses this identity. Ask your organisation's Linkwell admin to "
-        "invite you with the email address your NHS identity has."
-    )
+    raise AccountError(message)
 
 
 def _pin_identity(user: User, *, issuer: str, subject: str) -> None:
