@@ -4,7 +4,7 @@ same but for the case of the ASCII letters A-Z, and nothing looser.
 Looser folding lets one address stand for another. PostgreSQL's UPPER() and LOWER() (so
 Django's `__iexact`) and Python's str.lower() fold every letter: the long s 'ſ' upper-cases
 to 'S', the dotless 'ı' to 'I', and the Kelvin sign 'K' lower-cases to 'k', so "adſmin@x"
-would find the account of "adsmin@x", and a password reset link go to it. (RFC 5321, section
+would find the account of "adsmin@x", and a password reset link would go to it. (RFC 5321, section
 2.4, lets a mailbox's local part be case-sensitive but discourages relying on it: people type
 addresses in either case, so A-Z case is ignored and nothing more.)
 
@@ -34,5 +34,5 @@ class AsciiLower(Func):
 
 
 def ascii_iexact(field: str, value: str) -> Exact:
-    """A filter: `field` equals `value` but for the case of A-Z (for `.filter()`, `|`, `~`)."""
+    """A filter: `field` equals `value` but for the case of A-Z (`.filter()` it, or `|` two)."""
     return Exact(AsciiLower(F(field)), ascii_lower(value))
