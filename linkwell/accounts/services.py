@@ -23,6 +23,7 @@ from linkwell.client_address import limit_key
 from . import audit, emails, two_factor
 from .models import AccountLink, ApiToken, AuditAction, LinkPurpose, SignInAttempt, User
 from .secrets_store import LinkRefused, by_secret, digest, live, new_secret
+from .usernames import ascii_iexact
 
 
 class AccountError(ValidationError):
@@ -42,7 +43,7 @@ def is_locked_out(username: str) -> bool:
     """Locked when the failures since the last completed sign-in, within the window, reach
     the limit."""
     since = timezone.now() - settings.LOGIN_LOCKOUT_WINDOW
-    recent = SignInAttempt.objects.filter(username__iexact=username, at__gte=since)
+    recent = SignInAttempt.objects.filter(ascii_iexact("username", username), at__gte=since)
     last_success = recent.filter(succeeded=True).order_by("-at").values_list("at", flat=True)
     if last_success:
         recent = recent.filter(at__gt=last_success[0])
@@ -100,22 +101,31 @@ def _first_step_passed(user: User, **via) -> PasswordChecked:
     return PasswordChecked(user, "enrol")
 
 
-def sign_in_with_identity(*, email: str, issuer: str, subject: str) -> PasswordChecked:
+def sign_in_with_identity(
+    *, email: str, issuer: str, subject: str, email_verified: bool = True
+) -> PasswordChecked:
     """Single sign-on (OpenID Connect): the identity provider has checked who this is; the
     account must be one an admin invited. No account or role is ever made from the provider's
     word alone. The first sign-in finds the account by its email address and pins it to the
     provider's identity (issuer and subject); from then on only that identity signs in to it,
     whatever email the provider sends, and another identity with the same email is refused
-    (an email address can be given to someone else). Then as after a password."""
+    (an email address can be given to someone else). An address the provider says it has not
+    verified is refused (`single_sign_on` says when it says so). Then as after a password."""
     via = {"via": "single sign-on", "issuer": issuer, "subject": subject}
+    if not email_verified:
+        _refuse_identity(reason="email not verified", message=UNVERIFIED_EMAIL, **via)
     pinned = subject and User.objects.filter(sso_issuer=issuer, sso_subject=subject).first()
     if pinned:
         users = [pinned] if pinned.is_active and not pinned.is_service_account else []
+    elif not email:
+        _refuse_identity(reason="no email", message=NO_EMAIL, **via)
     else:
         users = list(
-            User.objects.filter(email__iexact=email, is_active=True, is_service_account=False)[:2]
+            User.objects.filter(
+                ascii_iexact("email", email), is_active=True, is_service_account=False
+            )[:2]
         )
-    if len(users) != 1 or not (email or pinned):
+    if len(users) != 1:
         _refuse_identity(reason="no invited account" if not users else "several accounts", **via)
     user = users[0]
     if not pinned and user.sso_issuer == issuer and user.sso_subject:
@@ -126,12 +136,23 @@ def sign_in_with_identity(*, email: str, issuer: str, subject: str) -> PasswordC
     return _first_step_passed(user, **via)
 
 
-def _refuse_identity(obj=None, **detail) -> None:
+NOT_INVITED = (
+    "No Linkwell account uses this identity. Ask your organisation's Linkwell admin to "
+    "invite you with the email address your NHS identity has."
+)
+UNVERIFIED_EMAIL = (
+    "Your identity provider says your email address is not verified, so it cannot sign you "
+    "in to Linkwell. Verify the address there, or sign in with your password."
+)
+NO_EMAIL = (
+    "Your identity provider did not send your email address, so Linkwell cannot find your "
+    "account. Ask your organisation's Linkwell admin."
+)
+
+
+def _refuse_identity(obj=None, message: str = NOT_INVITED, **detail) -> None:
     audit.record(user=None, action=AuditAction.SIGN_IN_FAILED, obj=obj, **detail)
-    raise AccountError(
-        "No Linkwell account uses this identity. Ask your organisation's Linkwell admin to "
-        "invite you with the email address your NHS identity has."
-    )
+    raise AccountError(message)
 
 
 def _pin_identity(user: User, *, issuer: str, subject: str) -> None:
@@ -174,13 +195,25 @@ LINK_LIFETIME = {
 }
 
 
+# An invitation and a password reset both set the password: a new one of either retires the
+# other, and using one spends both, so no older emailed link can set it again.
+SETS_PASSWORD = (LinkPurpose.INVITATION, LinkPurpose.PASSWORD_RESET)
+
+
+def spend_links(user: User, purposes=LinkPurpose.values) -> int:
+    """Mark `user`'s unused links of these purposes used, so they stop working; how many."""
+    return AccountLink.objects.filter(user=user, purpose__in=purposes, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+
+
 def issue_link(*, user: User, purpose: LinkPurpose, by: User | None) -> AccountLink:
-    """Email `user` a new single-use link (older live ones of the same purpose stop working).
+    """Email `user` a new single-use link (older live ones for the same step stop working).
     Called inside the operations that issue one, which are atomic."""
     if not user.email:
         raise AccountError({"email": f"{user.username} has no email address to send a link to."})
+    spend_links(user, SETS_PASSWORD if purpose in SETS_PASSWORD else [purpose])
     now = timezone.now()
-    AccountLink.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=now)
     secret = new_secret()
     link = AccountLink.objects.create(
         user=user,
@@ -220,7 +253,7 @@ def request_password_reset(*, email: str) -> None:
     was sent), so the page cannot be used to find out who has an account."""
     # Locked, so that requests sent at once for one account count each other's links.
     users = User.objects.select_for_update().filter(
-        email__iexact=email.strip(), is_active=True, is_service_account=False
+        ascii_iexact("email", email.strip()), is_active=True, is_service_account=False
     )
     since = timezone.now() - settings.LOGIN_LOCKOUT_WINDOW
     for user in users:
@@ -252,7 +285,7 @@ def open_link(*, secret: str) -> LinkSteps:
     purpose = link.purpose
     return LinkSteps(
         link,
-        password=purpose in (LinkPurpose.INVITATION, LinkPurpose.PASSWORD_RESET),
+        password=purpose in SETS_PASSWORD,
         code=purpose == LinkPurpose.TWO_FACTOR_SETUP
         or (purpose == LinkPurpose.INVITATION and two_factor.required_for(link.user)),
     )
@@ -267,8 +300,10 @@ class LinkUsed:
 
 @transaction.atomic
 def use_link(*, secret: str, password: str = "", code: str = "") -> LinkUsed:
-    """Set the password and/or confirm the authenticator the link asks for, then spend it.
-    Nothing is changed unless every step succeeds."""
+    """Set the password and/or confirm the authenticator the link asks for, then spend it and
+    every other live link for the same steps: one that sets the password could set it again,
+    and a two-factor set-up link could replace the authenticator just set up (links are the
+    only way to set one up). Nothing is changed unless every step succeeds."""
     steps = open_link(secret=secret)
     link = live(AccountLink.objects.select_for_update().get(pk=steps.link.pk))
     user = steps.link.user
@@ -287,8 +322,12 @@ def use_link(*, secret: str, password: str = "", code: str = "") -> LinkUsed:
             raise AccountError(
                 {"code": "That code is not right. Enter the 6 digits the app shows now."}
             )
-    link.used_at = timezone.now()
-    link.save(update_fields=["used_at"])
+    spend_links(
+        user,
+        {link.purpose}
+        | set(SETS_PASSWORD if steps.password else ())
+        | ({LinkPurpose.TWO_FACTOR_SETUP} if steps.code else set()),
+    )
     signed_in = link.purpose == LinkPurpose.INVITATION
     if signed_in:
         # The invitation is the new account's credential: accepting it signs its holder in.

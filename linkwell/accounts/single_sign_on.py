@@ -6,6 +6,11 @@ client id and its issuer the configured provider (OpenID Connect Core 1.0, secti
 items 2 and 3; the library skips both), and nobody is ever created or given a role from a
 token — the identity must match an account an admin invited (`services.sign_in_with_identity`).
 A member of an organisation that requires two-factor sign-in then gives their code as usual.
+
+An ID token or user information saying `email_verified: false` is refused. One without the
+claim is accepted: Microsoft Entra ID never sends it, and there the address is one the
+organisation's own directory gave (docs/decisions/0007-single-sign-on-email-verified.md).
+Every refusal, in the callback or in the tokens, is audited as a failed sign-in with its reason.
 """
 
 import jwt
@@ -23,6 +28,7 @@ from . import audit, services, two_factor
 from .models import AuditAction
 
 CHECKED = "linkwell_sign_in"  # the request attribute carrying the sign-in's next step
+FAILED = "Single sign-on did not work. Try again, or use a password."
 
 
 def enabled() -> bool:
@@ -68,7 +74,7 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
                 via="single sign-on",
                 reason=str(e)[:200],
             )
-            messages.error(request, "Single sign-on did not work. Try again, or use a password.")
+            messages.error(request, FAILED)
             return None
 
     def get_or_create_user(self, access_token, id_token, payload):
@@ -80,12 +86,32 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
                 email=str(claims.get(settings.OIDC_EMAIL_CLAIM) or ""),
                 issuer=payload["iss"],
                 subject=payload["sub"],
+                email_verified=not _email_unverified(claims, payload),
             )
         except services.AccountError as e:
             messages.error(self.request, " ".join(e.messages))
             return None
         setattr(self.request, CHECKED, checked)
         return checked.user
+
+
+def _email_unverified(*claim_sets) -> bool:
+    """Whether the ID token or the user information says `email_verified: false` (a boolean in
+    OpenID Connect Core 1.0, section 5.1; some providers send the string). Absent, it says
+    nothing, and the address is taken as the provider gave it."""
+    return any(str(claims.get("email_verified")).lower() == "false" for claims in claim_sets)
+
+
+def _callback_refusal(request) -> dict | None:
+    """Why the provider's redirect back can sign nobody in, found before any token is asked for."""
+    if request.GET.get("error"):  # the provider's (RFC 6749, section 4.1.2.1), e.g. cancelled
+        return {"reason": "provider error", "error": request.GET["error"][:100]}
+    if "code" not in request.GET or "state" not in request.GET:
+        return {"reason": "no code or state"}
+    if request.GET["state"] not in request.session.get("oidc_states", {}):
+        # Not a sign-in this browser started (forged, replayed, or its session has expired).
+        return {"reason": "unknown state"}
+    return None
 
 
 def start(request):
@@ -98,6 +124,17 @@ class Callback(OIDCAuthenticationCallbackView):
     @property
     def failure_url(self):
         return reverse("accounts:login")
+
+    def get(self, request):
+        refusal = _callback_refusal(request)
+        if refusal is None:
+            return super().get(request)
+        audit.record(user=None, action=AuditAction.SIGN_IN_FAILED, via="single sign-on", **refusal)
+        messages.error(request, FAILED)
+        if refusal["reason"] == "provider error":
+            return super().get(request)  # which forgets the state and signs out, then fails
+        # (the library answered an unknown state with a bare 400, and audited nothing)
+        return self.login_failure()
 
     def login_success(self):
         checked = getattr(self.request, CHECKED)

@@ -6,16 +6,21 @@ whose every role is in those organisations, so an ICB's admin cannot touch the a
 someone who also works for another ICB.
 """
 
+import functools
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
-from django.db.models import Q
+from django.db import models, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
 from .models import ApiToken, AuditAction, LinkPurpose, Membership, Organisation, Role, User
 from .permissions import managed_organisations
-from .services import AccountError, issue_link
+from .services import AccountError, issue_link, spend_links
+from .usernames import ascii_iexact, ascii_lower
 
 
 def administrable(admin: User):
@@ -52,12 +57,38 @@ def _check_role(organisation: Organisation, role: str) -> None:
         raise AccountError({"role": f"A {Role(role).label.lower()} cannot work for a {kind}."})
 
 
+def _refusals_audited(operation):
+    """Audit an operation's refusal (its AccountError) as DENIED with what was tried. Wrapped
+    around the atomic operation, so the entry is written after its transaction rolled back,
+    and is kept."""
+
+    @functools.wraps(operation)
+    def refusing(*, by: User, **tried):
+        try:
+            return operation(by=by, **tried)
+        except AccountError as e:
+            target = tried.pop("user", None) or getattr(tried.get("membership"), "user", None)
+            audit.record(
+                user=by,
+                action=AuditAction.DENIED,
+                obj=target,
+                event=operation.__name__.replace("_", " "),
+                refused="; ".join(e.messages),
+                **({"account": target.username} if target else {}),
+                **{k: v.pk if isinstance(v, models.Model) else v for k, v in tried.items()},
+            )
+            raise
+
+    return refusing
+
+
 def _changed(by: User, user: User, event: str, **detail) -> None:
     audit.record(
         user=by, action=AuditAction.ACCOUNT, obj=user, event=event, account=user.username, **detail
     )
 
 
+@_refusals_audited
 @transaction.atomic
 def invite(
     *, email: str, first_name: str, last_name: str, organisation: Organisation, role: str, by: User
@@ -66,8 +97,8 @@ def invite(
     choose one (and to set up two-factor sign-in if the organisation requires it)."""
     _check_organisation(organisation, by)
     _check_role(organisation, role)
-    email = email.strip().lower()
-    if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
+    email = ascii_lower(email.strip())
+    if User.objects.filter(ascii_iexact("email", email) | ascii_iexact("username", email)).exists():
         raise AccountError({"email": "Someone already has an account with this email address."})
     user = User.objects.create(
         username=email,
@@ -82,6 +113,7 @@ def invite(
     return user
 
 
+@_refusals_audited
 @transaction.atomic
 def resend_invitation(*, user: User, by: User) -> None:
     if user.has_usable_password() or user.is_service_account:
@@ -89,8 +121,11 @@ def resend_invitation(*, user: User, by: User) -> None:
     issue_link(user=user, purpose=LinkPurpose.INVITATION, by=by)
 
 
+@_refusals_audited
 @transaction.atomic
 def add_role(*, user: User, organisation: Organisation, role: str, by: User) -> Membership:
+    if user == by:  # else an admin could make themselves a link worker and read records
+        raise AccountError("You cannot give yourself a role: ask another admin.")
     _check_organisation(organisation, by)
     _check_role(organisation, role)
     membership, created = Membership.objects.get_or_create(
@@ -102,6 +137,7 @@ def add_role(*, user: User, organisation: Organisation, role: str, by: User) -> 
     return membership
 
 
+@_refusals_audited
 @transaction.atomic
 def remove_role(*, membership: Membership, by: User) -> None:
     user = membership.user
@@ -115,14 +151,16 @@ def remove_role(*, membership: Membership, by: User) -> None:
     )
 
 
+@_refusals_audited
 @transaction.atomic
 def set_active(*, user: User, active: bool, by: User) -> None:
-    """Deactivate or reactivate an account. Deactivated, its sessions stop at their next
-    request (Django's authentication refuses an inactive user), its tokens are revoked and its
-    emailed links refused."""
+    """Deactivate or reactivate an account. Deactivating spends everything it had outstanding:
+    its sessions are deleted, its tokens revoked and its unused emailed links spent, so that
+    reactivating it later revives none of them."""
     if user == by:
         raise AccountError("You cannot deactivate your own account.")
-    if user.is_active == active:
+    # Locked, so that two admins deactivating at once change (and audit) it once.
+    if User.objects.select_for_update().get(pk=user.pk).is_active == active:
         return
     user.is_active = active
     user.save(update_fields=["is_active"])
@@ -131,9 +169,24 @@ def set_active(*, user: User, active: bool, by: User) -> None:
         detail["tokens_revoked"] = ApiToken.objects.filter(
             user=user, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
+        detail["links_spent"] = spend_links(user)
+        detail["sessions_ended"] = _end_sessions(user)
     _changed(by, user, "reactivated" if active else "deactivated", **detail)
 
 
+def _end_sessions(user: User) -> int:
+    """Delete `user`'s sessions. They are database rows (SESSION_ENGINE is Django's default,
+    `db`), and only a session's encoded data says whose it is (`_auth_user_id`), so each live
+    one is decoded: with sessions ending after SESSION_IDLE_MINUTES idle, they are few."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    live = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    theirs = [s.pk for s in live.iterator() if s.get_decoded().get(SESSION_KEY) == str(user.pk)]
+    for key in theirs:
+        store(session_key=key).delete()  # through the store, so a cached_db cache forgets it too
+    return len(theirs)
+
+
+@_refusals_audited
 @transaction.atomic
 def reset_two_factor(*, user: User, by: User) -> None:
     """For a lost authenticator: remove it and email the holder a link to set up a new one."""
@@ -142,13 +195,14 @@ def reset_two_factor(*, user: User, by: User) -> None:
     issue_link(user=user, purpose=LinkPurpose.TWO_FACTOR_SETUP, by=by)
 
 
+@_refusals_audited
 @transaction.atomic
 def create_service_account(*, name: str, organisation: Organisation, role: str, by: User) -> User:
     """An identity for another system's API tokens: no password, never signs in on a page."""
     _check_organisation(organisation, by)
     _check_role(organisation, role)
-    username = f"system.{name.strip().lower().replace(' ', '-')}"[:150]
-    if User.objects.filter(username__iexact=username).exists():
+    username = f"system.{ascii_lower(name.strip()).replace(' ', '-')}"[:150]
+    if User.objects.filter(ascii_iexact("username", username)).exists():
         raise AccountError({"name": "There is already a service account with this name."})
     user = User.objects.create(
         username=username,

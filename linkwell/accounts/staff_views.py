@@ -74,7 +74,7 @@ ACTIONS = {
     ),
 }
 DONE = {
-    "deactivate": "Account deactivated: their sessions and tokens no longer work.",
+    "deactivate": "Account deactivated: their sessions, tokens and emailed links no longer work.",
     "reactivate": "Account reactivated.",
     "reset_two_factor": "Two-factor reset: they have been emailed a link to set up a new app.",
     "resend_invitation": "Invitation sent again.",

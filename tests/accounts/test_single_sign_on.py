@@ -219,3 +219,54 @@ def test_a_pin_to_a_provider_no_longer_configured_is_replaced(client, sso, pcn):
     assert (worker.sso_issuer, worker.sso_subject) == (sso, "cis2-4004")
     linked = AuditEntry.objects.get(detail__event="single sign-on identity linked")
     assert linked.detail["replaced_issuer"] == old
+
+
+@pytest.mark.parametrize("said", [False, "false"])
+def test_an_email_the_provider_has_not_verified_is_refused_and_audited(client, sso, pcn, said):
+    user_with_role(Role.LINK_WORKER, pcn, email="unchecked@nhs.net")
+    claims(sso, "cis2-7007", email="unchecked@nhs.net", email_verified=said)
+    response = through_provider(client, "cis2-7007")
+    assert response.url == "/accounts/sign-in/"
+    assert "_auth_user_id" not in client.session
+    assert "email address is not verified" in client.get(response.url).text
+    refused = AuditEntry.objects.get(action="sign_in_failed", detail__subject="cis2-7007")
+    assert refused.detail["reason"] == "email not verified"
+
+
+def test_an_email_verified_or_silent_on_it_signs_in(client, sso, pcn):
+    # Microsoft Entra ID sends no email_verified (docs/decisions/0007-…).
+    worker = user_with_role(Role.LINK_WORKER, pcn, email="checked@nhs.net")
+    claims(sso, "cis2-8008", email="checked@nhs.net", email_verified=True)
+    through_provider(client, "cis2-8008")
+    assert client.session["_auth_user_id"] == str(worker.pk)
+    client.logout()
+    claims(sso, "cis2-8008", email="checked@nhs.net")
+    through_provider(client, "cis2-8008")
+    assert client.session["_auth_user_id"] == str(worker.pk)
+
+
+def test_an_identity_without_an_email_is_refused_and_audited(client, sso, pcn):
+    user_with_role(Role.LINK_WORKER, pcn, email="")
+    claims(sso, "cis2-9009")
+    response = through_provider(client, "cis2-9009")
+    assert "_auth_user_id" not in client.session
+    assert "did not send your email address" in client.get(response.url).text
+    refused = AuditEntry.objects.get(action="sign_in_failed", detail__subject="cis2-9009")
+    assert refused.detail["reason"] == "no email"
+
+
+@pytest.mark.parametrize(
+    "query, reason",
+    [
+        ("error=access_denied&state=s", "provider error"),
+        ("code=c&state=forged", "unknown state"),
+        ("code=c", "no code or state"),
+    ],
+)
+def test_a_refused_callback_is_audited_and_says_so(client, sso, query, reason):
+    client.get("/accounts/sign-in/sso/")  # a sign-in started, under another state
+    response = client.get(f"/accounts/sign-in/sso/callback/?{query}")
+    assert response.status_code == 302 and response.url == "/accounts/sign-in/"
+    assert "Single sign-on did not work" in client.get(response.url).text
+    refused = AuditEntry.objects.get(action="sign_in_failed")
+    assert refused.detail["via"] == "single sign-on" and refused.detail["reason"] == reason

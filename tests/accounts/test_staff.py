@@ -1,14 +1,27 @@
 """Staff administration: invitations, roles, deactivation, two-factor resets, password resets."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from linkwell.accounts.models import AuditEntry, Membership, Organisation, Role, User
-from linkwell.accounts.services import create_token
+from linkwell.accounts import staff
+from linkwell.accounts.models import (
+    AccountLink,
+    AuditEntry,
+    LinkPurpose,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
+from linkwell.accounts.secrets_store import digest, new_secret
+from linkwell.accounts.services import AccountError, create_token
 from tests.accounts.test_two_factor import code_for
 from tests.concurrency import at_once, needs_concurrent_writers
 from tests.factories import PASSWORD, PracticeFactory, user_with_role
@@ -109,6 +122,11 @@ def test_invitations_are_refused_outside_the_admins_tree_and_for_unfit_roles(
     )
     assert not User.objects.filter(email="new.worker@example.org").exists()
     assert mail.outbox == []
+    # (the form offers only the admin's organisations; the service refuses the role)
+    refused = AuditEntry.objects.get(action="denied", detail__event="invite")
+    assert refused.detail["organisation"] == practice.pk
+    assert refused.detail["role"] == Role.LINK_WORKER
+    assert refused.detail["email"] == "new.worker@example.org"
 
 
 def test_an_email_already_in_use_is_refused(admin_client, pcn):
@@ -173,6 +191,38 @@ def test_deactivation_ends_live_sessions_and_tokens_at_once(admin_client, pcn, c
     assert other.get("/api/v1/cases", **bearer).status_code == 401  # revoked for good
 
 
+def test_deactivation_spends_emailed_links_and_deletes_sessions_for_good(
+    admin_client, admin, pcn, client
+):
+    worker = user_with_role(Role.LINK_WORKER, pcn, email="leaving@example.org")
+    client.post("/accounts/password-reset/", {"email": "leaving@example.org"})
+    link = emailed_link()
+    client.force_login(worker)
+    session = client.session.session_key
+    admin_session = admin_client.session.session_key
+
+    admin_client.post(f"/accounts/staff/{worker.pk}/deactivate/")
+    assert not Session.objects.filter(pk=session).exists()
+    assert Session.objects.filter(pk=admin_session).exists()  # only theirs
+    assert AuditEntry.objects.filter(
+        detail__event="deactivated", detail__links_spent=1, detail__sessions_ended=1
+    ).exists()
+    admin_client.post(f"/accounts/staff/{worker.pk}/reactivate/")
+    assert client.get(link).status_code == 410  # reactivating revives no old link
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admins_deactivating_an_account_at_once_change_and_audit_it_once():
+    needs_concurrent_writers()
+    pcn = PracticeFactory().parent
+    admin = user_with_role(Role.ADMIN, pcn.parent)
+    worker = user_with_role(Role.LINK_WORKER, pcn)
+    at_once(
+        lambda: staff.set_active(user=User.objects.get(pk=worker.pk), active=False, by=admin), 5
+    )
+    assert AuditEntry.objects.filter(detail__event="deactivated").count() == 1
+
+
 def test_account_changes_are_shown_in_the_audit_log(admin_client, pcn):
     worker = user_with_role(Role.LINK_WORKER, pcn)
     admin_client.post(f"/accounts/staff/{worker.pk}/deactivate/")
@@ -181,9 +231,75 @@ def test_account_changes_are_shown_in_the_audit_log(admin_client, pcn):
 
 
 def test_an_admin_cannot_deactivate_themselves(admin_client, admin):
-    admin_client.post(f"/accounts/staff/{admin.pk}/deactivate/")
+    page = admin_client.post(f"/accounts/staff/{admin.pk}/deactivate/", follow=True)
+    assert "You cannot deactivate your own account." in page.content.decode()
     admin.refresh_from_db()
     assert admin.is_active
+
+
+def test_an_admin_cannot_give_themselves_a_role(admin_client, admin, pcn):
+    page = admin_client.post(
+        f"/accounts/staff/{admin.pk}/add_role/", {"organisation": pcn.pk, "role": Role.LINK_WORKER}
+    )
+    assert page.status_code == 400
+    assert "You cannot give yourself a role" in page.content.decode()
+    assert not admin.has_role(Role.LINK_WORKER)
+
+
+# One refusal through each staff operation that can refuse.
+REFUSALS = {
+    "invite": lambda admin, worker, elsewhere: staff.invite(
+        email="x@example.org",
+        first_name="X",
+        last_name="Y",
+        organisation=elsewhere,
+        role=Role.LINK_WORKER,
+        by=admin,
+    ),
+    "add role": lambda admin, worker, elsewhere: staff.add_role(
+        user=admin,
+        organisation=worker.memberships.get().organisation,
+        role=Role.MANAGER,
+        by=admin,
+    ),
+    "remove role": lambda admin, worker, elsewhere: staff.remove_role(
+        membership=worker.memberships.get(), by=admin
+    ),
+    "set active": lambda admin, worker, elsewhere: staff.set_active(
+        user=admin, active=False, by=admin
+    ),
+    "resend invitation": lambda admin, worker, elsewhere: staff.resend_invitation(
+        user=worker, by=admin
+    ),
+    "create service account": lambda admin, worker, elsewhere: staff.create_service_account(
+        name="Lab", organisation=elsewhere, role=Role.LINK_WORKER, by=admin
+    ),
+}
+
+
+@pytest.mark.parametrize("operation", REFUSALS)
+def test_every_refused_staff_change_is_audited_with_what_was_tried(admin, pcn, operation):
+    worker = user_with_role(Role.LINK_WORKER, pcn)
+    elsewhere = PracticeFactory().parent
+    with pytest.raises(AccountError) as refusal:
+        REFUSALS[operation](admin, worker, elsewhere)
+    entry = AuditEntry.objects.get(action="denied", user=admin)
+    assert entry.detail["event"] == operation
+    assert entry.detail["refused"] == "; ".join(refusal.value.messages)
+
+
+def test_a_refusal_after_a_change_is_kept_in_the_log_as_the_change_rolls_back(
+    admin_client, admin, pcn
+):
+    worker = user_with_role(Role.LINK_WORKER, pcn, email="")
+    TOTPDevice.objects.create(user=worker, name="phone", confirmed=True)
+    admin_client.post(f"/accounts/staff/{worker.pk}/reset_two_factor/")
+    assert TOTPDevice.objects.filter(user=worker).exists()  # no link to send: nothing removed
+    refused = AuditEntry.objects.get(action="denied", detail__event="reset two factor")
+    assert refused.object_id == str(worker.pk) and refused.detail["account"] == worker.username
+    assert "no email address" in refused.detail["refused"]
+    log = admin_client.get("/accounts/audit/").content.decode()
+    assert f"Denied access: reset two factor ({worker.username})" in log
 
 
 def test_a_two_factor_reset_removes_the_authenticator_and_emails_a_set_up_link(
@@ -229,12 +345,6 @@ def test_forgotten_password_by_email(client, pcn):
 
 
 def test_a_new_reset_link_retires_the_old_one_and_links_expire(client, pcn):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from linkwell.accounts.models import AccountLink
-
     user_with_role(Role.LINK_WORKER, pcn, email="w@example.org")
     client.post("/accounts/password-reset/", {"email": "w@example.org"})
     first = emailed_link()
@@ -246,6 +356,50 @@ def test_a_new_reset_link_retires_the_old_one_and_links_expire(client, pcn):
     )
     assert "expired" in client.get(second).content.decode()
     assert client.get("/accounts/link/not-a-link/").status_code == 404
+
+
+def test_an_invitation_and_a_password_reset_retire_each_other(admin_client, pcn, client):
+    invite(admin_client, pcn)
+    invitation = emailed_link()
+    user = User.objects.get(email="new.worker@example.org")
+    client.post("/accounts/password-reset/", {"email": "new.worker@example.org"})
+    reset = emailed_link()
+    assert client.get(invitation).status_code == 410
+    admin_client.post(f"/accounts/staff/{user.pk}/resend_invitation/")
+    assert client.get(reset).status_code == 410
+    assert client.get(emailed_link()).status_code == 200
+
+
+def test_setting_the_password_spends_every_link_that_sets_it(admin_client, pcn, client):
+    invite(admin_client, pcn)
+    invitation = emailed_link()
+    user = User.objects.get(email="new.worker@example.org")
+    # A reset link issued beside it before invitations and resets retired each other.
+    secret = new_secret()
+    AccountLink.objects.create(
+        user=user,
+        purpose=LinkPurpose.PASSWORD_RESET,
+        token_hash=digest(secret),
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    client.post(invitation, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+    assert client.get(f"/accounts/link/{secret}/").status_code == 410
+
+
+def test_an_authenticator_set_up_spends_the_set_up_links_still_live(admin_client, pcn, client):
+    pcn.require_two_factor = True
+    pcn.save()
+    invite(admin_client, pcn)
+    invitation = emailed_link()
+    user = User.objects.get(email="new.worker@example.org")
+    admin_client.post(f"/accounts/staff/{user.pk}/reset_two_factor/")
+    set_up = emailed_link()
+    client.get(invitation)
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    answer = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD, "code": code_for(device)}
+    assert client.post(invitation, answer).url == "/"
+    # Left live, the set-up link would replace the authenticator just set up.
+    assert client.get(set_up).status_code == 410
 
 
 def test_provider_staff_are_administered_by_their_icbs_admin(admin_client, pcn):

@@ -144,7 +144,9 @@ def test_deactivation_ends_a_live_session_and_a_token_at_once(page, browser, liv
     page.get_by_role("link", name="Lee Gone").click()
     assert_accessible(page)
     submit(page, "Deactivate the account")
-    expect(page.locator("main")).to_contain_text("their sessions and tokens no longer work")
+    expect(page.locator("main")).to_contain_text(
+        "their sessions, tokens and emailed links no longer work"
+    )
 
     theirs.reload()
     assert_accessible(theirs)
