@@ -3,8 +3,9 @@
 An app contributes by offering `linkwell/<app>/inbox.py` with
 `sections(*, cases, today, since) -> list[Section]`, found by `linkwell.plugins.app_modules`:
 `cases` are the open cases the link worker looks after (theirs and the unassigned ones of their
-PCNs), `since` is the start of the recent window. The delivery outbox adds its failed messages
-the same way, with no change here.
+PCNs), `since` is the start of the recent window. The delivery outbox adds the same way, with
+no change here, the messages that failed this week and the messages back the practice has not
+answered (linkwell/delivery/inbox.py).
 """
 
 from collections.abc import Callable

@@ -334,6 +334,9 @@ MESH_CLIENT_KEY = os.environ.get("MESH_CLIENT_KEY", "")
 MESH_CA_CERT = os.environ.get("MESH_CA_CERT", "")
 MESH_TIMEOUT_SECONDS = int(os.environ.get("MESH_TIMEOUT_SECONDS", "60"))
 MESH_WORKFLOW_ID = os.environ.get("MESH_WORKFLOW_ID", "GPFED_CONSULT_REPORT")
+# Hours after sending a message back by MESH before the practice's missing business
+# acknowledgement is chased (the case, Today, the outbox: GP Connect Send Document GPCM-SD-095).
+MESH_ACK_CHASE_HOURS = int(os.environ.get("MESH_ACK_CHASE_HOURS", "48"))
 CONNECTION_NUDGE_AFTER_DAYS = int(os.environ.get("CONNECTION_NUDGE_AFTER_DAYS", "5"))
 PROVIDER_LINK_DAYS = int(os.environ.get("PROVIDER_LINK_DAYS", "14"))
 SESSION_REMINDER_HOURS = int(os.environ.get("SESSION_REMINDER_HOURS", "24"))

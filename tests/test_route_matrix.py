@@ -22,6 +22,7 @@ from linkwell.accounts.services import create_token
 from linkwell.api import api
 from linkwell.cases import services
 from linkwell.cases.models import as_referred_id
+from linkwell.delivery.services import queue
 from linkwell.outcomes.services import record_administration
 from tests.connections.factories import connect, provider_service
 from tests.factories import PracticeFactory, make_case, user_with_role
@@ -122,6 +123,9 @@ RULES = {
     # the outbox (linkwell/delivery): admins' view, and GOV.UK Notify's delivery receipts
     "delivery:outbox": Rule(C.READ_AUDIT),
     "delivery:notify_receipt": Rule(method="POST", api=True, machine=True),
+    # (the world's message back is not awaiting a reply: refused politely, enough to prove who
+    # may reach it)
+    "delivery:confirm_received": Rule(C.MANAGE_CASES, "delivery", method="POST"),
     "portal:send_page": Rule(C.MANAGE_CASES, "case", method="POST", data={"channel": "text"}),
     "portal:person_link": Rule(public=True, kwargs={"token": "not-a-token"}),
     "portal:person_page": PUBLIC,
@@ -311,6 +315,7 @@ class World:
     measure: object
     connection: object
     worker: object
+    delivery: object
 
     def obj(self, kind):
         return {
@@ -325,6 +330,7 @@ class World:
             "measure": self.measure,
             "service": self.connection.service,  # a directory service its provider maintains
             "staff": self.worker,  # an account its organisations' admins administer
+            "delivery": self.delivery,  # a message back to the GP practice by MESH
         }[kind]
 
 
@@ -355,7 +361,14 @@ def build_world(family_name="Ownerson"):
     # Its directory organisation is linked to where `member` puts providers: "own" providers
     # answer this world's referral.
     connection = connect(case, provider_service(account=practice.parent), worker)
-    return World(practice, case, goal, task, measure, connection, worker)
+    delivery = queue(
+        key=f"message-back:{case.pk}",
+        what="message back",
+        channel="mesh",
+        to=practice.ods_code,
+        case=case,
+    )
+    return World(practice, case, goal, task, measure, connection, worker, delivery)
 
 
 def member(role, world: World):

@@ -45,6 +45,17 @@ class Acknowledgement:
     code: str
     text: str
 
+    @property
+    def business(self) -> bool:
+        """The practice's business response (ITK3 response codes 30001 to 30004, answering
+        BusAckRequested), not the infrastructure one (1xxxx and 2xxxx, e.g. 20013 Success: its
+        system read the message). ITK3 Messaging Distribution, "ITK3 Response Codes"
+        (nhsconnect.github.io/ITK3-FHIR-Messaging-Distribution/explore_response_codes.html); a
+        business response missing after a positive infrastructure one is a failure to act on
+        (NHS England, "Pragmatic use of ITK3 response codes for generic FHIR receive
+        programmes")."""
+        return self.code.startswith("3")
+
 
 def client() -> MeshClient:
     cert = None

@@ -10,6 +10,7 @@ provider whether the message went before it sends again.
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -100,6 +101,19 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # MESH: the practice's business acknowledgement (ITK3, from its system: no one in
+    # `acknowledged_by`; PROTECT, as staff accounts are deactivated, never deleted), or a link
+    # worker's word that the practice has it (they phoned): either ends the chase for a reply
+    # (queries.awaiting_reply). Not delivered_at: MESH's own tracking says only that the
+    # practice's system downloaded the message, not that the practice filed it.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     failed_at = models.DateTimeField(null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()

@@ -26,6 +26,7 @@ from linkwell.accounts.models import AuditAction
 from . import sealing, tasks
 from .backends import Refused, Retry, backend_for, masked
 from .models import FINISHED, Channel, Delivery, Status, new_reference
+from .queries import awaiting_reply
 
 TO_A_PERSON = {Channel.TEXT, Channel.EMAIL, Channel.LETTER}
 logger = logging.getLogger(__name__)
@@ -269,7 +270,8 @@ def send_due(now=None) -> int:
 @transaction.atomic
 def record_acknowledgement(*, ack, at=None) -> bool:
     """An ITK3 response from the practice's system to a message we sent by MESH (mesh.py):
-    a positive one is delivery, a negative one a failure shown on the case ("the sender system
+    a positive one is delivery (a positive business one also the practice's reply, which ends
+    the chase: queries.py), a negative one a failure shown on the case ("the sender system
     MUST inform an appropriate person", GP Connect Send Document GPCM-SD-094). Returns whether
     the delivery's status changed."""
     rows = Delivery.objects.select_for_update().filter(channel=Channel.MESH)
@@ -280,12 +282,48 @@ def record_acknowledgement(*, ack, at=None) -> bool:
     before = delivery.status
     _audit(delivery, event="practice's acknowledgement", ok=ack.ok, code=ack.code, text=ack.text)
     if ack.ok:
+        answered = ack.business and not delivery.acknowledged_at
+        if answered and delivery.status in {Status.SENT, Status.DELIVERED}:
+            delivery.acknowledged_at = at or timezone.now()
+            delivery.save(update_fields=["acknowledged_at"])
         return record_status(delivery=delivery, status="acknowledged", at=at).status != before
     if delivery.status in {Status.SENT, Status.DELIVERED}:
         text = f"The practice's system did not accept it: {ack.text} (ITK {ack.code})"
         _fail(delivery, text, at or timezone.now())
         return True
     return False
+
+
+@write_guard.service
+@transaction.atomic
+def confirm_received(*, delivery: Delivery, by, now=None) -> Delivery:
+    """The practice says it has a message back whose acknowledgement never came (the link
+    worker phoned them): the chase ends, as if their system had acknowledged it. Once: a
+    message already acknowledged is left as it is, and audited no more."""
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.channel != Channel.MESH:
+        raise DeliveryError(
+            {"delivery": "Only a message back sent to the practice by MESH waits for its reply."}
+        )
+    if delivery.acknowledged_at and delivery.status != Status.FAILED:
+        return delivery
+    if not awaiting_reply(Delivery.objects.filter(pk=delivery.pk), now=now).exists():
+        raise DeliveryError({"delivery": _not_awaiting(delivery)})
+    delivery.acknowledged_at, delivery.acknowledged_by = now or timezone.now(), by
+    delivery.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    _audit(delivery, by, event="practice confirmed it has it")
+    return delivery
+
+
+def _not_awaiting(delivery: Delivery) -> str:
+    if delivery.status == Status.FAILED:
+        return f"This message did not reach the practice ({delivery.error}): send it again."
+    if delivery.status in {Status.SENT, Status.DELIVERED}:
+        return (
+            "The practice has not yet had the time it is given to reply "
+            f"({settings.MESH_ACK_CHASE_HOURS} hours)."
+        )
+    return "This message has not gone to the practice yet."
 
 
 def read_acknowledgements() -> int:

@@ -1,22 +1,27 @@
-"""Notify's delivery receipts (machine to machine, its own bearer token) and the admins' view
-of the outbox. Thin: parse, call a service, render."""
+"""Notify's delivery receipts (machine to machine, its own bearer token), the admins' view
+of the outbox, and a link worker's word that the practice has a message back. Thin: parse,
+call a service, render."""
 
 import hmac
 import json
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability
+from linkwell.cases.models import Case
 from linkwell.dates import read_datetime
 from linkwell.paging import page_number
 
-from . import services
+from . import queries, services
 from .models import Delivery, Status
 
 
@@ -58,5 +63,27 @@ def outbox(request):
     return render(
         request,
         "delivery/outbox.html",
-        {"problems": problems.exclude(attempts=0, status=Status.QUEUED)[:100], "page": page},
+        {
+            "problems": problems.exclude(attempts=0, status=Status.QUEUED)[:100],
+            "no_reply": queries.awaiting_reply(rows).order_by("sent_at", "id")[:100],
+            "chase_hours": settings.MESH_ACK_CHASE_HOURS,
+            "page": page,
+        },
     )
+
+
+@require_POST
+@requires(Capability.MANAGE_CASES)
+def confirm_received(request, pk):
+    """Record "the practice has it": the link worker checked with a practice that never
+    acknowledged a message back (the button on the case's message back page)."""
+    about_my_cases = Delivery.objects.filter(case__in=Case.objects.visible_to(request.user))
+    delivery = visible_or_404(about_my_cases, pk, request.user)
+    try:
+        services.confirm_received(delivery=delivery, by=request.user)
+    except services.DeliveryError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, "Recorded: the practice has the message back.")
+    page = reverse("cases:case_message_back", args=[delivery.case_id])
+    return redirect(f"{page}#messages-sent")

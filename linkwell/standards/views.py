@@ -14,6 +14,8 @@ from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability
 from linkwell.cases.models import Case, Referral
+from linkwell.delivery.models import Delivery
+from linkwell.delivery.queries import awaiting_reply
 from linkwell.interop import message_back, message_back_letter
 
 from . import services
@@ -88,6 +90,7 @@ def message_back_page(request, pk, referrer_form=None):
                 )
                 return redirect("standards:message_back", pk=case.pk)
         status = 422
+    sent = [(m, services.delivery_of(m)) for m in case.messages_back.select_related("sent_by")]
     return render(
         request,
         "standards/message_back.html",
@@ -96,9 +99,12 @@ def message_back_page(request, pk, referrer_form=None):
             "form": form,
             "referrer_form": referrer_form or _referrer_form(case),
             "previews": _previews(case),
-            "sent": [
-                (m, services.delivery_of(m)) for m in case.messages_back.select_related("sent_by")
-            ],
+            "sent": sent,
+            "no_reply": set(
+                awaiting_reply(
+                    Delivery.objects.filter(pk__in=[d.pk for _, d in sent if d])
+                ).values_list("pk", flat=True)
+            ),
         },
         status=status,
     )

@@ -338,6 +338,8 @@ FIELDS["delivery.Delivery"] = {
     "created_at": KEEP,
     "sent_at": KEEP,
     "delivered_at": KEEP,
+    "acknowledged_at": INTERNAL,  # the practice's reply, or a link worker's word for it
+    "acknowledged_by": INTERNAL,
 }
 
 MODELS_REMOVED = {

@@ -1,9 +1,12 @@
 """The case page's "Messages sent" section: what left Linkwell about this case and what
-became of it (delivered to the practice on …, or the error)."""
+became of it (delivered to the practice on …, no reply from the practice, or the error)."""
 
 from django import template
 
+from linkwell.accounts.permissions import Capability, can
+
 from ..models import Delivery
+from ..queries import awaiting_reply
 
 register = template.Library()
 
@@ -11,4 +14,9 @@ register = template.Library()
 @register.inclusion_tag("delivery/_case.html")
 def case_deliveries(case, user):
     """`case` was fetched through `Case.objects.visible_to(user)` by the case page."""
-    return {"deliveries": Delivery.objects.visible_to(user).filter(case=case)[:50]}
+    deliveries = Delivery.objects.visible_to(user).filter(case=case)
+    return {
+        "deliveries": deliveries.select_related("acknowledged_by")[:50],
+        "awaiting": set(awaiting_reply(deliveries).values_list("pk", flat=True)),
+        "can_manage": can(user, Capability.MANAGE_CASES),
+    }
