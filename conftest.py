@@ -5,9 +5,18 @@ extend one (take it as an argument and add to it) but not redefine it from scrat
 """
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from linkwell.accounts.models import Role
 from tests.factories import PracticeFactory, make_case, user_with_role
+
+# Property tests are never timed: Hypothesis's default 200 ms deadline per example and its
+# "too slow" health check fail by the machine's load, not by the code (two suites share CI's
+# two cores, one under coverage), and speed is measured in bench/, not in tests. "thorough"
+# runs many more examples by hand: pytest --hypothesis-profile=thorough.
+settings.register_profile("linkwell", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", settings.get_profile("linkwell"), max_examples=2000)
+settings.load_profile("linkwell")
 
 
 @pytest.fixture

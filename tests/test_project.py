@@ -102,3 +102,11 @@ def test_every_dependency_is_locked_and_the_image_pins_the_same_versions():
     assert runtime | dev <= set(locked), "run `make lock`"
     assert runtime <= set(image), "run `make lock`"
     assert {name: locked.get(name) for name in image} == image
+
+
+def test_property_tests_are_not_timed():
+    # conftest.py: a deadline would fail an example by the machine's load, not by the code.
+    from hypothesis import HealthCheck, settings
+
+    assert settings().deadline is None
+    assert HealthCheck.too_slow in settings().suppress_health_check
