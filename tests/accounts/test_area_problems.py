@@ -6,7 +6,7 @@ import gzip
 import pytest
 from django.core.management import CommandError
 
-from linkwell.__main__ import main
+from linkwell.accounts.management.commands.organisations import Command
 from linkwell.accounts.models import AuditEntry, Organisation
 from tests.accounts.area_files import HEADER, LOOKUP_HEADER, lookup, practice, run, snapshot, write
 
@@ -180,14 +180,16 @@ def test_a_parent_or_practice_already_in_linkwell_as_another_kind_is_refused(tmp
     ]
 
 
-# Run as from a shell, where Django closes the database connection after the command: outside
-# a test transaction, so the check after it can connect again.
+# Run as from a shell (run_from_argv: the exit status and stderr a shell sees), where Django
+# closes the database connection after the command: outside a test transaction, so the check
+# after it can connect again. Not through `linkwell.__main__`: its django.setup() would point
+# the log handlers at this test's captured output, closed once the test ends.
 @pytest.mark.django_db(transaction=True)
 def test_the_command_exits_non_zero_with_the_problems_on_stderr(tmp_path, capsys):
     payments = write(tmp_path / "22-23.csv", practice("B8600"))
     argv = ["linkwell", "organisations", "import", str(payments), "--icb-lookup"]
     with pytest.raises(SystemExit) as exit:
-        main([*argv, str(lookup(tmp_path))])
+        Command().run_from_argv([*argv, str(lookup(tmp_path))])
     assert exit.value.code == 1
     out, err = capsys.readouterr()
     assert out == ""
