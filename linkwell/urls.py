@@ -21,5 +21,9 @@ urlpatterns = [
     path("", include("linkwell.delivery.urls")),
     path("fhir/", include("linkwell.interop.urls")),
 ]
-# an unforeseen error under /fhir/, /oruk/ or /api/ is answered in that interface's format
-handler500 = "linkwell.server_error.server_error"
+# Refusals and errors outside a view's own answer, under /fhir/, /oruk/ or /api/, are
+# answered in that interface's format (linkwell/errors.py).
+handler400 = "linkwell.errors.bad_request"
+handler403 = "linkwell.errors.permission_denied"
+handler404 = "linkwell.errors.page_not_found"
+handler500 = "linkwell.errors.server_error"
