@@ -28,3 +28,11 @@ def awaiting_reply(deliveries: QuerySet | None = None, *, now=None) -> QuerySet:
         sent_at__lt=due,
         acknowledged_at__isnull=True,
     )
+
+
+def awaiting_among(deliveries) -> set[int]:
+    """The ids of those of `deliveries` (a queryset, or rows already fetched) that await the
+    practice's reply: for the pages that mark them."""
+    if not isinstance(deliveries, QuerySet):
+        deliveries = Delivery.objects.filter(pk__in=[d.pk for d in deliveries])
+    return set(awaiting_reply(deliveries).values_list("pk", flat=True))

@@ -8,7 +8,7 @@ from django.utils.timezone import localtime
 from linkwell.cases.timeline import Event, Kind
 
 from .models import Delivery, Status
-from .queries import awaiting_reply
+from .queries import awaiting_among
 
 
 def _when(at) -> str:
@@ -27,7 +27,7 @@ def _outcome(d: Delivery, awaiting: set[int]) -> str:
 
 def events(*, case, user) -> list[Event]:
     deliveries = Delivery.objects.visible_to(user).filter(case=case)
-    awaiting = set(awaiting_reply(deliveries).values_list("pk", flat=True))
+    awaiting = awaiting_among(deliveries)
     return [
         Event(
             at=d.created_at,

@@ -14,8 +14,7 @@ from linkwell.accounts.access import visible_or_404
 from linkwell.accounts.decorators import requires
 from linkwell.accounts.permissions import Capability
 from linkwell.cases.models import Case, Referral
-from linkwell.delivery.models import Delivery
-from linkwell.delivery.queries import awaiting_reply
+from linkwell.delivery.queries import awaiting_among
 from linkwell.interop import message_back, message_back_letter
 
 from . import services
@@ -100,11 +99,7 @@ def message_back_page(request, pk, referrer_form=None):
             "referrer_form": referrer_form or _referrer_form(case),
             "previews": _previews(case),
             "sent": sent,
-            "no_reply": set(
-                awaiting_reply(
-                    Delivery.objects.filter(pk__in=[d.pk for _, d in sent if d])
-                ).values_list("pk", flat=True)
-            ),
+            "no_reply": awaiting_among([d for _, d in sent if d]),
         },
         status=status,
     )

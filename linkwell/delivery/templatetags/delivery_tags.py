@@ -6,7 +6,7 @@ from django import template
 from linkwell.accounts.permissions import Capability, can
 
 from ..models import Delivery
-from ..queries import awaiting_reply
+from ..queries import awaiting_among
 
 register = template.Library()
 
@@ -17,6 +17,6 @@ def case_deliveries(case, user):
     deliveries = Delivery.objects.visible_to(user).filter(case=case)
     return {
         "deliveries": deliveries.select_related("acknowledged_by")[:50],
-        "awaiting": set(awaiting_reply(deliveries).values_list("pk", flat=True)),
+        "awaiting": awaiting_among(deliveries),
         "can_manage": can(user, Capability.MANAGE_CASES),
     }
